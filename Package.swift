@@ -1,0 +1,61 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "argus-trace",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "argus-trace", targets: ["argus-trace"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C layer: module maps for system libraries, and a shim for what Swift cannot express.
+        .systemLibrary(name: "CMnl", path: "Sources/CMnl"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .target(name: "CArgusLinux", path: "Sources/CArgusLinux"),
+
+        // Kernel layer: typed Swift over syscalls, netlink and /proc.
+        .target(
+            name: "ArgusKernel",
+            dependencies: ["CMnl", "CArgusLinux", "ArgusCore"],
+            swiftSettings: strict
+        ),
+        // Core: events, records, Tracker, math. Nothing platform-specific.
+        .target(name: "ArgusCore", swiftSettings: strict),
+        // Store: schema, migrations, batched writer thread.
+        .target(name: "ArgusStore", dependencies: ["CSQLite", "ArgusCore"], swiftSettings: strict),
+        // Runtime: the event loop that wires sources to the Tracker and the store.
+        .target(
+            name: "ArgusRuntime",
+            dependencies: ["ArgusKernel", "ArgusCore", "ArgusStore"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "argus-trace",
+            dependencies: [
+                "ArgusRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        // A real process with known behaviour, for the end-to-end tests and the benchmark.
+        .executableTarget(name: "argus-testee", swiftSettings: strict),
+
+        .testTarget(name: "ArgusCoreTests", dependencies: ["ArgusCore"], swiftSettings: strict),
+        .testTarget(
+            name: "ArgusKernelTests",
+            dependencies: ["ArgusKernel"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "ArgusStoreTests", dependencies: ["ArgusStore", "CSQLite"], swiftSettings: strict),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["argus-trace", "argus-testee", "CSQLite"],
+            swiftSettings: strict
+        ),
+    ]
+)

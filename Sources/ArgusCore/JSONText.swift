@@ -1,0 +1,25 @@
+/// Minimal JSON text building for the few places argus-trace writes JSON (stored argument
+/// lists, reports). Strings are escaped per RFC 8259.
+public enum JSONText {
+    public static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    public static func array(_ items: [String]) -> String {
+        "[" + items.map(quote).joined(separator: ",") + "]"
+    }
+}

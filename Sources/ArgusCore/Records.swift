@@ -1,0 +1,169 @@
+/// Rows for the store. Each mirrors one Gaze table plus its additive columns; the store fills
+/// in what is the same for every row of a session (session id, hostname).
+
+/// One reading of a process from /proc, with its cumulative counters (deltas are derived on read).
+public struct MetricRecord: Sendable, Equatable {
+    public var time: WallTime
+    public var appName: String
+    public var processName: String
+    public var pid: Int32
+    public var cpuPercent: Double
+    public var memoryMB: Double
+    public var threadCount: Int
+    // Additive columns.
+    public var startTicks: UInt64
+    public var vmsMB: Double
+    public var openFds: Int?
+    public var voluntarySwitches: UInt64?
+    public var involuntarySwitches: UInt64?
+    public var minorFaults: UInt64
+    public var majorFaults: UInt64
+    public var readBytes: UInt64?
+    public var writeBytes: UInt64?
+    public var state: String
+    public var cpuTimeNs: UInt64
+
+    public init(
+        time: WallTime, appName: String, processName: String, pid: Int32, cpuPercent: Double,
+        memoryMB: Double, threadCount: Int, startTicks: UInt64, vmsMB: Double, openFds: Int?,
+        voluntarySwitches: UInt64?, involuntarySwitches: UInt64?, minorFaults: UInt64, majorFaults: UInt64,
+        readBytes: UInt64?, writeBytes: UInt64?, state: String, cpuTimeNs: UInt64
+    ) {
+        self.time = time
+        self.appName = appName
+        self.processName = processName
+        self.pid = pid
+        self.cpuPercent = cpuPercent
+        self.memoryMB = memoryMB
+        self.threadCount = threadCount
+        self.startTicks = startTicks
+        self.vmsMB = vmsMB
+        self.openFds = openFds
+        self.voluntarySwitches = voluntarySwitches
+        self.involuntarySwitches = involuntarySwitches
+        self.minorFaults = minorFaults
+        self.majorFaults = majorFaults
+        self.readBytes = readBytes
+        self.writeBytes = writeBytes
+        self.state = state
+        self.cpuTimeNs = cpuTimeNs
+    }
+}
+
+/// Gaze's `event_type` values, and the ones argus-trace adds.
+public enum ProcessEventType: String, Sendable {
+    case started, terminated, exec
+    case monitoringStarted = "monitoring_started"
+    case monitoringStopped = "monitoring_stopped"
+}
+
+public struct ProcessEventRecord: Sendable, Equatable {
+    public var time: WallTime
+    public var appName: String
+    public var processName: String
+    public var pid: Int32
+    public var type: ProcessEventType
+    /// Gaze's exit_code: the exit status, or 128 + signal. Only for `terminated`.
+    public var exitCode: Int?
+    // Additive columns.
+    public var signal: Int?
+    public var coreDumped: Bool?
+    public var parentPid: Int32?
+    public var startTicks: UInt64?
+    /// Where the fact came from ("proc_connector", "pidfd", "proc_stat", "subreaper").
+    public var source: String?
+    public var detail: String?
+
+    public init(
+        time: WallTime, appName: String, processName: String, pid: Int32, type: ProcessEventType,
+        exitCode: Int? = nil, signal: Int? = nil, coreDumped: Bool? = nil, parentPid: Int32? = nil,
+        startTicks: UInt64? = nil, source: String? = nil, detail: String? = nil
+    ) {
+        self.time = time
+        self.appName = appName
+        self.processName = processName
+        self.pid = pid
+        self.type = type
+        self.exitCode = exitCode
+        self.signal = signal
+        self.coreDumped = coreDumped
+        self.parentPid = parentPid
+        self.startTicks = startTicks
+        self.source = source
+        self.detail = detail
+    }
+}
+
+public struct LogRecord: Sendable, Equatable {
+    public var time: WallTime
+    public var appName: String
+    public var processName: String
+    public var pid: Int32
+    public var line: String
+    public var path: String
+
+    public init(time: WallTime, appName: String, processName: String, pid: Int32, line: String, path: String) {
+        self.time = time
+        self.appName = appName
+        self.processName = processName
+        self.pid = pid
+        self.line = line
+        self.path = path
+    }
+}
+
+/// What is known about one invocation of argus-trace when it starts.
+public struct SessionInfo: Sendable, Equatable {
+    public var startedAt: WallTime
+    public var arguments: [String]
+    public var version: String
+    public var kernel: String
+    public var bootID: String
+    public var hostname: String
+    public var mode: String
+
+    public init(
+        startedAt: WallTime, arguments: [String], version: String, kernel: String, bootID: String,
+        hostname: String, mode: String
+    ) {
+        self.startedAt = startedAt
+        self.arguments = arguments
+        self.version = version
+        self.kernel = kernel
+        self.bootID = bootID
+        self.hostname = hostname
+        self.mode = mode
+    }
+}
+
+/// What is known about the invocation once it ends (or attaches), written to its session row.
+public struct SessionUpdate: Sendable, Equatable {
+    public var appName: String?
+    public var targetPid: Int32?
+    public var targetName: String?
+    public var endedAt: WallTime?
+    public var eventsSeen: Int?
+    public var eventOverflows: Int?
+    public var endReason: String?
+
+    public init(
+        appName: String? = nil, targetPid: Int32? = nil, targetName: String? = nil, endedAt: WallTime? = nil,
+        eventsSeen: Int? = nil, eventOverflows: Int? = nil, endReason: String? = nil
+    ) {
+        self.appName = appName
+        self.targetPid = targetPid
+        self.targetName = targetName
+        self.endedAt = endedAt
+        self.eventsSeen = eventsSeen
+        self.eventOverflows = eventOverflows
+        self.endReason = endReason
+    }
+}
+
+/// Anything the writer stores.
+public enum Record: Sendable, Equatable {
+    case metric(MetricRecord)
+    case event(ProcessEventRecord)
+    case log(LogRecord)
+    case session(SessionUpdate)
+}

@@ -1,0 +1,35 @@
+import Glibc
+
+/// The clocks argus-trace reads.
+public enum Clocks {
+    public static func monotonicNs() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+
+    public static func realtimeNs() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+
+    /// clock_getcpuclockid + clock_gettime: the process's total on-CPU time in ns, all its
+    /// threads including those that exited. (/proc/PID/schedstat covers the leader thread only.)
+    public static func processCPUTimeNs(_ pid: Int32) -> UInt64? {
+        var clock = clockid_t()
+        guard clock_getcpuclockid(pid, &clock) == 0 else { return nil }
+        var value = timespec()
+        guard clock_gettime(clock, &value) == 0 else { return nil }
+        return UInt64(value.tv_sec) * 1_000_000_000 + UInt64(value.tv_nsec)
+    }
+}
+
+extension Clocks {
+    /// CLOCK_BOOTTIME: the clock /proc/PID/stat's start time counts on (it includes suspend).
+    public static func boottimeNs() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_BOOTTIME, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+}

@@ -1,0 +1,108 @@
+import ArgusCore
+import Glibc
+
+/// Everything one sample reads about a process, raw.
+public struct ProcessReading: Sendable {
+    public var stat: ProcStat
+    /// On-CPU time of the whole thread group in ns (dead threads included), from the process's
+    /// CPU clock; falls back to the 10 ms tick counters of /proc/PID/stat.
+    public var cpuTimeNs: UInt64
+    public var rssBytes: UInt64
+    public var vmsBytes: UInt64
+    public var openFds: Int?
+    public var voluntarySwitches: UInt64?
+    public var involuntarySwitches: UInt64?
+    public var io: ProcIO?
+    /// CLOCK_MONOTONIC and CLOCK_REALTIME when it was read.
+    public var monotonicNs: UInt64
+    public var realtimeNs: Int64
+}
+
+/// Reads /proc for one process. Nothing here keeps state between calls.
+public enum ProcessReader {
+    public static let pageSize = UInt64(sysconf(Int32(_SC_PAGESIZE)))
+    public static let ticksPerSecond = UInt64(sysconf(Int32(_SC_CLK_TCK)))
+
+    public static func stat(_ pid: Int32) -> ProcStat? {
+        ProcFS.read("/proc/\(pid)/stat").flatMap(ProcStat.init(parsing:))
+    }
+
+    /// The thread ids of a process (/proc/PID/task).
+    public static func threadIDs(_ pid: Int32) -> Set<Int32> {
+        Set((ProcFS.list("/proc/\(pid)/task") ?? []).compactMap { Int32($0) })
+    }
+
+    /// Threads that have not exited yet (a group leader that exited early stays listed as a
+    /// zombie task until the whole group is gone).
+    public static func liveThreadIDs(_ pid: Int32) -> Set<Int32> {
+        threadIDs(pid).filter { tid in
+            guard let stat = ProcFS.read("/proc/\(pid)/task/\(tid)/stat").flatMap(ProcStat.init(parsing:))
+            else { return false }
+            return stat.state != "Z" && stat.state != "X"
+        }
+    }
+
+    /// A full sample, or nil once the process is gone.
+    public static func read(_ pid: Int32) -> ProcessReading? {
+        let monotonic = Clocks.monotonicNs()
+        let realtime = Clocks.realtimeNs()
+        guard let stat = stat(pid) else { return nil }
+        let tickNs = 1_000_000_000 / max(ticksPerSecond, 1)
+        let cpu = Clocks.processCPUTimeNs(pid) ?? (stat.userTicks + stat.systemTicks) * tickNs
+        let switches = contextSwitches(pid)
+        return ProcessReading(
+            stat: stat,
+            cpuTimeNs: cpu,
+            rssBytes: stat.rssPages * pageSize,
+            vmsBytes: stat.vsizeBytes,
+            openFds: openFileCount(pid),
+            voluntarySwitches: switches?.voluntary,
+            involuntarySwitches: switches?.involuntary,
+            io: ProcFS.read("/proc/\(pid)/io").flatMap(ProcIO.init(parsing:)),
+            monotonicNs: monotonic,
+            realtimeNs: realtime
+        )
+    }
+
+    /// Open descriptors: since Linux 6.2 the size of /proc/PID/fd is their count; older kernels
+    /// report 0 there, so then the directory is counted.
+    public static func openFileCount(_ pid: Int32) -> Int? {
+        guard let size = ProcFS.size("/proc/\(pid)/fd") else { return nil }
+        if size > 0 { return size }
+        return ProcFS.list("/proc/\(pid)/fd")?.count
+    }
+
+    /// Context switches summed over the live threads (each thread's status counts only itself;
+    /// the switches of threads that already exited are not in /proc).
+    public static func contextSwitches(_ pid: Int32) -> (voluntary: UInt64, involuntary: UInt64)? {
+        guard let tids = ProcFS.list("/proc/\(pid)/task") else { return nil }
+        var voluntary: UInt64 = 0
+        var involuntary: UInt64 = 0
+        for tid in tids {
+            guard let text = ProcFS.read("/proc/\(pid)/task/\(tid)/status") else { continue }
+            let status = ProcStatus(parsing: text)
+            voluntary += status.voluntarySwitches ?? 0
+            involuntary += status.involuntarySwitches ?? 0
+        }
+        return (voluntary, involuntary)
+    }
+
+    /// Every running process, with what `--process NAME` matches on. Kernel threads and zombies
+    /// are left out.
+    public static func candidates(excluding excluded: Set<Int32> = []) -> [ProcessCandidate] {
+        ProcFS.processIDs().compactMap { pid in
+            guard !excluded.contains(pid) else { return nil }
+            return candidate(pid)
+        }
+    }
+
+    public static func candidate(_ pid: Int32) -> ProcessCandidate? {
+        guard let stat = stat(pid), !stat.isKernelThread, stat.state != "Z", stat.state != "X" else { return nil }
+        let argv0 = ProcFS.bytes("/proc/\(pid)/cmdline").map { bytes in
+            String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        return ProcessCandidate(
+            pid: pid, startTicks: stat.startTicks, comm: stat.comm,
+            exePath: ProcFS.link("/proc/\(pid)/exe"), argv0: argv0)
+    }
+}

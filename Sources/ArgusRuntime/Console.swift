@@ -1,0 +1,54 @@
+import Glibc
+
+/// What argus-trace prints. Lines carry the tool's prefix as Gaze's carry `[Gaze]`; progress
+/// goes to stdout, warnings and errors to stderr. Each line is one write(2), so lines from the
+/// writer thread never interleave mid-line.
+public struct Console: Sendable {
+    public enum Verbosity: Sendable, Comparable {
+        case quiet, normal, verbose
+    }
+
+    public static let prefix = "[argus-trace]"
+    public let verbosity: Verbosity
+
+    public init(verbosity: Verbosity) { self.verbosity = verbosity }
+
+    /// A normal progress line (hidden by --quiet).
+    public func info(_ text: String) {
+        if verbosity >= .normal { emit("\(Self.prefix) \(text)\n", to: 1) }
+    }
+
+    /// A blank line between sections (hidden by --quiet).
+    public func blank() {
+        if verbosity >= .normal { emit("\n", to: 1) }
+    }
+
+    /// Detail shown only with --verbose.
+    public func detail(_ text: String) {
+        if verbosity >= .verbose { emit("\(Self.prefix) \(text)\n", to: 1) }
+    }
+
+    /// Something the user should know even with --quiet: a missing capability, lost data.
+    public func warning(_ text: String) {
+        emit("\(Self.prefix) warning: \(text)\n", to: 2)
+    }
+
+    /// The one line that explains a failure.
+    public func error(_ text: String) {
+        emit("argus-trace: error: \(text)\n", to: 2)
+    }
+
+    private func emit(_ text: String, to fd: Int32) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeMutableBytes { raw in
+                write(fd, raw.baseAddress! + offset, raw.count - offset)
+            }
+            if written < 0 && errno == EINTR { continue }
+            if written <= 0 { return }
+            offset += written
+        }
+        bytes.removeAll()
+    }
+}

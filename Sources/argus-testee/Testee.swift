@@ -1,0 +1,116 @@
+import Glibc
+
+// A process with known behaviour, for the end-to-end tests and the benchmark.
+//
+//   argus-testee [gate] ACTION [ARGS]
+//
+// `gate` (may repeat) reads one line from stdin before going on, so a test decides when each
+// step happens instead of sleeping. Actions:
+//   exit CODE            exit with CODE
+//   kill SIGNAL          raise SIGNAL (default action: the process dies by it)
+//   sleep SECONDS        sleep, then exit 0
+//   spin SECONDS         burn one CPU for SECONDS, then exit 0
+//   threads N CODE       start N threads that exit, wait for them, read a gate line, exit CODE
+//   leader-exit CODE     the main thread calls pthread_exit; a second thread reads a gate line,
+//                        then calls exit(CODE) (CODE "none": it calls pthread_exit too)
+//   stamp-exit CODE      print CLOCK_REALTIME ns, then exit with CODE at once
+//   touch PAGES          touch PAGES fresh pages, read a gate line, exit 0
+
+@inline(never)
+func gate() {
+    var byte: UInt8 = 0
+    while read(0, &byte, 1) == 1 && byte != UInt8(ascii: "\n") {}
+}
+
+func say(_ text: String) {
+    let line = text + "\n"
+    _ = line.withCString { write(1, $0, strlen($0)) }
+}
+
+func realtimeNs() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+}
+
+func spin(seconds: Double) {
+    var start = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &start)
+    var now = timespec()
+    repeat {
+        clock_gettime(CLOCK_MONOTONIC, &now)
+    } while Double(now.tv_sec - start.tv_sec) + Double(now.tv_nsec - start.tv_nsec) / 1e9 < seconds
+}
+
+func startThread(_ body: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer?, argument: Int)
+    -> pthread_t
+{
+    var thread = pthread_t()
+    let rc = pthread_create(&thread, nil, body, UnsafeMutableRawPointer(bitPattern: argument))
+    precondition(rc == 0, "pthread_create failed: \(rc)")
+    return thread
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+while arguments.first == "gate" {
+    arguments.removeFirst()
+    gate()
+}
+guard let action = arguments.first else {
+    say("usage: argus-testee [gate] ACTION [ARGS]")
+    exit(64)
+}
+let values = arguments.dropFirst()
+func number(_ index: Int, default value: Int = 0) -> Int { Int(values.dropFirst(index).first ?? "") ?? value }
+func real(_ index: Int, default value: Double) -> Double { Double(values.dropFirst(index).first ?? "") ?? value }
+
+switch action {
+case "exit":
+    exit(Int32(number(0)))
+case "kill":
+    signal(Int32(number(0, default: 15)), SIG_DFL)
+    raise(Int32(number(0, default: 15)))
+    exit(99)  // not reached for a fatal signal
+case "sleep":
+    usleep(UInt32(real(0, default: 1) * 1e6))
+    exit(0)
+case "spin":
+    spin(seconds: real(0, default: 1))
+    exit(0)
+case "threads":
+    let count = number(0, default: 4)
+    let threads = (0..<count).map { index in
+        startThread({ argument in
+            usleep(UInt32(1_000 * (Int(bitPattern: argument) + 1)))
+            return nil
+        }, argument: index)
+    }
+    for thread in threads { pthread_join(thread, nil) }
+    say("threads-done")
+    gate()
+    exit(Int32(number(1)))
+case "leader-exit":
+    let final = values.first == "none" ? -1 : number(0)
+    _ = startThread({ argument in
+        gate()
+        let code = Int(bitPattern: argument)
+        if code < 0 { pthread_exit(nil) }
+        exit(Int32(code))
+    }, argument: final)
+    say("leader-exiting")
+    pthread_exit(nil)
+case "stamp-exit":
+    say("\(realtimeNs())")
+    exit(Int32(number(0)))
+case "touch":
+    let pages = number(0, default: 1)
+    let size = pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    let memory = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)!
+    for page in 0..<pages { memory.storeBytes(of: 1, toByteOffset: page * Int(sysconf(Int32(_SC_PAGESIZE))), as: UInt8.self) }
+    say("touched")
+    gate()
+    exit(0)
+default:
+    say("unknown action: \(action)")
+    exit(64)
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import ArgusRuntime
+import Glibc
+
+/// `argus-trace --pid PID | --process NAME`: watch one process until it ends.
+struct ArgusTraceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "argus-trace",
+        abstract: "Watch a Linux process without touching it and record its life to SQLite.",
+        discussion: """
+            Samples CPU %, RSS, threads and more from /proc every --interval seconds, sees the \
+            process's end the instant it happens (netlink proc connector), records its exact exit \
+            status, and exits right after it.
+
+            Examples:
+              argus-trace --pid 12345
+              argus-trace --process myservice --interval 1
+              argus-trace --process worker --wait --app-name Worker --db /tmp/worker.db
+
+            Exit status: 0 the target ended and every row was saved; 1 no such process (or it \
+            cannot be watched); 2 bad command line; 3 some rows could not be saved to the \
+            database; 4 argus-trace could not set itself up; 128+N stopped by signal N \
+            (SIGHUP 129, SIGINT 130, SIGTERM 143), after saving everything.
+            """,
+        version: ArgusVersion.current
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Process ID to watch.", valueName: "pid"))
+    var pid: Int32?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Watch the newest process whose name, executable or argv[0] is NAME.", valueName: "name"))
+    var process: String?
+
+    @Flag(name: .long, help: "With --process: if none runs yet, wait for one to start.")
+    var wait = false
+
+    @OptionGroup var recording: RecordingOptions
+
+    mutating func validate() throws {
+        if pid != nil && process != nil { throw ValidationError("--pid and --process are mutually exclusive") }
+        if pid == nil && process == nil { throw ValidationError("one of --pid or --process is required") }
+        if let pid, pid <= 0 { throw ValidationError("--pid must be a positive process ID, not \(pid)") }
+        if let process, process.isEmpty { throw ValidationError("--process needs a non-empty name") }
+        if wait && process == nil { throw ValidationError("--wait goes with --process") }
+        try recording.validate()
+    }
+
+    func run() throws {
+        let target: WatchOptions.Target = pid.map { .pid($0) } ?? .name(process!, wait: wait)
+        let options = WatchOptions(
+            target: target, intervalNs: recording.intervalNs, logfiles: recording.logfile,
+            appName: recording.appName, databasePath: recording.databasePath, verbosity: recording.verbosity,
+            arguments: CommandLine.arguments)
+        let status = Watcher(options: options).run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}

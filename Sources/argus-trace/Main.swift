@@ -1,0 +1,27 @@
+import ArgumentParser
+import Glibc
+
+/// Parses the command line and runs it. Bad input exits with status 2 and one line naming the
+/// problem (ArgumentParser's default for that is 64).
+@main
+enum Main {
+    static func main() {
+        do {
+            var command = try ArgusTraceCommand.parseAsRoot()
+            try command.run()
+        } catch {
+            let code = ArgusTraceCommand.exitCode(for: error)
+            if code == .success {
+                ArgusTraceCommand.exit(withError: error)  // --help, --version
+            }
+            if code == .validationFailure {
+                let message = ArgusTraceCommand.message(for: error)
+                    .split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+                let line = "argus-trace: error: \(message) (see argus-trace --help)\n"
+                _ = line.withCString { write(2, $0, strlen($0)) }
+                exit(2)
+            }
+            ArgusTraceCommand.exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import ArgusRuntime
+import Glibc
+
+/// Options shared by every command that records: where, how often, how loud.
+struct RecordingOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Seconds between samples (at least 0.1).", valueName: "seconds"))
+    var interval: Double = 5
+
+    @Option(name: .long, help: ArgumentHelp("Log file to follow (repeatable).", valueName: "path"))
+    var logfile: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Application name to record instead of the process name.", valueName: "name"))
+    var appName: String?
+
+    @Option(name: .long, help: ArgumentHelp("SQLite database file (default: ~/.argus/argus_runtime.db).", valueName: "path"))
+    var db: String?
+
+    @Flag(name: .long, help: "Print detail about argus-trace's own work.")
+    var verbose = false
+
+    @Flag(name: .long, help: "Print errors and warnings only.")
+    var quiet = false
+
+    func validate() throws {
+        guard interval.isFinite, interval >= 0.1 else {
+            throw ValidationError("--interval must be a number of seconds, at least 0.1 (got \(interval))")
+        }
+        guard interval <= 86_400 else { throw ValidationError("--interval must be at most 86400 seconds") }
+        if verbose && quiet { throw ValidationError("--verbose and --quiet are mutually exclusive") }
+        if let appName, appName.isEmpty { throw ValidationError("--app-name needs a non-empty name") }
+        if let db, db.isEmpty { throw ValidationError("--db needs a path") }
+    }
+
+    var intervalNs: UInt64 { UInt64((interval * 1e9).rounded()) }
+
+    var verbosity: Console.Verbosity { verbose ? .verbose : quiet ? .quiet : .normal }
+
+    var databasePath: String {
+        if let db { return db }
+        return WatchOptions.defaultDatabasePath(home: getenv("HOME").map { String(cString: $0) })
+    }
+}
