@@ -105,6 +105,7 @@ public final class RecordWriter: Sendable {
         while true {
             switch nextStep() {
             case .stop:
+                connection = nil  // closed (and the WAL checkpointed) before anyone is told
                 finished.signal()
                 return
             case .wait(let ns):
