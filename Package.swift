@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "ArgusStoreTests", dependencies: ["ArgusStore", "CSQLite"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["argus-trace", "argus-testee", "CSQLite"],
+            dependencies: ["argus-trace", "argus-testee", "ArgusStore"],
             swiftSettings: strict
         ),
     ]

@@ -27,6 +27,18 @@ public enum ProcessReader {
         ProcFS.read("/proc/\(pid)/stat").flatMap(ProcStat.init(parsing:))
     }
 
+    /// A process's stat as seen through one of its threads (/proc/PID/task/TID/stat).
+    static func taskStat(_ pid: Int32, _ tid: Int32) -> ProcStat? {
+        ProcFS.read("/proc/\(pid)/task/\(tid)/stat").flatMap(ProcStat.init(parsing:))
+    }
+
+    /// True while any thread of the process runs. /proc/PID/stat shows the group leader, which
+    /// is a zombie ("Z") after it calls pthread_exit although the other threads go on.
+    public static func isAlive(_ pid: Int32, stat: ProcStat) -> Bool {
+        if stat.state != "Z" && stat.state != "X" { return true }
+        return !liveThreadIDs(pid).isEmpty
+    }
+
     /// The thread ids of a process (/proc/PID/task).
     public static func threadIDs(_ pid: Int32) -> Set<Int32> {
         Set((ProcFS.list("/proc/\(pid)/task") ?? []).compactMap { Int32($0) })
@@ -36,8 +48,7 @@ public enum ProcessReader {
     /// zombie task until the whole group is gone).
     public static func liveThreadIDs(_ pid: Int32) -> Set<Int32> {
         threadIDs(pid).filter { tid in
-            guard let stat = ProcFS.read("/proc/\(pid)/task/\(tid)/stat").flatMap(ProcStat.init(parsing:))
-            else { return false }
+            guard let stat = taskStat(pid, tid) else { return false }
             return stat.state != "Z" && stat.state != "X"
         }
     }
@@ -46,7 +57,14 @@ public enum ProcessReader {
     public static func read(_ pid: Int32) -> ProcessReading? {
         let monotonic = Clocks.monotonicNs()
         let realtime = Clocks.realtimeNs()
-        guard let stat = stat(pid) else { return nil }
+        guard var stat = stat(pid) else { return nil }
+        if stat.state == "Z" {
+            // The leader has exited; its memory figures are gone with it, the threads' are not.
+            guard let live = liveThreadIDs(pid).min(), let thread = taskStat(pid, live) else { return nil }
+            stat.state = thread.state
+            stat.rssPages = thread.rssPages
+            stat.vsizeBytes = thread.vsizeBytes
+        }
         let tickNs = 1_000_000_000 / max(ticksPerSecond, 1)
         let cpu = Clocks.processCPUTimeNs(pid) ?? (stat.userTicks + stat.systemTicks) * tickNs
         let switches = contextSwitches(pid)
@@ -97,7 +115,7 @@ public enum ProcessReader {
     }
 
     public static func candidate(_ pid: Int32) -> ProcessCandidate? {
-        guard let stat = stat(pid), !stat.isKernelThread, stat.state != "Z", stat.state != "X" else { return nil }
+        guard let stat = stat(pid), !stat.isKernelThread, isAlive(pid, stat: stat) else { return nil }
         let argv0 = ProcFS.bytes("/proc/\(pid)/cmdline").map { bytes in
             String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
         }

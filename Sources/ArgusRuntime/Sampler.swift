@@ -13,13 +13,11 @@ struct Sampler {
         self.startTicks = startTicks
     }
 
-    /// One sample, or nil when the process is gone, a zombie, or its pid now names another
+    /// One sample, or nil when the process is gone (every thread exited), or its pid names another
     /// process. The first sample's CPU % is the average since the process started (as `ps`
     /// shows it); later ones cover the time since the previous sample (as psutil does).
     mutating func sample(appName: String, processName: String) -> MetricRecord? {
-        guard let reading = ProcessReader.read(pid), reading.stat.startTicks == startTicks,
-            reading.stat.state != "Z", reading.stat.state != "X"
-        else { return nil }
+        guard let reading = ProcessReader.read(pid), reading.stat.startTicks == startTicks else { return nil }
 
         let percent: Double
         if let previous {

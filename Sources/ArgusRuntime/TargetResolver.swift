@@ -23,7 +23,7 @@ struct TargetResolver {
 
     func byPID(_ pid: Int32) -> Resolution {
         guard let stat = ProcessReader.stat(pid) else { return .failed("no process with PID \(pid)") }
-        if stat.state == "Z" || stat.state == "X" { return .failed("process \(pid) has already exited (zombie)") }
+        if !ProcessReader.isAlive(pid, stat: stat) { return .failed("process \(pid) has already exited (zombie)") }
         if stat.isKernelThread { return .failed("PID \(pid) is a kernel thread, not a process that can be watched") }
         return .found(ResolvedTarget(pid: pid, startTicks: stat.startTicks, comm: stat.comm))
     }

@@ -68,8 +68,14 @@ switch action {
 case "exit":
     exit(Int32(number(0)))
 case "kill":
-    signal(Int32(number(0, default: 15)), SIG_DFL)
-    raise(Int32(number(0, default: 15)))
+    let fatal = Int32(number(0, default: 15))
+    // A parent may have left the signal blocked or ignored: undo both so it is fatal.
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, fatal)
+    sigprocmask(SIG_UNBLOCK, &set, nil)
+    signal(fatal, SIG_DFL)
+    raise(fatal)
     exit(99)  // not reached for a fatal signal
 case "sleep":
     usleep(UInt32(real(0, default: 1) * 1e6))

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+extension EndToEnd {
+    @Suite struct SamplingTests {
+        @Test func samplesEveryIntervalStartingAtAttach() throws {
+            let scratch = Scratch()
+            let testee = try Child(Binaries.testee, ["gate", "exit", "0"], scratch: scratch, label: "testee")
+            // The Gaze criterion is 6 samples in 30 s at 5 s; the same at a 0.5 s interval.
+            let tracer = try startTracer(["--pid", "\(testee.pid)", "--interval", "0.5"], scratch: scratch)
+            #expect(waitAttached(tracer))
+            #expect(eventually(within: 15) { tracer.lines(containing: "Metrics: CPU=") >= 7 })
+            testee.openGate()
+            #expect(tracer.exitStatus() == 0)
+
+            let printed = tracer.lines(containing: "Metrics: CPU=")
+            let rows = try Rows(scratch.database)
+            #expect(try rows.int("SELECT count(*) FROM performance_metrics") == Int64(printed))
+            #expect(tracer.stdout.contains("Metrics collected: \(printed)"))
+            let times = try rows.doubles("SELECT timestamp_ns FROM performance_metrics ORDER BY id")
+            let gaps = zip(times.dropFirst(), times).map { ($0 - $1) / 1e9 }
+            #expect(gaps.allSatisfy { $0 > 0.3 && $0 < 0.9 }, "gaps between samples: \(gaps)")
+            let complete = try rows.int(
+                """
+                SELECT count(*) FROM performance_metrics WHERE memory_mb > 0 AND thread_count = 1
+                AND vms_mb > 0 AND open_fds >= 3 AND minor_faults > 0 AND state IS NOT NULL
+                AND read_bytes IS NOT NULL AND ctx_switches_voluntary IS NOT NULL AND hostname IS NOT NULL
+                """)
+            #expect(complete == Int64(printed))
+        }
+
+        @Test func cpuPercentFollowsABusyChildsLoad() throws {
+            let scratch = Scratch()
+            let testee = try Child(Binaries.testee, ["gate", "spin", "3.5"], scratch: scratch, label: "testee")
+            let tracer = try startTracer(["--pid", "\(testee.pid)", "--interval", "0.5"], scratch: scratch)
+            #expect(waitAttached(tracer))
+            testee.openGate()
+            #expect(tracer.exitStatus() == 0)
+
+            // Samples taken while it spun: all but the first (at attach, while it waited).
+            let busy = Array(try Rows(scratch.database).doubles("SELECT cpu_percent FROM performance_metrics ORDER BY id").dropFirst())
+            #expect(busy.count >= 5, "samples: \(busy)")
+            let mean = busy.reduce(0, +) / Double(max(busy.count, 1))
+            #expect(abs(mean - 100) <= 7, "a child spinning on one core averaged \(mean) %: \(busy)")
+        }
+
+        @Test func sigtermSavesEveryRowInFlight() throws {
+            let scratch = Scratch()
+            let testee = try Child(Binaries.testee, ["gate", "exit", "0"], scratch: scratch, label: "testee")
+            let tracer = try startTracer(["--pid", "\(testee.pid)", "--interval", "0.1"], scratch: scratch)
+            #expect(waitAttached(tracer))
+            #expect(eventually { tracer.lines(containing: "Metrics: CPU=") >= 12 })
+            tracer.signal(SIGTERM)
+            #expect(tracer.exitStatus() == 143, "stderr: \(tracer.stderr)")
+
+            let printed = tracer.lines(containing: "Metrics: CPU=")
+            let rows = try Rows(scratch.database)
+            #expect(try rows.int("SELECT count(*) FROM performance_metrics") == Int64(printed))
+            #expect(try rows.texts("SELECT detail FROM process_events WHERE event_type = 'monitoring_stopped'") == ["stopped by SIGTERM"])
+            #expect(try rows.int("SELECT count(*) FROM process_events WHERE event_type = 'terminated'") == 0)
+            #expect(try rows.texts("SELECT end_reason FROM sessions") == ["stopped by SIGTERM"])
+            testee.openGate()
+        }
+    }
+}
