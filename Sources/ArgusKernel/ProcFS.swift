@@ -7,21 +7,27 @@ public enum ProcFS {
         bytes(path).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// The whole file as bytes.
+    /// The whole file as bytes. Most /proc files fit the first 4 KiB read.
     public static func bytes(_ path: String) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
+        var result = [UInt8](repeating: 0, count: 4096)
+        var filled = 0
         while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if filled == result.count { result.append(contentsOf: repeatElement(0, count: result.count)) }
+            let count = result.withUnsafeMutableBytes { raw in
+                Glibc.read(fd, raw.baseAddress! + filled, raw.count - filled)
+            }
             if count < 0 {
                 if errno == EINTR { continue }
                 return nil
             }
-            if count == 0 { return result }
-            result.append(contentsOf: chunk[0..<count])
+            if count == 0 {
+                result.removeLast(result.count - filled)
+                return result
+            }
+            filled += count
         }
     }
 

@@ -50,24 +50,40 @@ public struct ProcStat: Sendable, Equatable {
     }
 }
 
-/// /proc/PID/status (and /proc/PID/task/TID/status): `Key:\tvalue` lines.
+/// /proc/PID/status (and /proc/PID/task/TID/status): `Key:\tvalue` lines. Fields are found by
+/// scanning for their key when asked, so a read that wants two fields builds no dictionary.
 public struct ProcStatus: Sendable, Equatable {
-    public var values: [String: String]
+    public let text: String
 
-    public init(parsing text: String) {
-        var values: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let value = line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
-            values[String(line[..<colon])] = String(value)
+    public init(parsing text: String) { self.text = text }
+
+    /// The text after `Key:` with leading blanks removed, or nil when the key is absent.
+    /// Scans UTF-8 bytes: /proc text is ASCII, and Character iteration would cost far more.
+    public func value(_ key: String) -> Substring? {
+        let bytes = text.utf8
+        let keyBytes = Array(key.utf8)
+        var lineStart = bytes.startIndex
+        while lineStart < bytes.endIndex {
+            let lineEnd = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
+            let line = bytes[lineStart..<lineEnd]
+            if line.count > keyBytes.count, line.starts(with: keyBytes),
+                line[line.index(lineStart, offsetBy: keyBytes.count)] == UInt8(ascii: ":")
+            {
+                var valueStart = line.index(lineStart, offsetBy: keyBytes.count + 1)
+                while valueStart < lineEnd, bytes[valueStart] == UInt8(ascii: " ") || bytes[valueStart] == UInt8(ascii: "\t") {
+                    valueStart = bytes.index(after: valueStart)
+                }
+                return text[valueStart..<lineEnd]
+            }
+            lineStart = lineEnd == bytes.endIndex ? lineEnd : bytes.index(after: lineEnd)
         }
-        self.values = values
+        return nil
     }
 
     /// A numeric field; sizes like `VmRSS:  1234 kB` give the number of kB.
     public func number(_ key: String) -> UInt64? {
-        guard let value = values[key] else { return nil }
-        return UInt64(value.split(separator: " ").first ?? "")
+        guard let value = value(key) else { return nil }
+        return UInt64(value.prefix { $0 != " " })
     }
 
     public var voluntarySwitches: UInt64? { number("voluntary_ctxt_switches") }

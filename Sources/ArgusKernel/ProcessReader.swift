@@ -53,11 +53,12 @@ public enum ProcessReader {
         }
     }
 
-    /// A full sample, or nil once the process is gone.
-    public static func read(_ pid: Int32) -> ProcessReading? {
+    /// A full sample through the target's open files, or nil once the process is gone.
+    public static func read(_ files: ProcessFiles) -> ProcessReading? {
+        let pid = files.pid
         let monotonic = Clocks.monotonicNs()
         let realtime = Clocks.realtimeNs()
-        guard var stat = stat(pid) else { return nil }
+        guard var stat = files.readStat() else { return nil }
         if stat.state == "Z" {
             // The leader has exited; its memory figures are gone with it, the threads' are not.
             guard let live = liveThreadIDs(pid).min(), let thread = taskStat(pid, live) else { return nil }
@@ -66,28 +67,25 @@ public enum ProcessReader {
             stat.vsizeBytes = thread.vsizeBytes
         }
         let tickNs = 1_000_000_000 / max(ticksPerSecond, 1)
-        let cpu = Clocks.processCPUTimeNs(pid) ?? (stat.userTicks + stat.systemTicks) * tickNs
-        let switches = contextSwitches(pid)
+        let cpu = files.cpuTimeNs() ?? (stat.userTicks + stat.systemTicks) * tickNs
+        let switches: (voluntary: UInt64, involuntary: UInt64)?
+        if stat.threads == 1, stat.state != "Z", let status = files.readLeaderStatus() {
+            switches = (status.voluntarySwitches ?? 0, status.involuntarySwitches ?? 0)
+        } else {
+            switches = contextSwitches(pid)
+        }
         return ProcessReading(
             stat: stat,
             cpuTimeNs: cpu,
             rssBytes: stat.rssPages * pageSize,
             vmsBytes: stat.vsizeBytes,
-            openFds: openFileCount(pid),
+            openFds: files.openFileCount(),
             voluntarySwitches: switches?.voluntary,
             involuntarySwitches: switches?.involuntary,
-            io: ProcFS.read("/proc/\(pid)/io").flatMap(ProcIO.init(parsing:)),
+            io: files.readIO(),
             monotonicNs: monotonic,
             realtimeNs: realtime
         )
-    }
-
-    /// Open descriptors: since Linux 6.2 the size of /proc/PID/fd is their count; older kernels
-    /// report 0 there, so then the directory is counted.
-    public static func openFileCount(_ pid: Int32) -> Int? {
-        guard let size = ProcFS.size("/proc/\(pid)/fd") else { return nil }
-        if size > 0 { return size }
-        return ProcFS.list("/proc/\(pid)/fd")?.count
     }
 
     /// Context switches summed over the live threads (each thread's status counts only itself;

@@ -13,9 +13,9 @@ public struct Console: Sendable {
 
     public init(verbosity: Verbosity) { self.verbosity = verbosity }
 
-    /// A normal progress line (hidden by --quiet).
-    public func info(_ text: String) {
-        if verbosity >= .normal { emit("\(Self.prefix) \(text)\n", to: 1) }
+    /// A normal progress line (hidden by --quiet; not even built then).
+    public func info(_ text: @autoclosure () -> String) {
+        if verbosity >= .normal { emit("\(Self.prefix) \(text())\n", to: 1) }
     }
 
     /// A blank line between sections (hidden by --quiet).
@@ -24,8 +24,8 @@ public struct Console: Sendable {
     }
 
     /// Detail shown only with --verbose.
-    public func detail(_ text: String) {
-        if verbosity >= .verbose { emit("\(Self.prefix) \(text)\n", to: 1) }
+    public func detail(_ text: @autoclosure () -> String) {
+        if verbosity >= .verbose { emit("\(Self.prefix) \(text())\n", to: 1) }
     }
 
     /// Something the user should know even with --quiet: a missing capability, lost data.

@@ -6,18 +6,20 @@ import ArgusKernel
 struct Sampler {
     let pid: Int32
     let startTicks: UInt64
+    private let files: ProcessFiles
     private var previous: (cpuNs: UInt64, monotonicNs: UInt64)?
 
     init(pid: Int32, startTicks: UInt64) {
         self.pid = pid
         self.startTicks = startTicks
+        files = ProcessFiles(pid: pid)
     }
 
     /// One sample, or nil when the process is gone (every thread exited), or its pid names another
     /// process. The first sample's CPU % is the average since the process started (as `ps`
     /// shows it); later ones cover the time since the previous sample (as psutil does).
     mutating func sample(appName: String, processName: String) -> MetricRecord? {
-        guard let reading = ProcessReader.read(pid), reading.stat.startTicks == startTicks else { return nil }
+        guard let reading = ProcessReader.read(files), reading.stat.startTicks == startTicks else { return nil }
 
         let percent: Double
         if let previous {

@@ -95,7 +95,8 @@ public final class RecordWriter: Sendable {
     }
 
     private enum Step {
-        case wait(UInt64)
+        /// Sleep until woken, or at most this long (nil: until woken).
+        case wait(UInt64?)
         case write([Record])
         case stop
     }
@@ -108,8 +109,10 @@ public final class RecordWriter: Sendable {
                 connection = nil  // closed (and the WAL checkpointed) before anyone is told
                 finished.signal()
                 return
-            case .wait(let ns):
+            case .wait(let ns?):
                 _ = wake.wait(timeout: .now() + .nanoseconds(Int(min(ns, 1_000_000_000))))
+            case .wait(nil):
+                wake.wait()
             case .write(let batch):
                 do {
                     if connection == nil {
@@ -128,7 +131,7 @@ public final class RecordWriter: Sendable {
     private func nextStep() -> Step {
         let now = Self.now()
         return state.withLock { state in
-            if state.queue.isEmpty { return state.closing ? .stop : .wait(1_000_000_000) }
+            if state.queue.isEmpty { return state.closing ? .stop : .wait(nil) }
             if state.failing && !state.closing && now < state.retryAtNs { return .wait(state.retryAtNs - now) }
             let due = state.firstQueuedNs + configuration.maxDelayNs
             let ready = state.urgent || state.closing || state.failing

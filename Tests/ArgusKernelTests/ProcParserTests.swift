@@ -47,7 +47,9 @@ import Testing
                 nonvoluntary_ctxt_switches:\t7
 
                 """)
-        #expect(status.values["Name"] == "myapp")
+        #expect(status.value("Name") == "myapp")
+        #expect(status.value("Nam") == nil)
+        #expect(status.number("Threads") == 4)
         #expect(status.rssKB == 2048)
         #expect(status.vmSizeKB == 123_456)
         #expect(status.voluntarySwitches == 150)

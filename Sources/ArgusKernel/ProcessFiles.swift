@@ -1,0 +1,67 @@
+import Glibc
+
+/// The target's /proc files, opened once and re-read with pread(2) at offset 0 on every sample:
+/// a sample then costs no path lookups in /proc, only the kernel's formatting of each file.
+/// Once the process is gone every read fails, so a reused pid can never be read through these.
+public final class ProcessFiles {
+    public let pid: Int32
+    private let stat: OwnedDescriptor?
+    private let io: OwnedDescriptor?
+    private let leaderStatus: OwnedDescriptor?
+    private let fdDirectory: OwnedDescriptor?
+    private let cpuClock: clockid_t?
+    private var buffer = [UInt8](repeating: 0, count: 4096)
+
+    public init(pid: Int32) {
+        self.pid = pid
+        func open(_ path: String, _ flags: Int32 = 0) -> OwnedDescriptor? {
+            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | flags)
+            return fd < 0 ? nil : OwnedDescriptor(adopting: fd)
+        }
+        stat = open("/proc/\(pid)/stat")
+        io = open("/proc/\(pid)/io")
+        leaderStatus = open("/proc/\(pid)/task/\(pid)/status")
+        fdDirectory = open("/proc/\(pid)/fd", O_DIRECTORY)
+        var clock = clockid_t()
+        cpuClock = clock_getcpuclockid(pid, &clock) == 0 ? clock : nil
+    }
+
+    public func readStat() -> ProcStat? { reread(stat).flatMap(ProcStat.init(parsing:)) }
+
+    public func readIO() -> ProcIO? { reread(io).flatMap(ProcIO.init(parsing:)) }
+
+    /// The leader thread's own status (for a single-threaded process, the whole process's).
+    public func readLeaderStatus() -> ProcStatus? { reread(leaderStatus).map(ProcStatus.init(parsing:)) }
+
+    /// Open descriptors: since Linux 6.2, the size of /proc/PID/fd is their count.
+    public func openFileCount() -> Int? {
+        guard let fdDirectory else { return nil }
+        var info = Glibc.stat()
+        guard fstat(fdDirectory.rawValue, &info) == 0 else { return nil }
+        return info.st_size > 0 ? Int(info.st_size) : ProcFS.list("/proc/\(pid)/fd")?.count
+    }
+
+    /// The process's CPU clock (clock_gettime on clock_getcpuclockid's clock): every thread's
+    /// on-CPU time in ns, including threads that exited.
+    public func cpuTimeNs() -> UInt64? {
+        guard let cpuClock else { return nil }
+        var value = timespec()
+        guard clock_gettime(cpuClock, &value) == 0 else { return nil }
+        return UInt64(value.tv_sec) * 1_000_000_000 + UInt64(value.tv_nsec)
+    }
+
+    private func reread(_ file: OwnedDescriptor?) -> String? {
+        guard let file else { return nil }
+        var filled = 0
+        while true {
+            if filled == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
+            let count = buffer.withUnsafeMutableBytes { raw in
+                pread(file.rawValue, raw.baseAddress! + filled, raw.count - filled, off_t(filled))
+            }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 { return nil }
+            if count == 0 { return String(decoding: buffer[0..<filled], as: UTF8.self) }
+            filled += count
+        }
+    }
+}

@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""argus-trace beside its peers, measured in one run on one machine.
+
+Exit-detection latency: a child stamps CLOCK_REALTIME just before exit(); for argus-trace we
+take (a) the timestamp it stored, (b) the moment the row is visible to a reader of the database,
+(c) the moment its console line arrives and (d) the moment argus-trace itself has exited; for
+forkstat and exitsnoop, the moment their output line arrives. Idle cost: CPU time and peak RSS
+of a tool watching an idle process at 1 s for N seconds, beside pidstat.
+
+Absolute times on a shared VM are noise; the report gives ratios from the same run.
+"""
+import argparse
+import datetime
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+
+
+def now_ns():
+    return time.time_ns()
+
+
+class LineClock:
+    """Reads a process's stdout in a thread and stamps every line with its arrival time."""
+
+    def __init__(self, proc):
+        self.lines = []
+        self.cond = threading.Condition()
+        self.thread = threading.Thread(target=self._read, args=(proc.stdout,), daemon=True)
+        self.thread.start()
+
+    def _read(self, stream):
+        for raw in iter(stream.readline, b""):
+            stamp = now_ns()
+            with self.cond:
+                self.lines.append((stamp, raw.decode(errors="replace")))
+                self.cond.notify_all()
+
+    def wait_for(self, predicate, timeout=10.0, start=0):
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                for index in range(start, len(self.lines)):
+                    if predicate(self.lines[index][1]):
+                        return self.lines[index][0]
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self.cond.wait(remaining)
+
+
+def cpu_ns(pid):
+    """The whole process's CPU time: its CPU clock, clockid MAKE_PROCESS_CPUCLOCK(pid, SCHED)."""
+    return time.clock_gettime_ns(((~pid) << 3) | 2)
+
+
+def peak_rss_kb(pid):
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return None
+
+
+def start_testee(testee, *args):
+    return subprocess.Popen([testee, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+
+def release_and_stamp(child):
+    child.stdin.write(b"go\n")
+    child.stdin.flush()
+    return int(child.stdout.readline())
+
+
+def argus_exit_latency(tracer, testee, runs, workdir):
+    rows = []
+    for run in range(runs):
+        db = os.path.join(workdir, f"exit-{run}.db")
+        child = start_testee(testee, "gate", "stamp-exit", "0")
+        proc = subprocess.Popen(
+            [tracer, "--pid", str(child.pid), "--db", db, "--interval", "5"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        clock = LineClock(proc)
+        if clock.wait_for(lambda line: "Process: " in line) is None:
+            raise SystemExit("argus-trace did not attach")
+        # The database exists once the first rows are written (monitoring_started).
+        deadline = time.monotonic() + 5
+        reader = None
+        while reader is None and time.monotonic() < deadline:
+            try:
+                reader = sqlite3.connect(f"file:{db}?mode=ro", uri=True, isolation_level=None)
+                reader.execute("SELECT 1 FROM process_events LIMIT 1")
+            except sqlite3.Error:
+                reader = None
+                time.sleep(0.005)
+        exited = {}
+        waiter = threading.Thread(target=lambda: (proc.wait(), exited.setdefault("at", now_ns())), daemon=True)
+        waiter.start()
+        stamp = release_and_stamp(child)
+        stored = visible = None
+        deadline = time.monotonic() + 5
+        while visible is None and time.monotonic() < deadline:
+            row = reader.execute(
+                "SELECT timestamp_ns FROM process_events WHERE event_type='terminated'").fetchone()
+            if row:
+                visible, stored = now_ns(), row[0]
+        line = clock.wait_for(lambda text: "Process terminated" in text)
+        waiter.join(5)
+        child.wait()
+        reader.close()
+        rows.append({
+            "stored": stored - stamp, "visible": visible - stamp,
+            "console": line - stamp, "tool_exited": exited["at"] - stamp,
+        })
+    return rows
+
+
+def peer_exit_latency(command, testee, runs, matches, name):
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    clock = LineClock(proc)
+    time.sleep(1.5)  # peers print nothing when ready; give them time to attach their probes
+    if proc.poll() is not None:
+        return None, proc.stderr.read().decode(errors="replace").strip().splitlines()[-1:]
+    latencies = []
+    for _ in range(runs):
+        child = start_testee(testee, "gate", "stamp-exit", "0")
+        seen = len(clock.lines)
+        stamp = release_and_stamp(child)
+        pid = str(child.pid)
+        arrived = clock.wait_for(lambda line: matches(line, pid), timeout=5, start=seen)
+        child.wait()
+        if arrived is None:
+            proc.kill()
+            return None, [f"{name} printed no line for pid {pid}"]
+        latencies.append(arrived - stamp)
+    proc.terminate()
+    proc.wait()
+    return latencies, []
+
+
+def idle_cost(command_for, testee, seconds):
+    target = start_testee(testee, "sleep", str(seconds + 60))
+    proc = subprocess.Popen(command_for(target.pid), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(seconds)
+    result = {"cpu_ms": cpu_ns(proc.pid) / 1e6, "peak_rss_kb": peak_rss_kb(proc.pid)}
+    proc.send_signal(2)
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    target.kill()
+    target.wait()
+    return result
+
+
+def ensure_tracefs():
+    if os.path.exists("/sys/kernel/tracing/events"):
+        return "already mounted"
+    done = subprocess.run(["mount", "-t", "tracefs", "nodev", "/sys/kernel/tracing"], capture_output=True)
+    return "mounted by the benchmark (exitsnoop needs it)" if done.returncode == 0 else "cannot mount"
+
+
+def median(values):
+    return statistics.median(values) if values else None
+
+
+def ms(ns):
+    return None if ns is None else ns / 1e6
+
+
+def fmt(value, digits=3):
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tracer", required=True)
+    parser.add_argument("--testee", required=True)
+    parser.add_argument("--runs", type=int, default=30, help="exits per tool (default 30)")
+    parser.add_argument("--idle-seconds", type=int, default=30, help="idle watch length (default 30)")
+    parser.add_argument("--out", default="bench-results")
+    args = parser.parse_args()
+    if os.geteuid() != 0:
+        raise SystemExit("scripts/bench needs root (proc connector, BPF peers)")
+
+    workdir = tempfile.mkdtemp(prefix="argus-bench-")
+    report = {"when": datetime.datetime.now(datetime.timezone.utc).isoformat(), "runs": args.runs,
+              "idle_seconds": args.idle_seconds, "kernel": os.uname().release, "notes": []}
+
+    argus = argus_exit_latency(args.tracer, args.testee, args.runs, workdir)
+    latency = {key: median([row[key] for row in argus]) for key in argus[0]}
+    report["argus_exit_ns_median"] = latency
+    report["argus_exit_ns_max"] = {key: max(row[key] for row in argus) for key in argus[0]}
+
+    forkstat, notes = peer_exit_latency(
+        ["forkstat", "-l", "-e", "exit"], args.testee, args.runs,
+        lambda line, pid: " exit " in line and f" {pid} " in line, "forkstat")
+    report["notes"] += notes
+    report["notes"].append(f"tracefs: {ensure_tracefs()}")
+    exitsnoop, notes = peer_exit_latency(
+        ["stdbuf", "-oL", "exitsnoop"], args.testee, args.runs,
+        lambda line, pid: f" {pid} " in line, "exitsnoop")
+    report["notes"] += notes
+    report["peer_exit_ns_median"] = {"forkstat": median(forkstat or []), "exitsnoop": median(exitsnoop or [])}
+
+    argus_idle = idle_cost(
+        lambda pid: [args.tracer, "--pid", str(pid), "--interval", "1", "--quiet",
+                     "--db", os.path.join(workdir, "idle.db")], args.testee, args.idle_seconds)
+    pidstat_idle = idle_cost(lambda pid: ["pidstat", "-h", "-u", "-r", "-p", str(pid), "1"], args.testee,
+                             args.idle_seconds)
+    report["idle"] = {"argus-trace": argus_idle, "pidstat": pidstat_idle}
+
+    def ratio(a, b):
+        return None if a is None or not b else a / b
+
+    lines = [
+        f"# argus-trace benchmark, {report['when']} (kernel {report['kernel']})",
+        "",
+        f"Command: `scripts/bench --runs {args.runs} --idle-seconds {args.idle_seconds}`",
+        "",
+        f"## Exit-detection latency, median of {args.runs} exits (ms after the child's last clock read)",
+        "",
+        "| tool | what | median ms | max ms | ratio to argus-trace console line |",
+        "|---|---|---|---|---|",
+        f"| argus-trace | timestamp stored (kernel's exit stamp) | {fmt(ms(latency['stored']))} "
+        f"| {fmt(ms(report['argus_exit_ns_max']['stored']))} | |",
+        f"| argus-trace | row visible to a database reader | {fmt(ms(latency['visible']))} "
+        f"| {fmt(ms(report['argus_exit_ns_max']['visible']))} | |",
+        f"| argus-trace | console line arrives | {fmt(ms(latency['console']))} "
+        f"| {fmt(ms(report['argus_exit_ns_max']['console']))} | 1.00 |",
+        f"| argus-trace | argus-trace has exited | {fmt(ms(latency['tool_exited']))} "
+        f"| {fmt(ms(report['argus_exit_ns_max']['tool_exited']))} | |",
+    ]
+    for name, values in (("forkstat", forkstat), ("exitsnoop", exitsnoop)):
+        lines.append(
+            f"| {name} | output line arrives | {fmt(ms(median(values or [])))} | "
+            f"{fmt(ms(max(values)) if values else None)} | {fmt(ratio(median(values or []) if values else None, latency['console']), 2)} |")
+    lines += [
+        "",
+        f"## Idle cost: watching an idle process at 1 s for {args.idle_seconds} s",
+        "",
+        "| tool | CPU ms | peak RSS KiB | CPU ratio to pidstat | RSS ratio to pidstat |",
+        "|---|---|---|---|---|",
+    ]
+    for name, cost in report["idle"].items():
+        lines.append(
+            f"| {name} | {fmt(cost['cpu_ms'], 1)} | {cost['peak_rss_kb']} | "
+            f"{fmt(ratio(cost['cpu_ms'], pidstat_idle['cpu_ms']), 2)} | "
+            f"{fmt(ratio(cost['peak_rss_kb'], pidstat_idle['peak_rss_kb']), 2)} |")
+    if report["notes"]:
+        lines += ["", "Notes: " + "; ".join(report["notes"])]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    os.makedirs(args.out, exist_ok=True)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    with open(os.path.join(args.out, f"bench-{stamp}.md"), "w") as out:
+        out.write(text)
+    with open(os.path.join(args.out, f"bench-{stamp}.json"), "w") as out:
+        json.dump(report, out, indent=2)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
