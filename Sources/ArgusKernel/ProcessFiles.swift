@@ -26,6 +26,16 @@ public final class ProcessFiles {
         cpuClock = clock_getcpuclockid(pid, &clock) == 0 ? clock : nil
     }
 
+    /// What cannot be read for lack of permission (another user's process without root), named
+    /// by the columns that stay empty.
+    public var unreadable: [String] {
+        var missing: [String] = []
+        if io == nil { missing.append("read_bytes/write_bytes (/proc/\(pid)/io)") }
+        if fdDirectory == nil { missing.append("open_fds (/proc/\(pid)/fd)") }
+        if cpuClock == nil { missing.append("ns CPU time (falling back to 10 ms ticks)") }
+        return missing
+    }
+
     public func readStat() -> ProcStat? { reread(stat).flatMap(ProcStat.init(parsing:)) }
 
     public func readIO() -> ProcIO? { reread(io).flatMap(ProcIO.init(parsing:)) }

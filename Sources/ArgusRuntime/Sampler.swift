@@ -6,7 +6,7 @@ import ArgusKernel
 struct Sampler {
     let pid: Int32
     let startTicks: UInt64
-    private let files: ProcessFiles
+    let files: ProcessFiles
     private var previous: (cpuNs: UInt64, monotonicNs: UInt64)?
 
     init(pid: Int32, startTicks: UInt64) {

@@ -48,7 +48,7 @@ public final class Watcher {
             connector = try ProcConnector()
             console.detail("Proc connector: subscribed, receive buffer \(connector!.receiveBufferBytes >> 20) MiB")
         } catch {
-            let why = HostFacts.isRoot ? "\(error)" : "needs root (CAP_NET_ADMIN)"
+            let why = HostFacts.isRoot ? "\(error)" : "\(error); older kernels allow it only with CAP_NET_ADMIN"
             console.warning(
                 "proc connector unavailable (\(why)): the exit is seen through a pidfd and its status only "
                     + "while the process is an unreaped zombie")
@@ -118,6 +118,11 @@ public final class Watcher {
         var tracker = Tracker(tgid: pid, threads: ProcessReader.liveThreadIDs(pid))
         var sampler = Sampler(pid: pid, startTicks: target.startTicks)
         var samples = 0
+        if !sampler.files.unreadable.isEmpty {
+            console.warning(
+                "not permitted to read \(sampler.files.unreadable.joined(separator: ", ")) of process \(pid)"
+                    + (HostFacts.isRoot ? "" : " (run as root or as the process's user)") + "; those columns stay empty")
+        }
 
         func event(_ type: ProcessEventType, at time: WallTime, detail: String? = nil) -> Record {
             .event(
