@@ -94,21 +94,40 @@ public struct ProcessEventRecord: Sendable, Equatable {
     }
 }
 
+/// One line of a followed log file.
 public struct LogRecord: Sendable, Equatable {
     public var time: WallTime
     public var appName: String
     public var processName: String
     public var pid: Int32
+    /// The line without its `\n` (a `\r` before it is kept), decoded as UTF-8; bytes that are
+    /// not UTF-8 become U+FFFD here and the exact bytes go to `raw`.
     public var line: String
     public var path: String
+    // Additive columns.
+    /// Byte offset of the line in its file, and that file's inode: together they tell lines
+    /// apart across rotations.
+    public var offset: UInt64?
+    public var inode: UInt64?
+    /// True for a last line saved without its newline (at exit, or when its file was truncated).
+    public var partial: Bool
+    /// The exact bytes, only when they are not valid UTF-8.
+    public var raw: [UInt8]?
 
-    public init(time: WallTime, appName: String, processName: String, pid: Int32, line: String, path: String) {
+    public init(
+        time: WallTime, appName: String, processName: String, pid: Int32, line: String, path: String,
+        offset: UInt64? = nil, inode: UInt64? = nil, partial: Bool = false, raw: [UInt8]? = nil
+    ) {
         self.time = time
         self.appName = appName
         self.processName = processName
         self.pid = pid
         self.line = line
         self.path = path
+        self.offset = offset
+        self.inode = inode
+        self.partial = partial
+        self.raw = raw
     }
 }
 

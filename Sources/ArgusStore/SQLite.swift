@@ -87,6 +87,10 @@ public final class SQLiteStatement {
             case .integer(let number)?: sqlite3_bind_int64(statement, index, number)
             case .real(let number)?: sqlite3_bind_double(statement, index, number)
             case .text(let text)?: sqlite3_bind_text(statement, index, text, -1, transient)
+            case .blob(let bytes)?:
+                bytes.withUnsafeBytes { raw in
+                    _ = sqlite3_bind_blob(statement, index, raw.baseAddress, Int32(raw.count), transient)
+                }
             }
         }
     }
@@ -119,6 +123,13 @@ public final class SQLiteStatement {
         sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : sqlite3_column_double(statement, column)
     }
 
+    public func blob(_ column: Int32) -> [UInt8]? {
+        guard sqlite3_column_type(statement, column) != SQLITE_NULL else { return nil }
+        let count = Int(sqlite3_column_bytes(statement, column))
+        guard count > 0, let bytes = sqlite3_column_blob(statement, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: bytes, count: count))
+    }
+
     public func text(_ column: Int32) -> String? {
         guard let bytes = sqlite3_column_text(statement, column) else { return nil }
         return String(cString: bytes)
@@ -130,6 +141,7 @@ public enum SQLiteValue: Sendable {
     case integer(Int64)
     case real(Double)
     case text(String)
+    case blob([UInt8])
 
     public static func int<T: BinaryInteger>(_ value: T?) -> SQLiteValue? { value.map { .integer(Int64($0)) } }
     public static func bool(_ value: Bool?) -> SQLiteValue? { value.map { .integer($0 ? 1 : 0) } }

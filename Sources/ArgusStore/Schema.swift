@@ -9,6 +9,8 @@
 /// - Every row argus-trace writes carries `session_id` (the `sessions` row of the invocation
 ///   that wrote it) and `timestamp_ns` (nanoseconds since the epoch, for exact ordering; the
 ///   Gaze `timestamp` is the same instant in ISO 8601 with milliseconds).
+/// - A log line is stored as text (decoded as UTF-8) and, only when its bytes are not valid
+///   UTF-8, also as the exact bytes in `log_line_raw`; `file_inode` + `file_offset` identify it.
 /// - `PRAGMA user_version` is the number of migrations applied; each runs in one transaction.
 public enum Schema {
     public static var version: Int { migrations.count }
@@ -106,7 +108,14 @@ public enum Schema {
             event_overflows INTEGER,
             end_reason TEXT
         );
+        """,
+        // 2: log lines keep where they came from and their exact bytes.
         """
+        ALTER TABLE log_entries ADD COLUMN file_offset INTEGER;
+        ALTER TABLE log_entries ADD COLUMN file_inode INTEGER;
+        ALTER TABLE log_entries ADD COLUMN partial INTEGER;
+        ALTER TABLE log_entries ADD COLUMN log_line_raw BLOB;
+        """,
     ]
 
     /// Brings a database up to `version`, one migration per transaction. A database written by

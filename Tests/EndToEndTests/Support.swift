@@ -84,7 +84,10 @@ final class Child {
         return nil
     }
 
-    func lines(containing text: String) -> Int { stdout.components(separatedBy: "\n").filter { $0.contains(text) }.count }
+    /// Output lines containing `text`, split at newline bytes ("\r\n" is one Character in Swift).
+    func lines(containing text: String) -> Int {
+        stdout.utf8.split(separator: UInt8(ascii: "\n")).filter { String(decoding: $0, as: UTF8.self).contains(text) }.count
+    }
 
     deinit {
         if process.isRunning {

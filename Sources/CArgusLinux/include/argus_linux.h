@@ -8,6 +8,7 @@
 #include <stdint.h>
 // Re-exported for the Swift kernel layer: Swift's Glibc module leaves these out.
 #include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 

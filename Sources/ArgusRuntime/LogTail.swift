@@ -1,0 +1,211 @@
+import ArgusCore
+import ArgusKernel
+
+/// A line read from a followed log, with when it was captured.
+struct TailedLine {
+    var path: String
+    var line: LineSplitter.Line
+    var inode: UInt64
+    var time: WallTime
+}
+
+/// Follows log files by name through inotify, in the event loop: new lines the moment they are
+/// written, across rotation by rename, copytruncate, truncation, deletion and re-creation, a
+/// file that appears later, and a symlinked path. Nothing here sleeps or polls.
+final class LogTail {
+    private let inotify: Inotify
+    private let console: Console
+    private var sources: [LogSource] = []
+    /// Directory watch → (source, the entry name that matters there).
+    private var directoryWatchers: [Int32: [(source: Int, name: String)]] = [:]
+    /// File watch → the sources reading that inode, with a count so shared watches survive.
+    private var fileWatchers: [Int32: [Int: Int]] = [:]
+    private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+
+    var descriptor: Int32 { inotify.descriptor.rawValue }
+
+    init(paths: [String], console: Console) throws(Errno) {
+        inotify = try Inotify()
+        self.console = console
+        for path in paths {
+            let source = LogSource(path: OpenFile.absolute(path))
+            let index = sources.count
+            sources.append(source)
+            var directories = [(source.directory, source.name)]
+            if let target = OpenFile.symlinkTarget(of: source.path) {
+                let (directory, name) = LogSource.split(OpenFile.absolute(target))
+                directories.append((directory, name))
+            }
+            for (directory, name) in directories {
+                do {
+                    let watch = try inotify.watch(directory, mask: Inotify.directoryEvents)
+                    directoryWatchers[watch, default: []].append((index, name))
+                } catch {
+                    console.warning("log file \(source.path): cannot watch \(directory) (\(error)); it is not followed")
+                }
+            }
+        }
+    }
+
+    /// Opens every log at its end (a missing one is waited for).
+    func start() -> [TailedLine] {
+        for source in sources where OpenFile.identity(of: source.path) == nil {
+            console.warning("log file \(source.path) does not exist yet; waiting for it")
+        }
+        return sources.indices.flatMap { check($0, starting: true) }
+    }
+
+    /// Reads the inotify queue and follows what it names.
+    func handleEvents() -> [TailedLine] {
+        var due = Set<Int>()
+        for event in inotify.read() {
+            if event.overflowed { due.formUnion(sources.indices) }
+            for (source, name) in directoryWatchers[event.watch] ?? [] where event.name == name { due.insert(source) }
+            for source in (fileWatchers[event.watch] ?? [:]).keys { due.insert(source) }
+        }
+        return due.sorted().flatMap { check($0, starting: false) }
+    }
+
+    /// Reads everything left and gives up incomplete last lines, marked partial.
+    func finish() -> [TailedLine] {
+        var lines: [TailedLine] = []
+        for index in sources.indices {
+            lines += check(index, starting: false)
+            let source = sources[index]
+            for cursor in [source.retired, source.current].compactMap({ $0 }) {
+                if let last = cursor.splitter.flush() { lines.append(tailed(last, source, cursor)) }
+            }
+        }
+        return lines
+    }
+
+    /// Follows one path after an event. Lines come out in the order they were written: the
+    /// retired file's rest first, then the open file's, then a new file's.
+    private func check(_ index: Int, starting: Bool) -> [TailedLine] {
+        let source = sources[index]
+        var lines: [TailedLine] = []
+        if let retired = source.retired { lines += drain(retired, of: source) }
+        let retiredEnd = lines.count
+
+        let current = source.current
+        let steps = LogRotation.plan(
+            open: current?.file.identity, readOffset: current?.splitter.offset ?? 0, openSize: current?.file.size,
+            path: OpenFile.identity(of: source.path), starting: starting)
+        for step in steps {
+            switch step {
+            case .restartFromTop:
+                guard let current = source.current else { continue }
+                console.detail("Log file \(source.path) was truncated; reading it from the top")
+                current.file.seek(to: 0)
+                if let cut = current.splitter.restart(at: 0) { lines.append(tailed(cut, source, current)) }
+            case .readToEnd:
+                if let current = source.current { lines += drain(current, of: source) }
+            case .retireCurrent:
+                if let previous = source.retired { lines += close(previous, of: index) }
+                source.retired = source.current
+                source.current = nil
+                console.detail("Log file \(source.path) was rotated or removed; finishing the old file")
+            case .openPath(let atEnd):
+                if let opened = open(source, index: index, atEnd: atEnd), !starting {
+                    console.detail("Following new file \(source.path) (inode \(opened.file.identity.inode))")
+                }
+            }
+        }
+        // The writer has moved on once the new file has data: finish the old one, in its place.
+        if let retired = source.retired, let current = source.current, current.splitter.offset > 0 {
+            let rest = drain(retired, of: source) + close(retired, of: index)
+            lines.insert(contentsOf: rest, at: retiredEnd)
+            source.retired = nil
+        }
+        return lines
+    }
+
+    private func open(_ source: LogSource, index: Int, atEnd: Bool) -> LogCursor? {
+        let file: OpenFile
+        do {
+            file = try OpenFile(path: source.path)
+        } catch .noSuchFile {
+            return nil  // gone again between stat and open: the next event brings it back
+        } catch {
+            if !source.warnedUnreadable {
+                console.warning("cannot read log file \(source.path): \(error); metrics continue")
+                source.warnedUnreadable = true
+            }
+            return nil
+        }
+        source.warnedUnreadable = false
+        let start = atEnd ? (file.size ?? 0) : 0
+        file.seek(to: start)
+        let watch = try? inotify.watch(source.path, mask: Inotify.fileEvents)
+        if let watch { fileWatchers[watch, default: [:]][index, default: 0] += 1 }
+        let cursor = LogCursor(file: file, splitter: LineSplitter(offset: start), watch: watch)
+        source.current = cursor
+        return cursor
+    }
+
+    private func close(_ cursor: LogCursor, of index: Int) -> [TailedLine] {
+        var lines: [TailedLine] = []
+        if let last = cursor.splitter.flush() { lines.append(tailed(last, sources[index], cursor)) }
+        if let watch = cursor.watch, var owners = fileWatchers[watch] {
+            owners[index, default: 1] -= 1
+            if owners[index] == 0 { owners[index] = nil }
+            if owners.isEmpty {
+                fileWatchers[watch] = nil
+                inotify.unwatch(watch)
+            } else {
+                fileWatchers[watch] = owners
+            }
+        }
+        return lines
+    }
+
+    private func drain(_ cursor: LogCursor, of source: LogSource) -> [TailedLine] {
+        var lines: [TailedLine] = []
+        while true {
+            let count = buffer.withUnsafeMutableBytes { cursor.file.read(into: $0) }
+            guard count > 0 else { return lines }
+            let complete = buffer.withUnsafeBytes { cursor.splitter.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            lines += complete.map { tailed($0, source, cursor) }
+        }
+    }
+
+    private func tailed(_ line: LineSplitter.Line, _ source: LogSource, _ cursor: LogCursor) -> TailedLine {
+        TailedLine(
+            path: source.path, line: line, inode: cursor.file.identity.inode,
+            time: WallTime(nanoseconds: Clocks.realtimeNs()))
+    }
+}
+
+/// One followed path: the file being read, and the one it replaced while that is finished.
+final class LogSource {
+    let path: String
+    let directory: String
+    let name: String
+    var current: LogCursor?
+    var retired: LogCursor?
+    var warnedUnreadable = false
+
+    init(path: String) {
+        self.path = path
+        (directory, name) = Self.split(path)
+    }
+
+    static func split(_ path: String) -> (directory: String, name: String) {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        let directory = parts.dropLast().joined(separator: "/")
+        return (directory.isEmpty ? "/" : directory, String(parts.last ?? ""))
+    }
+}
+
+/// An open log file and how far it was read.
+final class LogCursor {
+    let file: OpenFile
+    var splitter: LineSplitter
+    let watch: Int32?
+
+    init(file: OpenFile, splitter: LineSplitter, watch: Int32?) {
+        self.file = file
+        self.splitter = splitter
+        self.watch = watch
+    }
+}
