@@ -159,6 +159,71 @@ def idle_cost(command_for, testee, seconds):
     return result
 
 
+def log_tail(tracer, testee, rate, lines, workdir):
+    """argus-trace and tail -F follow one file while it is written at `rate` lines/s, renamed
+    and re-created at 40 % and copy-truncated at 70 %. Each line carries the writer's clock."""
+    path = os.path.join(workdir, f"tail-{rate}.log")
+    db = os.path.join(workdir, f"tail-{rate}.db")
+    open(path, "w").close()
+    target = start_testee(testee, "sleep", "600")
+    argus = subprocess.Popen([tracer, "--pid", str(target.pid), "--logfile", path, "--interval", "5", "--db", db],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    argus_clock = LineClock(argus)
+    argus_clock.wait_for(lambda line: "Process: " in line)
+    tail = subprocess.Popen(["tail", "-F", "-n", "0", path], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    tail_clock = LineClock(tail)
+    time.sleep(0.5)  # tail -F prints nothing when ready
+
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    start = time.monotonic()
+    for seq in range(lines):
+        if seq == int(lines * 0.4):
+            os.close(fd)
+            os.rename(path, path + ".1")
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        if seq == int(lines * 0.7):
+            shutil.copyfile(path, path + ".2")
+            os.truncate(path, 0)
+        os.write(fd, f"seq {seq} {now_ns()}\n".encode())
+        ahead = start + (seq + 1) / rate - time.monotonic()
+        if ahead > 0:
+            time.sleep(ahead)
+    os.close(fd)
+    written_seconds = time.monotonic() - start
+    time.sleep(1.5)  # let both catch up before counting
+
+    def summarize(pairs):
+        seqs = [seq for seq, _ in pairs]
+        latencies = sorted(latency for _, latency in pairs)
+        return {
+            "captured": len(set(seqs)), "lost": lines - len(set(seqs)), "duplicates": len(seqs) - len(set(seqs)),
+            "latency_median_ns": statistics.median(latencies) if latencies else None,
+            "latency_p99_ns": latencies[int(len(latencies) * 0.99)] if latencies else None,
+        }
+
+    tail.terminate()
+    tail.wait()
+    tail_pairs = []
+    for arrived, text in tail_clock.lines:
+        parts = text.split()
+        if len(parts) == 3 and parts[0] == "seq":
+            tail_pairs.append((int(parts[1]), arrived - int(parts[2])))
+    argus.send_signal(2)
+    argus.wait()
+    target.kill()
+    target.wait()
+    reader = sqlite3.connect(db)
+    argus_pairs = []
+    for line, captured in reader.execute("SELECT log_line, timestamp_ns FROM log_entries ORDER BY id"):
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "seq":
+            argus_pairs.append((int(parts[1]), captured - int(parts[2])))
+    in_order = [seq for seq, _ in argus_pairs] == sorted(seq for seq, _ in argus_pairs)
+    reader.close()
+    return {"rate": rate, "lines": lines, "written_seconds": written_seconds,
+            "argus-trace": dict(summarize(argus_pairs), in_order=in_order), "tail -F": summarize(tail_pairs)}
+
+
 def ensure_tracefs():
     if os.path.exists("/sys/kernel/tracing/events"):
         return "already mounted"
@@ -184,6 +249,8 @@ def main():
     parser.add_argument("--testee", required=True)
     parser.add_argument("--runs", type=int, default=30, help="exits per tool (default 30)")
     parser.add_argument("--idle-seconds", type=int, default=30, help="idle watch length (default 30)")
+    parser.add_argument("--slow-lines", type=int, default=1_000, help="lines written at 100/s (default 1000)")
+    parser.add_argument("--fast-lines", type=int, default=50_000, help="lines written at 10,000/s (default 50000)")
     parser.add_argument("--out", default="bench-results")
     args = parser.parse_args()
     if os.geteuid() != 0:
@@ -216,13 +283,17 @@ def main():
                              args.idle_seconds)
     report["idle"] = {"argus-trace": argus_idle, "pidstat": pidstat_idle}
 
+    report["log_tail"] = [log_tail(args.tracer, args.testee, rate, lines, workdir)
+                          for rate, lines in ((100, args.slow_lines), (10_000, args.fast_lines))]
+
     def ratio(a, b):
         return None if a is None or not b else a / b
 
     lines = [
         f"# argus-trace benchmark, {report['when']} (kernel {report['kernel']})",
         "",
-        f"Command: `scripts/bench --runs {args.runs} --idle-seconds {args.idle_seconds}`",
+        f"Command: `scripts/bench --runs {args.runs} --idle-seconds {args.idle_seconds} "
+        f"--slow-lines {args.slow_lines} --fast-lines {args.fast_lines}`",
         "",
         f"## Exit-detection latency, median of {args.runs} exits (ms after the child's last clock read)",
         "",
@@ -253,6 +324,21 @@ def main():
             f"| {name} | {fmt(cost['cpu_ms'], 1)} | {cost['peak_rss_kb']} | "
             f"{fmt(ratio(cost['cpu_ms'], pidstat_idle['cpu_ms']), 2)} | "
             f"{fmt(ratio(cost['peak_rss_kb'], pidstat_idle['peak_rss_kb']), 2)} |")
+    lines += [
+        "",
+        "## Log tail: one file, renamed + re-created at 40 %, copy-truncated at 70 % "
+        "(latency: writer's clock to argus-trace's captured timestamp / to tail -F's line arriving)",
+        "",
+        "| rate (lines/s) | tool | captured | lost | duplicates | median ms | p99 ms | median ratio to tail -F |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for run in report["log_tail"]:
+        for name in ("argus-trace", "tail -F"):
+            result = run[name]
+            lines.append(
+                f"| {run['rate']} | {name} | {result['captured']}/{run['lines']} | {result['lost']} | "
+                f"{result['duplicates']} | {fmt(ms(result['latency_median_ns']))} | {fmt(ms(result['latency_p99_ns']))} | "
+                f"{fmt(ratio(result['latency_median_ns'], run['tail -F']['latency_median_ns']), 2)} |")
     if report["notes"]:
         lines += ["", "Notes: " + "; ".join(report["notes"])]
     text = "\n".join(lines) + "\n"
@@ -264,6 +350,8 @@ def main():
     with open(os.path.join(args.out, f"bench-{stamp}.json"), "w") as out:
         json.dump(report, out, indent=2)
     shutil.rmtree(workdir, ignore_errors=True)
+    if "mounted by the benchmark" in " ".join(report["notes"]):
+        subprocess.run(["umount", "/sys/kernel/tracing"], capture_output=True)
 
 
 if __name__ == "__main__":
