@@ -131,6 +131,38 @@ public struct LogRecord: Sendable, Equatable {
     }
 }
 
+/// One process of a `run` tree: what it ran and how it ended. Written when it ends (or, for a
+/// process still running when argus-trace stops, with no end).
+public struct ProcessRecord: Sendable, Equatable {
+    public var pid: Int32
+    public var parentPid: Int32
+    public var comm: String?
+    public var exe: String?
+    public var argv: [String]?
+    public var started: WallTime
+    public var ended: WallTime?
+    public var status: WaitStatus?
+    /// Where the status came from: "wait", "proc_connector", "lost".
+    public var statusSource: String?
+    public var execs: Int
+
+    public init(
+        pid: Int32, parentPid: Int32, comm: String?, exe: String?, argv: [String]?, started: WallTime,
+        ended: WallTime?, status: WaitStatus?, statusSource: String?, execs: Int
+    ) {
+        self.pid = pid
+        self.parentPid = parentPid
+        self.comm = comm
+        self.exe = exe
+        self.argv = argv
+        self.started = started
+        self.ended = ended
+        self.status = status
+        self.statusSource = statusSource
+        self.execs = execs
+    }
+}
+
 /// What is known about one invocation of argus-trace when it starts.
 public struct SessionInfo: Sendable, Equatable {
     public var startedAt: WallTime
@@ -184,5 +216,6 @@ public enum Record: Sendable, Equatable {
     case metric(MetricRecord)
     case event(ProcessEventRecord)
     case log(LogRecord)
+    case process(ProcessRecord)
     case session(SessionUpdate)
 }

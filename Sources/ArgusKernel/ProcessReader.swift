@@ -112,6 +112,19 @@ public enum ProcessReader {
         }
     }
 
+    /// What a process runs: its comm, executable and arguments (nil for what cannot be read,
+    /// e.g. once it is gone).
+    public static func commandLine(_ pid: Int32) -> (comm: String?, exe: String?, argv: [String]?) {
+        let comm = ProcFS.read("/proc/\(pid)/comm").map { $0.hasSuffix("\n") ? String($0.dropLast()) : $0 }
+        // A zombie's (or a kernel thread's) cmdline is empty: that says nothing, not [""].
+        let argv = ProcFS.bytes("/proc/\(pid)/cmdline").flatMap { bytes -> [String]? in
+            guard !bytes.isEmpty else { return nil }
+            return bytes.split(separator: 0, omittingEmptySubsequences: false).dropLast(bytes.last == 0 ? 1 : 0)
+                .map { String(decoding: $0, as: UTF8.self) }
+        }
+        return (comm, ProcFS.link("/proc/\(pid)/exe"), argv)
+    }
+
     public static func candidate(_ pid: Int32) -> ProcessCandidate? {
         guard let stat = stat(pid), !stat.isKernelThread, isAlive(pid, stat: stat) else { return nil }
         let argv0 = ProcFS.bytes("/proc/\(pid)/cmdline").map { bytes in

@@ -23,14 +23,26 @@ public final class SignalChannel {
             adopting: try SystemCall.retrying { signalfd(-1, &set, Int32(SFD_NONBLOCK | SFD_CLOEXEC)) })
     }
 
+    /// One signal as delivered, with who sent it.
+    public struct Delivery: Sendable, Equatable {
+        public var signal: Int32
+        /// Sent by the kernel itself, e.g. a terminal's Ctrl-C (SI_KERNEL), rather than by kill(2).
+        public var fromKernel: Bool
+        public var senderPID: Int32
+    }
+
     /// The signals that arrived since the last call, oldest first.
-    public func pending() -> [Int32] {
-        var received: [Int32] = []
+    public func pending() -> [Int32] { deliveries().map(\.signal) }
+
+    /// The signals that arrived since the last call, with their senders, oldest first.
+    public func deliveries() -> [Delivery] {
+        var received: [Delivery] = []
         var info = signalfd_siginfo()
         while true {
             let count = withUnsafeMutableBytes(of: &info) { try? descriptor.read(into: $0) }
             guard let count, count == MemoryLayout<signalfd_siginfo>.size else { return received }
-            received.append(Int32(info.ssi_signo))
+            received.append(
+                Delivery(signal: Int32(info.ssi_signo), fromKernel: info.ssi_code == 0x80, senderPID: Int32(bitPattern: info.ssi_pid)))
         }
     }
 }

@@ -10,22 +10,28 @@ public struct Console: Sendable {
 
     public static let prefix = "[argus-trace]"
     public let verbosity: Verbosity
+    /// Where progress lines go: stdout when watching, stderr in `run` (whose stdout is the
+    /// command's).
+    public let progressDescriptor: Int32
 
-    public init(verbosity: Verbosity) { self.verbosity = verbosity }
+    public init(verbosity: Verbosity, progressTo descriptor: Int32 = 1) {
+        self.verbosity = verbosity
+        progressDescriptor = descriptor
+    }
 
     /// A normal progress line (hidden by --quiet; not even built then).
     public func info(_ text: @autoclosure () -> String) {
-        if verbosity >= .normal { emit("\(Self.prefix) \(text())\n", to: 1) }
+        if verbosity >= .normal { emit("\(Self.prefix) \(text())\n", to: progressDescriptor) }
     }
 
     /// A blank line between sections (hidden by --quiet).
     public func blank() {
-        if verbosity >= .normal { emit("\n", to: 1) }
+        if verbosity >= .normal { emit("\n", to: progressDescriptor) }
     }
 
     /// Detail shown only with --verbose.
     public func detail(_ text: @autoclosure () -> String) {
-        if verbosity >= .verbose { emit("\(Self.prefix) \(text())\n", to: 1) }
+        if verbosity >= .verbose { emit("\(Self.prefix) \(text())\n", to: progressDescriptor) }
     }
 
     /// Something the user should know even with --quiet: a missing capability, lost data.
@@ -36,6 +42,11 @@ public struct Console: Sendable {
     /// The one line that explains a failure.
     public func error(_ text: String) {
         emit("argus-trace: error: \(text)\n", to: 2)
+    }
+
+    /// A block of text (a report) as it is, without the prefix, on the progress descriptor.
+    public func raw(_ text: String) {
+        if verbosity >= .normal { emit(text, to: progressDescriptor) }
     }
 
     private func emit(_ text: String, to fd: Int32) {

@@ -10,6 +10,12 @@ public enum ExitStatus {
     public static let rowsUnsaved: Int32 = 3
     /// argus-trace itself failed (could not set up its event loop).
     public static let internalFailure: Int32 = 4
+    /// `run`: argus-trace itself failed (bad command line, no event loop).
+    public static let runFailed: Int32 = 125
+    /// `run`: the command was found but could not be executed.
+    public static let commandNotExecutable: Int32 = 126
+    /// `run`: the command was not found.
+    public static let commandNotFound: Int32 = 127
     /// Stopped by a signal: 128 + its number (SIGHUP 129, SIGINT 130, SIGTERM 143).
     public static func stoppedBySignal(_ signal: Int32) -> Int32 { 128 + signal }
 }

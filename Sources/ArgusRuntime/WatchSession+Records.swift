@@ -34,16 +34,7 @@ extension WatchSession {
         guard !lines.isEmpty else { return }
         logLines += lines.count
         writer.submit(
-            lines.map { tailed in
-                let bytes = tailed.line.bytes
-                let valid = String(validating: bytes, as: UTF8.self)
-                let text = valid ?? String(decoding: bytes, as: UTF8.self)
-                return .log(
-                    LogRecord(
-                        time: tailed.time, appName: appName, processName: processName, pid: pid, line: text,
-                        path: tailed.path, offset: tailed.line.offset, inode: tailed.inode,
-                        partial: tailed.line.partial, raw: valid == nil ? bytes : nil))
-            })
+            lines.map { .log(LogRecord(tailed: $0, appName: appName, processName: processName, pid: pid)) })
         if console.verbosity >= .normal {
             for tailed in lines { console.info("Log: \(String(decoding: tailed.line.bytes, as: UTF8.self))") }
         }

@@ -151,7 +151,7 @@ public final class RecordWriter: Sendable {
                 case .metric: state.report.metricsWritten += 1
                 case .log: state.report.logsWritten += 1
                 case .event: state.report.eventsWritten += 1
-                case .session: break
+                case .session, .process: break
                 }
             }
             defer { state.failing = false }

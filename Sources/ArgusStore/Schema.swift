@@ -11,6 +11,8 @@
 ///   Gaze `timestamp` is the same instant in ISO 8601 with milliseconds).
 /// - A log line is stored as text (decoded as UTF-8) and, only when its bytes are not valid
 ///   UTF-8, also as the exact bytes in `log_line_raw`; `file_inode` + `file_offset` identify it.
+/// - `processes` has one row per process a `run` followed, written when it ended; `exit_code`
+///   is the exit status or 128 + signal, as in process_events, and `argv` a JSON array.
 /// - `PRAGMA user_version` is the number of migrations applied; each runs in one transaction.
 public enum Schema {
     public static var version: Int { migrations.count }
@@ -115,6 +117,28 @@ public enum Schema {
         ALTER TABLE log_entries ADD COLUMN file_inode INTEGER;
         ALTER TABLE log_entries ADD COLUMN partial INTEGER;
         ALTER TABLE log_entries ADD COLUMN log_line_raw BLOB;
+        """,
+        // 3: `run` records every process of the tree it followed.
+        """
+        CREATE TABLE processes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            session_id INTEGER NOT NULL,
+            pid INTEGER NOT NULL,
+            parent_pid INTEGER,
+            comm TEXT,
+            exe TEXT,
+            argv TEXT,
+            started_at TEXT NOT NULL,
+            started_ns INTEGER NOT NULL,
+            ended_at TEXT,
+            ended_ns INTEGER,
+            exit_code INTEGER,
+            signal INTEGER,
+            core_dumped INTEGER,
+            status_source TEXT,
+            execs INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX idx_processes_session ON processes(session_id, pid);
         """,
     ]
 

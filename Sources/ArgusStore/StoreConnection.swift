@@ -11,6 +11,7 @@ final class StoreConnection {
     private let insertEvent: SQLiteStatement
     private let insertLog: SQLiteStatement
     private let updateSession: SQLiteStatement
+    private let insertProcess: SQLiteStatement
 
     init(path: String, session: SessionInfo) throws(SQLiteError) {
         try Self.prepareFile(at: path)
@@ -52,6 +53,12 @@ final class StoreConnection {
             INSERT INTO log_entries (timestamp, app_name, process_name, process_id, log_line, logfile_path,
                 hostname, session_id, timestamp_ns, file_offset, file_inode, partial, log_line_raw)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+            """)
+        insertProcess = try database.prepare(
+            """
+            INSERT INTO processes (session_id, pid, parent_pid, comm, exe, argv, started_at, started_ns, ended_at,
+                ended_ns, exit_code, signal, core_dumped, status_source, execs)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
             """)
         updateSession = try database.prepare(
             """
@@ -96,6 +103,13 @@ final class StoreConnection {
                 .text(l.time.iso8601), .text(l.appName), .text(l.processName), .int(l.pid), .text(l.line),
                 .text(l.path), .text(hostname), .integer(sessionID), .integer(l.time.nanoseconds), .int(l.offset),
                 .int(l.inode), .bool(l.partial), l.raw.map { .blob($0) },
+            ])
+        case .process(let p):
+            try insertProcess.run([
+                .integer(sessionID), .int(p.pid), .int(p.parentPid), .string(p.comm), .string(p.exe),
+                .string(p.argv.map(JSONText.array)), .text(p.started.iso8601), .integer(p.started.nanoseconds),
+                .string(p.ended?.iso8601), .int(p.ended?.nanoseconds), .int(p.status?.shellCode), .int(p.status?.signal),
+                .bool(p.status?.coreDumped), .string(p.statusSource), .int(p.execs),
             ])
         case .session(let s):
             try updateSession.run([

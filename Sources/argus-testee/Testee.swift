@@ -15,6 +15,9 @@ import Glibc
 //                        then calls exit(CODE) (CODE "none": it calls pthread_exit too)
 //   stamp-exit CODE      print CLOCK_REALTIME ns, then exit with CODE at once
 //   touch PAGES          touch PAGES fresh pages, read a gate line, exit 0
+//   storm N [exec]       start N children one after another, each ending at once with status
+//                        i % 4 (with `exec`: by exec'ing `argus-testee exit STATUS`), reap them,
+//                        exit 0
 
 @inline(never)
 func gate() {
@@ -115,6 +118,26 @@ case "touch":
     for page in 0..<pages { memory.storeBytes(of: 1, toByteOffset: page * Int(sysconf(Int32(_SC_PAGESIZE))), as: UInt8.self) }
     say("touched")
     gate()
+    exit(0)
+case "storm":
+    let count = number(0, default: 100)
+    let execs = values.dropFirst().first == "exec"
+    let me = CommandLine.arguments[0]
+    for index in 0..<count {
+        var pid: pid_t = 0
+        if execs {
+            let argv: [UnsafeMutablePointer<CChar>?] = [strdup(me), strdup("exit"), strdup("\(index % 4)"), nil]
+            let code = posix_spawn(&pid, me, nil, nil, argv, environ)
+            argv.forEach { free($0) }
+            precondition(code == 0, "posix_spawn failed: \(code)")
+        } else {
+            pid = fork()
+            if pid == 0 { _exit(Int32(index % 4)) }
+            precondition(pid > 0, "fork failed")
+        }
+    }
+    var status: Int32 = 0
+    while wait(&status) > 0 {}
     exit(0)
 default:
     say("unknown action: \(action)")

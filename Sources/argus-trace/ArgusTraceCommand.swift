@@ -14,6 +14,7 @@ struct ArgusTraceCommand: ParsableCommand {
 
             Examples:
               argus-trace --pid 12345
+              argus-trace run -- ./integration-tests.sh     (see argus-trace run --help)
               argus-trace --process myservice --interval 1
               argus-trace --process worker --wait --app-name Worker --db /tmp/worker.db
 
@@ -22,7 +23,8 @@ struct ArgusTraceCommand: ParsableCommand {
             database; 4 argus-trace could not set itself up; 128+N stopped by signal N \
             (SIGHUP 129, SIGINT 130, SIGTERM 143), after saving everything.
             """,
-        version: ArgusVersion.current
+        version: ArgusVersion.current,
+        subcommands: [RunCommand.self]
     )
 
     @Option(name: .long, help: ArgumentHelp("Process ID to watch.", valueName: "pid"))
@@ -41,7 +43,6 @@ struct ArgusTraceCommand: ParsableCommand {
 
     mutating func validate() throws {
         if pid != nil && process != nil { throw ValidationError("--pid and --process are mutually exclusive") }
-        if pid == nil && process == nil { throw ValidationError("one of --pid or --process is required") }
         if let pid, pid <= 0 { throw ValidationError("--pid must be a positive process ID, not \(pid)") }
         if let process, process.isEmpty { throw ValidationError("--process needs a non-empty name") }
         if wait && process == nil { throw ValidationError("--wait goes with --process") }
@@ -49,6 +50,9 @@ struct ArgusTraceCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Checked here, not in validate(): ArgumentParser validates this command before it
+        // descends into `run`, which has no --pid.
+        guard pid != nil || process != nil else { throw ValidationError("one of --pid or --process is required") }
         let target: WatchOptions.Target = pid.map { .pid($0) } ?? .name(process!, wait: wait)
         let options = WatchOptions(
             target: target, intervalNs: recording.intervalNs, logfiles: recording.logfile,

@@ -19,7 +19,8 @@ enum Main {
                     .split(separator: "\n").first.map(String.init) ?? "invalid arguments"
                 let line = "argus-trace: error: \(message) (see argus-trace --help)\n"
                 _ = line.withCString { write(2, $0, strlen($0)) }
-                exit(2)
+                // `run` keeps 0-124 and 126-255 for the command's own statuses (as timeout(1)).
+                exit(CommandLine.arguments.dropFirst().first == "run" ? 125 : 2)
             }
             ArgusTraceCommand.exit(withError: error)
         }

@@ -45,43 +45,85 @@ func eventually(within seconds: Double = 10, _ condition: () -> Bool) -> Bool {
 }
 
 /// A real child process with its stdout and stderr captured to files and a pipe on its stdin.
+/// Started with posix_spawn and reaped with waitpid (Foundation's Process on Linux notices an
+/// exit only once every descendant has let go of inherited descriptors), with no signal blocked
+/// and default signal actions, as a shell would start it.
 final class Child {
-    let process = Process()
-    private let input = Pipe()
+    let pid: Int32
     let stdoutPath: String
     let stderrPath: String
+    private let stdinWriter: Int32
+    private var status: Int32?
 
     init(_ executable: String, _ arguments: [String], scratch: Scratch, label: String) throws {
         stdoutPath = scratch.path + "/\(label)-\(UUID().uuidString.prefix(4)).out"
         stderrPath = stdoutPath + ".err"
-        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = input
-        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
-        process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        try process.run()
+        var pipeEnds: [Int32] = [0, 0]
+        guard pipe(&pipeEnds) == 0 else { throw POSIXError(.EMFILE) }
+        for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        stdinWriter = pipeEnds[1]
+        defer { close(pipeEnds[0]) }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, pipeEnds[0], 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        sigdelset(&defaults, SIGKILL)
+        sigdelset(&defaults, SIGSTOP)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var child: pid_t = 0
+        let code = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
+        guard code == 0 else {
+            close(stdinWriter)
+            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .ENOENT)
+        }
+        pid = child
     }
 
-    var pid: Int32 { process.processIdentifier }
     var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
     /// Lets a `gate` of the testee pass.
-    func openGate() { input.fileHandleForWriting.write("go\n".data(using: .utf8)!) }
+    func openGate() { _ = "go\n".withCString { write(stdinWriter, $0, 3) } }
 
     func signal(_ number: Int32) { kill(pid, number) }
 
-    /// Waits for the exit; kills it and returns nil if it does not come in time.
-    func exitStatus(within seconds: Double = 10) -> Int32? {
-        if eventually(within: seconds, { !process.isRunning }) {
-            process.waitUntilExit()
-            return process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
+    /// True until it has exited (and then it is reaped).
+    var isRunning: Bool {
+        if status != nil { return false }
+        var raw: Int32 = 0
+        if waitpid(pid, &raw, WNOHANG) == pid {
+            status = raw
+            return false
         }
-        kill(pid, SIGKILL)
-        process.waitUntilExit()
-        return nil
+        return true
+    }
+
+    /// Its exit status as a shell shows it (128 + N for a signal); nil if it does not end in
+    /// time (it is then killed).
+    func exitStatus(within seconds: Double = 10) -> Int32? {
+        guard eventually(within: seconds, { !isRunning }), let raw = status else {
+            kill(pid, SIGKILL)
+            _ = isRunning
+            var raw: Int32 = 0
+            if status == nil { waitpid(pid, &raw, 0) }
+            return nil
+        }
+        return raw & 0x7f == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
     }
 
     /// Output lines containing `text`, split at newline bytes ("\r\n" is one Character in Swift).
@@ -90,9 +132,11 @@ final class Child {
     }
 
     deinit {
-        if process.isRunning {
+        close(stdinWriter)
+        if isRunning {
             kill(pid, SIGKILL)
-            process.waitUntilExit()
+            var raw: Int32 = 0
+            waitpid(pid, &raw, 0)
         }
     }
 }

@@ -10,7 +10,7 @@ extension EndToEnd {
             #expect(waitAttached(tracer))
             testee.openGate()
             #expect(eventually { tracer.lines(containing: "Thread exited:") == 4 }, "stdout: \(tracer.stdout)")
-            #expect(tracer.process.isRunning, "the tracer stopped at a thread's exit")
+            #expect(tracer.isRunning, "the tracer stopped at a thread's exit")
 
             testee.openGate()
             #expect(tracer.exitStatus() == 0)
@@ -26,7 +26,7 @@ extension EndToEnd {
             #expect(waitAttached(tracer), "stderr: \(tracer.stderr)")
             // The leader is a zombie now, its other thread alive: the process goes on.
             #expect(eventually { (try? String(contentsOfFile: "/proc/\(testee.pid)/stat", encoding: .utf8))?.contains(") Z ") == true })
-            #expect(tracer.process.isRunning)
+            #expect(tracer.isRunning)
 
             testee.openGate()
             #expect(tracer.exitStatus() == 0, "stderr: \(tracer.stderr)")
@@ -42,7 +42,7 @@ extension EndToEnd {
             #expect(waitAttached(tracer))
             testee.openGate()  // the leader starts its thread and calls pthread_exit
             #expect(eventually { tracer.stdout.contains("Thread exited: \(testee.pid)") }, "stdout: \(tracer.stdout)")
-            #expect(tracer.process.isRunning, "the tracer took the leader's exit for the process's")
+            #expect(tracer.isRunning, "the tracer took the leader's exit for the process's")
 
             testee.openGate()  // the last thread calls pthread_exit too: glibc ends the process with 0
             #expect(tracer.exitStatus() == 0)

@@ -1,0 +1,104 @@
+import ArgusCore
+import Testing
+
+/// The tree on scripted event sequences, as the proc connector and waitpid deliver them.
+@Suite struct ProcessTreeTests {
+    func fork(_ parent: Int32, _ child: Int32, thread: Int32? = nil, at ns: UInt64 = 1) -> ProcEvent {
+        ProcEvent(
+            monotonicNs: ns,
+            kind: .fork(parentPid: parent, parentTgid: parent, childPid: thread ?? child, childTgid: child))
+    }
+
+    func exit(_ pid: Int32, tgid: Int32? = nil, _ status: WaitStatus, at ns: UInt64) -> ProcEvent {
+        ProcEvent(monotonicNs: ns, kind: .exit(pid: pid, tgid: tgid ?? pid, status: status, parentTgid: 1))
+    }
+
+    @Test func childrenAndGrandchildrenJoinOthersDoNot() {
+        var tree = ProcessTree(rootPid: 10, parentPid: 1, startedNs: 0)
+        #expect(tree.apply(fork(10, 11, at: 2)) == [.started(pid: 11, parentPid: 10, monotonicNs: 2)])
+        #expect(tree.apply(fork(11, 12, at: 3)) == [.started(pid: 12, parentPid: 11, monotonicNs: 3)])
+        #expect(tree.apply(fork(99, 100, at: 4)).isEmpty)
+        #expect(tree.live.keys.sorted() == [10, 11, 12])
+    }
+
+    @Test func aProcessEndsWithItsLastThread() {
+        var tree = ProcessTree(rootPid: 10, parentPid: 1, startedNs: 0)
+        _ = tree.apply(fork(10, 10, thread: 15))
+        #expect(tree.apply(exit(10, .exited(0), at: 5)).isEmpty)  // the leader first
+        let end = ProcessTree.End(status: .exited(2), monotonicNs: 6, source: "proc_connector")
+        #expect(tree.apply(exit(15, tgid: 10, .exited(2), at: 6)) == [.ended(pid: 10, end)])
+        #expect(tree.root?.end == end)
+    }
+
+    @Test func execLeavesOneThreadAndCounts() {
+        var tree = ProcessTree(rootPid: 10, parentPid: 1, startedNs: 0)
+        _ = tree.apply(fork(10, 10, thread: 15))
+        #expect(tree.apply(ProcEvent(monotonicNs: 3, kind: .exec(pid: 10, tgid: 10))) == [.exec(pid: 10, monotonicNs: 3)])
+        #expect(tree.live[10]?.threads == [10])
+        #expect(tree.live[10]?.execs == 1)
+    }
+
+    @Test func reapingBeforeTheExitMessageEndsItOnce() {
+        var tree = ProcessTree(rootPid: 10, parentPid: 1, startedNs: 0)
+        let outputs = tree.reaped(10, status: .signaled(9), monotonicNs: 7)
+        #expect(outputs == [.ended(pid: 10, ProcessTree.End(status: .signaled(9), monotonicNs: 7, source: "wait"))])
+        #expect(tree.apply(exit(10, .signaled(9), at: 6)).isEmpty)
+        #expect(tree.finished.count == 1)
+    }
+
+    @Test func aWaitStatusCorrectsADifferentConnectorStatus() {
+        var tree = ProcessTree(rootPid: 10, parentPid: 1, startedNs: 0)
+        _ = tree.apply(exit(10, .exited(0), at: 6))
+        #expect(tree.reaped(10, status: .exited(0), monotonicNs: 7).isEmpty)  // the same: nothing to say
+        let outputs = tree.reaped(10, status: .exited(3), monotonicNs: 8)
+        #expect(outputs == [.corrected(pid: 10, ProcessTree.End(status: .exited(3), monotonicNs: 6, source: "wait"))])
+    }
+
+    @Test func theReapersChildrenEndWithTheirWaitStatus() {
+        var tree = ProcessTree(rootPid: 10, parentPid: 5, startedNs: 0, reaperPid: 5)
+        let exit = ProcEvent(monotonicNs: 6, kind: .exit(pid: 10, tgid: 10, status: .exited(3), parentTgid: 5))
+        #expect(tree.apply(exit).isEmpty)  // held for waitpid
+        #expect(tree.contains(10))
+        #expect(
+            tree.reaped(10, status: .exited(3), monotonicNs: 7)
+                == [.ended(pid: 10, ProcessTree.End(status: .exited(3), monotonicNs: 7, source: "wait"))])
+    }
+
+    @Test func anUnreapedChildSettlesWithTheConnectorsStatus() {
+        var tree = ProcessTree(rootPid: 10, parentPid: 5, startedNs: 0, reaperPid: 5)
+        _ = tree.apply(ProcEvent(monotonicNs: 6, kind: .exit(pid: 10, tgid: 10, status: .exited(3), parentTgid: 5)))
+        #expect(
+            tree.settleUnreaped()
+                == [.ended(pid: 10, ProcessTree.End(status: .exited(3), monotonicNs: 6, source: "proc_connector"))])
+    }
+
+    @Test func orphansStayInTheTreeAfterTheirParentEnds() {
+        var tree = ProcessTree(rootPid: 10, parentPid: 1, startedNs: 0)
+        _ = tree.apply(fork(10, 11))
+        _ = tree.apply(fork(11, 12))
+        _ = tree.apply(exit(11, .exited(0), at: 4))
+        _ = tree.apply(exit(10, .exited(0), at: 5))
+        #expect(tree.live.keys.sorted() == [12])
+        #expect(tree.reaped(12, status: .exited(3), monotonicNs: 9).first == .ended(
+            pid: 12, ProcessTree.End(status: .exited(3), monotonicNs: 9, source: "wait")))
+    }
+
+    @Test func aReusedPidIsANewProcess() {
+        var tree = ProcessTree(rootPid: 10, parentPid: 1, startedNs: 0)
+        _ = tree.apply(fork(10, 11, at: 1))
+        _ = tree.apply(exit(11, .exited(1), at: 2))
+        _ = tree.apply(fork(10, 11, at: 3))
+        _ = tree.apply(exit(11, .exited(2), at: 4))
+        #expect(tree.finished.map(\.end?.status) == [.exited(1), .exited(2)])
+    }
+
+    @Test func afterLostMessagesGoneProcessesEndUnknownAndMissedOnesAreAdopted() {
+        var tree = ProcessTree(rootPid: 10, parentPid: 1, startedNs: 0)
+        _ = tree.apply(fork(10, 11))
+        _ = tree.apply(fork(10, 12))
+        let outputs = tree.resync(monotonicNs: 9, isAlive: { $0.pid != 11 }, threads: { [$0] })
+        #expect(outputs == [.ended(pid: 11, ProcessTree.End(status: nil, monotonicNs: 9, source: "lost"))])
+        #expect(tree.adopt(pid: 13, parentPid: 12, startedNs: 8, threads: [13]) == [.started(pid: 13, parentPid: 12, monotonicNs: 8)])
+        #expect(tree.adopt(pid: 14, parentPid: 99, startedNs: 8, threads: [14]).isEmpty)
+    }
+}

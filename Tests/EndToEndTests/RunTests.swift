@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+
+extension EndToEnd {
+    @Suite struct RunTests {
+        /// `argus-trace run` with its database in the scratch directory.
+        func run(_ command: [String], options: [String] = [], scratch: Scratch) throws -> Child {
+            try Child(
+                Binaries.tracer, ["run", "--db", scratch.database] + options + ["--"] + command, scratch: scratch,
+                label: "run")
+        }
+
+        func statuses(_ rows: Rows, where condition: String = "1") throws -> [String] {
+            try rows.texts(
+                "SELECT coalesce(exe, comm) || ' ' || coalesce(exit_code, 'none') FROM processes WHERE \(condition) ORDER BY started_ns, id")
+        }
+
+        @Test func aPipelineRecordsEveryStatusAndExitsWithTheCommands() throws {
+            let scratch = Scratch()
+            let tracer = try run(["/bin/sh", "-c", "/bin/false | /bin/true; /bin/ls /nonexistent 2>/dev/null; exit 4"], scratch: scratch)
+            #expect(tracer.exitStatus() == 4, "stderr: \(tracer.stderr)")
+            let rows = try Rows(scratch.database)
+            // Statuses are exact; names are read from /proc after the exec and may be gone for a
+            // process that ends within microseconds, so they are not asserted here.
+            let exits = try rows.texts("SELECT exit_code FROM processes WHERE execs > 0 ORDER BY exit_code")
+            #expect(exits == ["0", "1", "2", "4"], "\(exits)")
+            #expect(try rows.int("SELECT exit_code FROM processes WHERE parent_pid = \(tracer.pid)") == 4)
+            #expect(try rows.int("SELECT count(*) FROM processes WHERE exit_code IS NULL") == 0)
+            #expect(try rows.int("SELECT count(*) FROM process_events WHERE event_type = 'terminated'")
+                == rows.int("SELECT count(*) FROM processes"))
+            #expect(tracer.stdout.isEmpty, "argus-trace wrote to the command's stdout: \(tracer.stdout)")
+            #expect(tracer.stderr.contains("run summary"))
+        }
+
+        @Test func theCommandsOutputPassesThroughUntouched() throws {
+            let scratch = Scratch()
+            let tracer = try run(["/bin/sh", "-c", "echo out; echo err >&2; exit 0"], scratch: scratch)
+            #expect(tracer.exitStatus() == 0)
+            #expect(tracer.stdout == "out\n")
+            #expect(tracer.stderr.hasPrefix("err\n"))
+        }
+
+        @Test func aDaemonizingGrandchildIsReapedWithItsExactStatus() throws {
+            let scratch = Scratch()
+            // The subshell outlives its parent: orphaned, it is re-parented to argus-trace.
+            let tracer = try run(["/bin/sh", "-c", "(sleep 0.3; exit 3) & exit 0"], scratch: scratch)
+            #expect(tracer.exitStatus() == 0, "stderr: \(tracer.stderr)")
+            let rows = try Rows(scratch.database)
+            #expect(try rows.int("SELECT count(*) FROM processes WHERE exit_code = 3 AND status_source = 'wait'") == 1)
+            #expect(try rows.int("SELECT count(*) FROM processes WHERE ended_ns IS NULL") == 0)
+        }
+
+        @Test func aChildKilledBySIGKILLIsRecordedAsSuch() throws {
+            let scratch = Scratch()
+            let tracer = try run(["/bin/sh", "-c", "sleep 30 & kill -9 $!; wait $!; exit 0"], scratch: scratch)
+            #expect(tracer.exitStatus() == 0, "stderr: \(tracer.stderr)")
+            let rows = try Rows(scratch.database)
+            // Killed right after its exec, the sleep may be gone before its /proc can be read: find it by its end.
+            #expect(try rows.int("SELECT count(*) FROM processes WHERE signal = 9 AND exit_code = 137") == 1)
+            #expect(tracer.stderr.contains("killed by SIGKILL"))
+        }
+
+        @Test func aCommandKilledByASignalGives128PlusIt() throws {
+            let scratch = Scratch()
+            let tracer = try run([Binaries.testee, "kill", "6"], scratch: scratch)
+            #expect(tracer.exitStatus() == 134)
+        }
+
+        @Test func aStormOfFiveThousandChildrenIsCountedExactly() throws {
+            let scratch = Scratch()
+            let storm = "\(Binaries.testee) storm 2500 exec & \(Binaries.testee) storm 2500 & wait"
+            let tracer = try run(["/bin/sh", "-c", storm], options: ["--quiet"], scratch: scratch)
+            #expect(tracer.exitStatus(within: 60) == 0, "stderr: \(tracer.stderr)")
+            let rows = try Rows(scratch.database)
+            #expect(try rows.int("SELECT count(*) FROM processes") == 5_003)
+            for code in 1...3 {
+                #expect(try rows.int("SELECT count(*) FROM processes WHERE exit_code = \(code)") == 1_250)
+            }
+            #expect(try rows.int("SELECT count(*) FROM processes WHERE exit_code = 0") == 1_253)
+            #expect(try rows.int("SELECT sum(execs) FROM processes") == 2_503)
+            #expect(try rows.int("SELECT count(*) FROM process_events WHERE event_type = 'exec'") == 2_503)
+            #expect(try rows.int("SELECT count(*) FROM process_events WHERE event_type = 'terminated'") == 5_003)
+            #expect(try rows.int("SELECT event_overflows FROM sessions") == 0)
+        }
+
+        @Test func signalsGoToTheCommand() throws {
+            let scratch = Scratch()
+            let tracer = try run([Binaries.testee, "sleep", "30"], scratch: scratch)
+            #expect(eventually { (try? String(contentsOfFile: "/proc/\(tracer.pid)/task/\(tracer.pid)/children", encoding: .utf8))?.isEmpty == false })
+            tracer.signal(SIGTERM)
+            #expect(tracer.exitStatus() == 143, "stderr: \(tracer.stderr)")
+            let rows = try Rows(scratch.database)
+            #expect(try rows.int("SELECT signal FROM processes WHERE parent_pid = \(tracer.pid)") == 15)
+        }
+
+        @Test func whatOutlivesTheGracePeriodIsReportedOrKilled() throws {
+            let scratch = Scratch()
+            let left = try run(["/bin/sh", "-c", "sleep 30 & exit 0"], options: ["--grace", "0.2"], scratch: scratch)
+            #expect(left.exitStatus() == 0)
+            #expect(left.stderr.contains("still running (1)"), "stderr: \(left.stderr)")
+            let leftRows = try Rows(scratch.database)
+            #expect(try leftRows.int("SELECT count(*) FROM processes WHERE ended_ns IS NULL AND exe LIKE '%sleep'") == 1)
+            if let orphan = try leftRows.int("SELECT pid FROM processes WHERE ended_ns IS NULL") { kill(Int32(orphan), SIGKILL) }
+
+            let killedScratch = Scratch()
+            let killed = try run(
+                ["/bin/sh", "-c", "sleep 30 & exit 0"], options: ["--grace", "0", "--kill-orphans"], scratch: killedScratch)
+            #expect(killed.exitStatus() == 0, "stderr: \(killed.stderr)")
+            let killedRows = try Rows(killedScratch.database)
+            // SIGTERM may reach the orphan before or after it exec'd sleep.
+            #expect(try killedRows.int("SELECT count(*) FROM processes WHERE signal = 15 AND pid != (SELECT target_pid FROM sessions)") == 1)
+        }
+
+        @Test func reportAndJUnitDescribeTheRun() throws {
+            let scratch = Scratch()
+            let report = scratch.path + "/run.json"
+            let junit = scratch.path + "/run.xml"
+            let tracer = try run(
+                ["/bin/sh", "-c", "/bin/true; /bin/false; exit 5"], options: ["--report", report, "--junit", junit],
+                scratch: scratch)
+            #expect(tracer.exitStatus() == 5)
+            let json = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any])
+            #expect(json["exit_code"] as? Int == 5)
+            #expect((json["command"] as? [String])?.first == "/bin/sh")
+            let processes = try #require(json["processes"] as? [[String: Any]])
+            #expect(processes.count == json["process_count"] as? Int)
+            #expect(processes.contains { ($0["exe"] as? String)?.hasSuffix("false") == true && $0["exit_code"] as? Int == 1 })
+            let xml = try String(contentsOfFile: junit, encoding: .utf8)
+            #expect(xml.contains("<testsuites"))
+            #expect(xml.components(separatedBy: "<failure").count - 1 == 2, "\(xml)")  // sh (exit 5) and false
+        }
+
+        @Test func itsOwnFailuresHaveTheirOwnStatuses() throws {
+            let scratch = Scratch()
+            #expect(try run(["/no/such/command"], scratch: scratch).exitStatus() == 127)
+            let notExecutable = scratch.path + "/data.txt"
+            _ = FileManager.default.createFile(atPath: notExecutable, contents: Data("x".utf8))
+            #expect(try run([notExecutable], scratch: scratch).exitStatus() == 126)
+            let usage = try Child(Binaries.tracer, ["run", "--interval", "0", "--", "true"], scratch: scratch, label: "usage")
+            #expect(usage.exitStatus() == 125)
+            let empty = try Child(Binaries.tracer, ["run"], scratch: scratch, label: "empty")
+            #expect(empty.exitStatus() == 125)
+            #expect(empty.stderr.contains("run needs a command"))
+        }
+    }
+}
