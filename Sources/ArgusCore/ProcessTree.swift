@@ -5,8 +5,9 @@
 /// Two sources tell how a process ended. The proc connector reports every thread's exit with
 /// the raw wait status; waitpid, for argus-trace's own child and for orphans it reaps as a
 /// subreaper, reports the status the kernel keeps for the parent. The wait status is the
-/// authoritative one and corrects the other. When the kernel dropped messages, a process
-/// found gone is ended with its status unknown: an event is never invented.
+/// authoritative one and corrects the other. When the kernel dropped messages, /proc is read:
+/// a zombie still holds its wait status; a process found gone is ended with its status
+/// unknown. An event is never invented.
 public struct ProcessTree: Sendable {
     public struct End: Sendable, Equatable {
         public var status: WaitStatus?
@@ -71,7 +72,8 @@ public struct ProcessTree: Sendable {
                 live[childTgid]!.threads.insert(childPid)
                 return []
             }
-            guard live[parentTgid] != nil, live[childTgid] == nil else { return [] }
+            guard live[parentTgid] != nil, live[childTgid] == nil, !alreadyFinished(childTgid, startedNs: event.monotonicNs)
+            else { return [] }
             live[childTgid] = Node(pid: childTgid, parentPid: parentTgid, startedNs: event.monotonicNs, threads: [childTgid])
             return [.started(pid: childTgid, parentPid: parentTgid, monotonicNs: event.monotonicNs)]
         case .exec(_, let tgid):
@@ -108,17 +110,30 @@ public struct ProcessTree: Sendable {
         return [.corrected(pid: pid, corrected)]
     }
 
-    /// After dropped messages: processes of the tree that `isAlive` says are gone end with an
-    /// unknown status, and `threads` refreshes the thread sets of the rest.
-    public mutating func resync(
-        monotonicNs: UInt64, isAlive: (Node) -> Bool, threads: (Int32) -> Set<Int32>
-    ) -> [Output] {
+    /// What /proc says of a process after messages were dropped.
+    public enum Observed: Sendable, Equatable {
+        case running(threads: Set<Int32>)
+        /// A zombie: its wait status is still in /proc/PID/stat.
+        case exited(WaitStatus?)
+        /// Not there, or another process under the same pid.
+        case gone
+    }
+
+    /// Two readings of one process's start agree within this (a /proc start time counts in
+    /// 10 ms clock ticks).
+    public static let startTolerance: UInt64 = 30_000_000
+
+    /// After dropped messages: every live process is checked against /proc. A zombie ends with
+    /// the status the kernel keeps for it ("proc_stat"); one that is gone ends unknown ("lost").
+    public mutating func resync(monotonicNs: UInt64, observe: (Node) -> Observed) -> [Output] {
         var outputs: [Output] = []
         for (pid, node) in live.sorted(by: { $0.key < $1.key }) {
-            if isAlive(node) {
-                let current = threads(pid)
-                if !current.isEmpty { live[pid]!.threads = current }
-            } else {
+            switch observe(node) {
+            case .running(let threads):
+                if !threads.isEmpty { live[pid]!.threads = threads }
+            case .exited(let status?):
+                outputs += finish(pid, End(status: status, monotonicNs: monotonicNs, source: "proc_stat"))
+            case .exited(nil), .gone:
                 outputs += finish(pid, End(status: nil, monotonicNs: monotonicNs, source: "lost"))
             }
         }
@@ -132,11 +147,28 @@ public struct ProcessTree: Sendable {
         }
     }
 
-    /// Adds a process found in /proc whose fork message was dropped.
-    public mutating func adopt(pid: Int32, parentPid: Int32, startedNs: UInt64, threads: Set<Int32>) -> [Output] {
-        guard live[pid] == nil, live[parentPid] != nil else { return [] }
-        live[pid] = Node(pid: pid, parentPid: parentPid, startedNs: startedNs, threads: threads.isEmpty ? [pid] : threads)
-        return [.started(pid: pid, parentPid: parentPid, monotonicNs: startedNs)]
+    /// Adds a process found in /proc whose fork message was dropped (and, when it is already a
+    /// zombie, its end). A process the tree already knew is never added twice.
+    public mutating func adopt(pid: Int32, parentPid: Int32, startedNs: UInt64, observed: Observed) -> [Output] {
+        guard live[pid] == nil, live[parentPid] != nil, observed != .gone else { return [] }
+        if alreadyFinished(pid, startedNs: startedNs) { return [] }
+        var threads: Set<Int32> = [pid]
+        if case .running(let current) = observed, !current.isEmpty { threads = current }
+        live[pid] = Node(pid: pid, parentPid: parentPid, startedNs: startedNs, threads: threads)
+        var outputs: [Output] = [.started(pid: pid, parentPid: parentPid, monotonicNs: startedNs)]
+        if case .exited(let status) = observed {
+            outputs += finish(
+                pid, End(status: status, monotonicNs: startedNs, source: status == nil ? "lost" : "proc_stat"))
+        }
+        return outputs
+    }
+
+    /// True when the tree already ended the process that started at `startedNs` under `pid`
+    /// (found in /proc after an overflow, before older queued messages about it were read).
+    private func alreadyFinished(_ pid: Int32, startedNs: UInt64) -> Bool {
+        guard let index = finishedIndex[pid] else { return false }
+        let known = finished[index].startedNs
+        return max(known, startedNs) - min(known, startedNs) < Self.startTolerance
     }
 
     private mutating func finish(_ pid: Int32, _ end: End) -> [Output] {

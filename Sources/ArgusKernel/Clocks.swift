@@ -33,3 +33,15 @@ extension Clocks {
         return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 }
+
+extension Clocks {
+    /// A /proc start time (clock ticks after boot, CLOCK_BOOTTIME) on the CLOCK_MONOTONIC scale
+    /// the proc connector stamps events with.
+    public static func monotonicNs(ofStartTicks ticks: UInt64, ticksPerSecond: UInt64) -> UInt64 {
+        let boottime = boottimeNs()
+        let monotonic = monotonicNs()
+        let suspended = boottime > monotonic ? boottime - monotonic : 0
+        let start = ticks * (1_000_000_000 / max(ticksPerSecond, 1))
+        return start > suspended ? start - suspended : 0
+    }
+}

@@ -25,20 +25,27 @@ extension Runner {
         for (pid, status) in ProcessControl.reapAll() {
             apply(tree.reaped(pid, status: status, monotonicNs: Clocks.monotonicNs()))
         }
+        apply(tree.resync(monotonicNs: Clocks.monotonicNs()) { node in Self.observe(node.pid, startedNs: node.startedNs) })
         // Processes whose fork message was lost: children of tree members found in /proc.
         for pid in ProcFS.processIDs() where !tree.contains(pid) {
             guard let stat = ProcessReader.stat(pid), tree.contains(stat.ppid) else { continue }
-            apply(tree.adopt(pid: pid, parentPid: stat.ppid, startedNs: Clocks.monotonicNs(), threads: ProcessReader.liveThreadIDs(pid)))
+            let started = Self.procStart(stat)
+            apply(tree.adopt(pid: pid, parentPid: stat.ppid, startedNs: started, observed: Self.observe(pid, startedNs: started)))
         }
-        apply(
-            tree.resync(
-                monotonicNs: Clocks.monotonicNs(),
-                isAlive: { node in
-                    guard let stat = ProcessReader.stat(node.pid) else { return false }
-                    return stat.ppid == node.parentPid || stat.ppid == ProcessControl.currentPID
-                        ? ProcessReader.isAlive(node.pid, stat: stat) : false
-                },
-                threads: { ProcessReader.liveThreadIDs($0) }))
+    }
+
+    /// What /proc says of the process that started at `startedNs` under `pid`.
+    static func observe(_ pid: Int32, startedNs: UInt64) -> ProcessTree.Observed {
+        guard let stat = ProcessReader.stat(pid) else { return .gone }
+        let started = procStart(stat)
+        guard max(started, startedNs) - min(started, startedNs) < ProcessTree.startTolerance else { return .gone }
+        let threads = ProcessReader.liveThreadIDs(pid)
+        if stat.state == "Z" && threads.isEmpty { return .exited(stat.exitCode.map { WaitStatus(raw: $0) }) }
+        return .running(threads: threads)
+    }
+
+    static func procStart(_ stat: ProcStat) -> UInt64 {
+        Clocks.monotonicNs(ofStartTicks: stat.startTicks, ticksPerSecond: ProcessReader.ticksPerSecond)
     }
 
     func apply(_ outputs: [ProcessTree.Output]) {

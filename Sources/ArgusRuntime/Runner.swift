@@ -62,7 +62,7 @@ public final class Runner {
             return ExitStatus.runFailed
         }
         do {
-            connector = try ProcConnector()
+            connector = try ProcConnector(receiveBufferBytes: ProcConnectorSettings.receiveBufferBytes)
         } catch {
             console.warning(
                 "proc connector unavailable (\(error)): only the command and the orphans argus-trace reaps are "

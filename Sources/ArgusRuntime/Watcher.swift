@@ -38,7 +38,7 @@ public final class Watcher {
         // Subscribe before looking for the target, so no event of it can fall in between.
         var connector: ProcConnector?
         do {
-            connector = try ProcConnector()
+            connector = try ProcConnector(receiveBufferBytes: ProcConnectorSettings.receiveBufferBytes)
             console.detail("Proc connector: subscribed, receive buffer \(connector!.receiveBufferBytes >> 20) MiB")
         } catch {
             let why = HostFacts.isRoot ? "\(error)" : "\(error); older kernels allow it only with CAP_NET_ADMIN"

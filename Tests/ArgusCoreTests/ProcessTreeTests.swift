@@ -85,20 +85,54 @@ import Testing
 
     @Test func aReusedPidIsANewProcess() {
         var tree = ProcessTree(rootPid: 10, parentPid: 1, startedNs: 0)
-        _ = tree.apply(fork(10, 11, at: 1))
-        _ = tree.apply(exit(11, .exited(1), at: 2))
-        _ = tree.apply(fork(10, 11, at: 3))
-        _ = tree.apply(exit(11, .exited(2), at: 4))
+        // A pid comes back only after the kernel has handed out every other one: seconds later.
+        _ = tree.apply(fork(10, 11, at: 1_000_000_000))
+        _ = tree.apply(exit(11, .exited(1), at: 1_100_000_000))
+        _ = tree.apply(fork(10, 11, at: 5_000_000_000))
+        _ = tree.apply(exit(11, .exited(2), at: 5_100_000_000))
         #expect(tree.finished.map(\.end?.status) == [.exited(1), .exited(2)])
     }
 
-    @Test func afterLostMessagesGoneProcessesEndUnknownAndMissedOnesAreAdopted() {
+    @Test func afterLostMessagesZombiesGiveTheirStatusAndGoneOnesEndUnknown() {
         var tree = ProcessTree(rootPid: 10, parentPid: 1, startedNs: 0)
         _ = tree.apply(fork(10, 11))
         _ = tree.apply(fork(10, 12))
-        let outputs = tree.resync(monotonicNs: 9, isAlive: { $0.pid != 11 }, threads: { [$0] })
-        #expect(outputs == [.ended(pid: 11, ProcessTree.End(status: nil, monotonicNs: 9, source: "lost"))])
-        #expect(tree.adopt(pid: 13, parentPid: 12, startedNs: 8, threads: [13]) == [.started(pid: 13, parentPid: 12, monotonicNs: 8)])
-        #expect(tree.adopt(pid: 14, parentPid: 99, startedNs: 8, threads: [14]).isEmpty)
+        _ = tree.apply(fork(10, 13))
+        let outputs = tree.resync(monotonicNs: 9) { node in
+            switch node.pid {
+            case 11: .gone
+            case 12: .exited(.exited(2))
+            default: .running(threads: [node.pid])
+            }
+        }
+        #expect(
+            outputs == [
+                .ended(pid: 11, ProcessTree.End(status: nil, monotonicNs: 9, source: "lost")),
+                .ended(pid: 12, ProcessTree.End(status: .exited(2), monotonicNs: 9, source: "proc_stat")),
+            ])
+        #expect(tree.live.keys.sorted() == [10, 13])
+    }
+
+    @Test func missedProcessesAreAdoptedOnceAndNeverAgain() {
+        var tree = ProcessTree(rootPid: 10, parentPid: 1, startedNs: 0)
+        #expect(
+            tree.adopt(pid: 13, parentPid: 10, startedNs: 100_000_000, observed: .running(threads: [13]))
+                == [.started(pid: 13, parentPid: 10, monotonicNs: 100_000_000)])
+        #expect(tree.adopt(pid: 14, parentPid: 99, startedNs: 8, observed: .running(threads: [14])).isEmpty)
+        // A zombie found later: adopted with its end, then never again while it lingers in /proc.
+        let zombie = tree.adopt(pid: 15, parentPid: 10, startedNs: 200_000_000, observed: .exited(.exited(1)))
+        #expect(zombie.count == 2)
+        #expect(tree.adopt(pid: 15, parentPid: 10, startedNs: 210_000_000, observed: .exited(.exited(1))).isEmpty)
+        // The same pid much later is another process.
+        #expect(tree.adopt(pid: 15, parentPid: 10, startedNs: 900_000_000, observed: .running(threads: [15])).count == 1)
+    }
+
+    @Test func aForkMessageReadAfterItsProcessWasRecoveredAddsNothing() {
+        var tree = ProcessTree(rootPid: 10, parentPid: 1, startedNs: 0)
+        _ = tree.adopt(pid: 15, parentPid: 10, startedNs: 200_000_000, observed: .exited(.exited(1)))
+        // The queued fork message, older than the /proc scan, arrives now.
+        #expect(tree.apply(fork(10, 15, at: 204_000_000)).isEmpty)
+        #expect(tree.finished.count == 1)
+        #expect(tree.live.keys.sorted() == [10])
     }
 }

@@ -83,6 +83,25 @@ extension EndToEnd {
             #expect(try rows.int("SELECT event_overflows FROM sessions") == 0)
         }
 
+        @Test func whenTheKernelDropsMessagesItSaysSoAndInventsNothing() throws {
+            let scratch = Scratch()
+            let storm = "\(Binaries.testee) storm 2000 exec & \(Binaries.testee) storm 2000 & wait; exit 6"
+            // A receive buffer of a few messages: the kernel must drop some of this storm.
+            let tracer = try Child(
+                Binaries.tracer, ["run", "--db", scratch.database, "--", "/bin/sh", "-c", storm], scratch: scratch,
+                label: "overflow", environment: ["ARGUS_TRACE_NETLINK_BUFFER": "4096"])
+            #expect(tracer.exitStatus(within: 60) == 6, "stderr: \(tracer.stderr)")
+            #expect(tracer.stderr.contains("the kernel dropped proc connector messages"), "stderr: \(tracer.stderr)")
+            let rows = try Rows(scratch.database)
+            #expect(try rows.int("SELECT event_overflows FROM sessions") ?? 0 > 0)
+            // The command's status is exact even so: it comes from waitpid.
+            #expect(try rows.texts("SELECT status_source FROM processes WHERE parent_pid = \(tracer.pid)") == ["wait"])
+            // What could not be known is recorded as unknown, never guessed.
+            #expect(try rows.int("SELECT count(*) FROM processes WHERE status_source = 'lost' AND exit_code IS NOT NULL") == 0)
+            #expect(try rows.int("SELECT count(*) FROM processes WHERE exit_code NOT IN (0, 1, 2, 3, 6)") == 0)
+            #expect(try rows.int("SELECT count(*) FROM processes") ?? 0 <= 4_003)
+        }
+
         @Test func signalsGoToTheCommand() throws {
             let scratch = Scratch()
             let tracer = try run([Binaries.testee, "sleep", "30"], scratch: scratch)

@@ -55,7 +55,9 @@ final class Child {
     private let stdinWriter: Int32
     private var status: Int32?
 
-    init(_ executable: String, _ arguments: [String], scratch: Scratch, label: String) throws {
+    init(
+        _ executable: String, _ arguments: [String], scratch: Scratch, label: String, environment: [String: String] = [:]
+    ) throws {
         stdoutPath = scratch.path + "/\(label)-\(UUID().uuidString.prefix(4)).out"
         stderrPath = stdoutPath + ".err"
         var pipeEnds: [Int32] = [0, 0]
@@ -85,8 +87,12 @@ final class Child {
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        var inherited = ProcessInfo.processInfo.environment
+        inherited.merge(environment) { $1 }
+        let envp: [UnsafeMutablePointer<CChar>?] = inherited.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
         var child: pid_t = 0
-        let code = posix_spawn(&child, executable, &actions, &attributes, argv, environ)
+        let code = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
         guard code == 0 else {
             close(stdinWriter)
             throw POSIXError(POSIXErrorCode(rawValue: code) ?? .ENOENT)
