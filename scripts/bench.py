@@ -224,6 +224,89 @@ def log_tail(tracer, testee, rate, lines, workdir):
             "argus-trace": dict(summarize(argus_pairs), in_order=in_order), "tail -F": summarize(tail_pairs)}
 
 
+def storm_script(testee, per_forker):
+    """Two forkers in parallel: one fork+exec, one fork-only; prints its own elapsed ns."""
+    return (f"start=$(date +%s%N); {testee} storm {per_forker} exec & {testee} storm {per_forker} & wait; "
+            f"echo storm_ns=$(( $(date +%s%N) - start )) >&2")
+
+
+def storm_elapsed(stderr_text):
+    for line in stderr_text.splitlines():
+        if line.startswith("storm_ns="):
+            return int(line.split("=")[1])
+    return None
+
+
+def storm(tracer, testee, per_forker, workdir):
+    """Completeness under a storm: % of the storm's exits and execs each tool recorded, and the
+    storm's rate with each tool attached (the same storm alone gives the baseline)."""
+    children = 2 * per_forker
+    expected = {"exits": children + 2, "execs": per_forker + 2}  # the two forkers exit and exec too
+    script = storm_script(testee, per_forker)
+    results = {}
+
+    def run_storm():
+        done = subprocess.run(["/bin/sh", "-c", script], capture_output=True, text=True)
+        return storm_elapsed(done.stderr)
+
+    results["(no tracer)"] = {"storm_ns": run_storm()}
+
+    db = os.path.join(workdir, "storm.db")
+    done = subprocess.run([tracer, "run", "--quiet", "--db", db, "--", "/bin/sh", "-c", script],
+                          capture_output=True, text=True)
+    reader = sqlite3.connect(db)
+    # The storm's processes are all argus-testee (the script's own `date`s are not).
+    exits = reader.execute(
+        "SELECT count(*) FROM processes WHERE exit_code IS NOT NULL AND comm = 'argus-testee'").fetchone()[0]
+    execs = reader.execute(
+        "SELECT count(*) FROM process_events WHERE event_type = 'exec' AND process_name = 'argus-testee'").fetchone()[0]
+    overflows = reader.execute("SELECT event_overflows FROM sessions").fetchone()[0]
+    reader.close()
+    results["argus-trace"] = {"storm_ns": storm_elapsed(done.stderr), "exits": exits, "execs": execs,
+                              "overflows": overflows}
+
+    def peer(name, command, count, ready=lambda line: True, settle=1.0):
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        clock = LineClock(proc)
+        if clock.wait_for(ready, timeout=30) is None or proc.poll() is not None:
+            results[name] = {"error": "did not start: " + " ".join(text.strip() for _, text in clock.lines[-2:])}
+            proc.kill()
+            return
+        time.sleep(settle)
+        elapsed = run_storm()
+        time.sleep(2)  # let it print what is still queued
+        proc.send_signal(2)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        clock.thread.join(5)
+        results[name] = dict(count([text for _, text in clock.lines]), storm_ns=elapsed)
+
+    def forkstat_counts(lines):
+        events = [line.split() for line in lines if "argus-testee" in line]
+        return {"exits": sum(1 for fields in events if len(fields) > 1 and fields[1] == "exit"),
+                "execs": sum(1 for fields in events if len(fields) > 1 and fields[1] == "exec")}
+
+    peer("forkstat", ["forkstat", "-l", "-e", "exec,exit"], forkstat_counts)
+    peer("exitsnoop", ["stdbuf", "-oL", "exitsnoop"], lambda lines: {
+        "exits": sum(1 for l in lines if l.startswith("argus-testee"))})
+    peer("execsnoop", ["stdbuf", "-oL", "execsnoop"], lambda lines: {
+        "execs": sum(1 for l in lines if l.startswith("argus-testee"))})
+    program = ('tracepoint:sched:sched_process_exit /comm == "argus-testee"/ { @exits = count(); } '
+               'tracepoint:sched:sched_process_exec /comm == "argus-testee"/ { @execs = count(); }')
+
+    def bpftrace_counts(lines):
+        found = {}
+        for line in lines:
+            if line.startswith("@exits:") or line.startswith("@execs:"):
+                found[line[1:6]] = int(line.split()[1])
+        return found
+
+    peer("bpftrace", ["bpftrace", "-e", program], bpftrace_counts, ready=lambda line: "Attaching" in line, settle=1.5)
+    return {"children": children, "expected": expected, "results": results}
+
+
 def ensure_tracefs():
     if os.path.exists("/sys/kernel/tracing/events"):
         return "already mounted"
@@ -249,6 +332,7 @@ def main():
     parser.add_argument("--testee", required=True)
     parser.add_argument("--runs", type=int, default=30, help="exits per tool (default 30)")
     parser.add_argument("--idle-seconds", type=int, default=30, help="idle watch length (default 30)")
+    parser.add_argument("--storm", type=int, default=20_000, help="children in the storm (default 20000)")
     parser.add_argument("--slow-lines", type=int, default=1_000, help="lines written at 100/s (default 1000)")
     parser.add_argument("--fast-lines", type=int, default=50_000, help="lines written at 10,000/s (default 50000)")
     parser.add_argument("--out", default="bench-results")
@@ -283,6 +367,8 @@ def main():
                              args.idle_seconds)
     report["idle"] = {"argus-trace": argus_idle, "pidstat": pidstat_idle}
 
+    report["storm"] = storm(args.tracer, args.testee, args.storm // 2, workdir)
+
     report["log_tail"] = [log_tail(args.tracer, args.testee, rate, lines, workdir)
                           for rate, lines in ((100, args.slow_lines), (10_000, args.fast_lines))]
 
@@ -293,7 +379,7 @@ def main():
         f"# argus-trace benchmark, {report['when']} (kernel {report['kernel']})",
         "",
         f"Command: `scripts/bench --runs {args.runs} --idle-seconds {args.idle_seconds} "
-        f"--slow-lines {args.slow_lines} --fast-lines {args.fast_lines}`",
+        f"--slow-lines {args.slow_lines} --fast-lines {args.fast_lines} --storm {args.storm}`",
         "",
         f"## Exit-detection latency, median of {args.runs} exits (ms after the child's last clock read)",
         "",
@@ -324,6 +410,31 @@ def main():
             f"| {name} | {fmt(cost['cpu_ms'], 1)} | {cost['peak_rss_kb']} | "
             f"{fmt(ratio(cost['cpu_ms'], pidstat_idle['cpu_ms']), 2)} | "
             f"{fmt(ratio(cost['peak_rss_kb'], pidstat_idle['peak_rss_kb']), 2)} |")
+    storm_report = report["storm"]
+    baseline = storm_report["results"]["(no tracer)"]["storm_ns"]
+    lines += [
+        "",
+        f"## Storm: {storm_report['children']} children from 2 parallel forkers (one fork+exec, one fork-only)",
+        "",
+        f"Expected: {storm_report['expected']['exits']} exits, {storm_report['expected']['execs']} execs. "
+        "bpftrace counts in the kernel and prints totals; the others print a line per event.",
+        "",
+        "| tool | exits recorded | execs recorded | storm time ratio to no tracer | notes |",
+        "|---|---|---|---|---|",
+    ]
+
+    def percent(found, key):
+        if found is None:
+            return "n/a"
+        return f"{found} ({100 * found / storm_report['expected'][key]:.1f} %)"
+
+    for name, result in storm_report["results"].items():
+        notes = result.get("error", "")
+        if "overflows" in result:
+            notes = f"{result['overflows']} netlink overflow(s)"
+        lines.append(
+            f"| {name} | {percent(result.get('exits'), 'exits')} | {percent(result.get('execs'), 'execs')} | "
+            f"{fmt(ratio(result.get('storm_ns'), baseline), 2)} | {notes} |")
     lines += [
         "",
         "## Log tail: one file, renamed + re-created at 40 %, copy-truncated at 70 % "
