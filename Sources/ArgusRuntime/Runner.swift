@@ -147,9 +147,11 @@ public final class Runner {
             phase = .done
             return
         }
-        if phase == .running {
+        // Children of argus-trace whose end is known and whose wait status is on its way are
+        // not "remaining": SIGCHLD settles them in a moment.
+        let remaining = tree.live.values.filter { $0.connectorEnd == nil }.count
+        if phase == .running && remaining > 0 {
             phase = .grace
-            let remaining = tree.live.count
             console.info(
                 "\(options.command[0]) ended (\(tree.root?.end?.status?.description ?? "status unknown")); "
                     + "waiting up to \(Watcher.format(seconds: options.graceNs)) s for \(remaining) remaining process(es)")
