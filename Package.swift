@@ -17,11 +17,16 @@ let package = Package(
         .systemLibrary(name: "CMnl", path: "Sources/CMnl"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .target(name: "CArgusLinux", path: "Sources/CArgusLinux"),
+        .systemLibrary(name: "CBPF", path: "Sources/CBPF"),
+
+        // The BPF object, compiled from bpf/ by the build and embedded as a generated source.
+        .plugin(name: "BPFObjectPlugin", capability: .buildTool()),
+        .target(name: "ArgusBPFObject", swiftSettings: strict, plugins: ["BPFObjectPlugin"]),
 
         // Kernel layer: typed Swift over syscalls, netlink and /proc.
         .target(
             name: "ArgusKernel",
-            dependencies: ["CMnl", "CArgusLinux", "ArgusCore"],
+            dependencies: ["CMnl", "CArgusLinux", "CBPF", "ArgusBPFObject", "ArgusCore"],
             swiftSettings: strict
         ),
         // Core: events, records, Tracker, math. Nothing platform-specific.

@@ -1,0 +1,36 @@
+/* The one definition of everything that crosses between argus-trace's BPF programs and user
+ * space. Fixed-width fields only, 64-bit fields first. The includer provides __u64/__u32:
+ * vmlinux.h in BPF code, <linux/types.h> in user space. */
+#ifndef ARGUS_SHARED_H
+#define ARGUS_SHARED_H
+
+/* Run-queue delay histogram: slot i counts delays in [2^i, 2^(i+1)) microseconds. */
+#define ARGUS_RUNQ_SLOTS 24
+
+/* Counters of one watched thread group, kept per CPU (user space sums the CPUs). */
+struct argus_counters {
+    __u64 oncpu_ns;             /* time on a CPU, switch-in to switch-out */
+    __u64 runq_delay_ns;        /* total time runnable but waiting for a CPU */
+    __u64 runq_delay_max_ns;    /* the longest single wait (max over CPUs) */
+    __u64 switches_voluntary;   /* switched out while sleeping (blocked) */
+    __u64 switches_involuntary; /* switched out while still runnable (preempted) */
+    __u64 faults_user;          /* page faults taken in user mode (minor and major) */
+    __u64 runq_hist[ARGUS_RUNQ_SLOTS];
+};
+
+/* The end of a watched thread group's last thread (sched_process_exit with group_dead). */
+struct argus_exit_event {
+    __u64 timestamp_ns;  /* bpf_ktime_get_ns: CLOCK_MONOTONIC */
+    __u32 pid;
+    __u32 tgid;
+    __u32 exit_code;     /* task->exit_code: a raw wait status */
+    __u32 pad;
+};
+
+/* Fixed at load time (the program's .rodata). */
+struct argus_config {
+    __u32 follow_forks;  /* 1: a watched process's new children are watched too */
+    __u32 pad;
+};
+
+#endif
