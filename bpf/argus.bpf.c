@@ -175,8 +175,11 @@ int BPF_PROG(on_exit, struct task_struct *task, bool group_dead)
     __u32 tid = task->pid;
     bpf_map_delete_elem(&runnable_since, &tid);
     bpf_map_delete_elem(&oncpu_since, &tid);
-    if (!group_dead || !is_watched(task->tgid))
+    __u32 tgid = task->tgid;
+    if (!group_dead || !is_watched(tgid))
         return 0;
+    /* The group is gone: stop watching it (its pid may come back as another process). */
+    bpf_map_delete_elem(&watched, &tgid);
     struct argus_exit_event *event = bpf_ringbuf_reserve(&exits, sizeof(*event), 0);
     if (!event) {
         __u32 zero = 0;
@@ -187,7 +190,7 @@ int BPF_PROG(on_exit, struct task_struct *task, bool group_dead)
     }
     event->timestamp_ns = bpf_ktime_get_ns();
     event->pid = tid;
-    event->tgid = task->tgid;
+    event->tgid = tgid;
     event->exit_code = task->exit_code;
     event->pad = 0;
     bpf_ringbuf_submit(event, 0);

@@ -115,6 +115,8 @@ public struct ProcessTree: Sendable {
         case running(threads: Set<Int32>)
         /// A zombie: its wait status is still in /proc/PID/stat.
         case exited(WaitStatus?)
+        /// Gone from /proc, but the kernel's exit probe (BPF) saw how it ended.
+        case probed(WaitStatus)
         /// Not there, or another process under the same pid.
         case gone
     }
@@ -133,6 +135,8 @@ public struct ProcessTree: Sendable {
                 if !threads.isEmpty { live[pid]!.threads = threads }
             case .exited(let status?):
                 outputs += finish(pid, End(status: status, monotonicNs: monotonicNs, source: "proc_stat"))
+            case .probed(let status):
+                outputs += finish(pid, End(status: status, monotonicNs: monotonicNs, source: "bpf"))
             case .exited(nil), .gone:
                 outputs += finish(pid, End(status: nil, monotonicNs: monotonicNs, source: "lost"))
             }

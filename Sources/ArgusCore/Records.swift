@@ -1,6 +1,32 @@
 /// Rows for the store. Each mirrors one Gaze table plus its additive columns; the store fills
 /// in what is the same for every row of a session (session id, hostname).
 
+/// What the kernel's BPF counters saw of a process between two samples.
+public struct KernelCounterDeltas: Sendable, Equatable {
+    public var oncpuNs: UInt64
+    public var runqDelayNs: UInt64
+    /// The longest single wait for a CPU since watching began (not a delta).
+    public var runqDelayMaxNs: UInt64
+    public var switchesVoluntary: UInt64
+    public var switchesInvoluntary: UInt64
+    public var faultsUser: UInt64
+    /// Waits for a CPU in the interval by log2 microseconds: slot i counts [2^i, 2^(i+1)) µs.
+    public var runqHistogram: [UInt64]
+
+    public init(
+        oncpuNs: UInt64, runqDelayNs: UInt64, runqDelayMaxNs: UInt64, switchesVoluntary: UInt64,
+        switchesInvoluntary: UInt64, faultsUser: UInt64, runqHistogram: [UInt64]
+    ) {
+        self.oncpuNs = oncpuNs
+        self.runqDelayNs = runqDelayNs
+        self.runqDelayMaxNs = runqDelayMaxNs
+        self.switchesVoluntary = switchesVoluntary
+        self.switchesInvoluntary = switchesInvoluntary
+        self.faultsUser = faultsUser
+        self.runqHistogram = runqHistogram
+    }
+}
+
 /// One reading of a process from /proc, with its cumulative counters (deltas are derived on read).
 public struct MetricRecord: Sendable, Equatable {
     public var time: WallTime
@@ -22,12 +48,14 @@ public struct MetricRecord: Sendable, Equatable {
     public var writeBytes: UInt64?
     public var state: String
     public var cpuTimeNs: UInt64
+    /// The BPF counters' deltas since the previous sample, when they are on.
+    public var kernel: KernelCounterDeltas?
 
     public init(
         time: WallTime, appName: String, processName: String, pid: Int32, cpuPercent: Double,
         memoryMB: Double, threadCount: Int, startTicks: UInt64, vmsMB: Double, openFds: Int?,
         voluntarySwitches: UInt64?, involuntarySwitches: UInt64?, minorFaults: UInt64, majorFaults: UInt64,
-        readBytes: UInt64?, writeBytes: UInt64?, state: String, cpuTimeNs: UInt64
+        readBytes: UInt64?, writeBytes: UInt64?, state: String, cpuTimeNs: UInt64, kernel: KernelCounterDeltas? = nil
     ) {
         self.time = time
         self.appName = appName
@@ -47,6 +75,7 @@ public struct MetricRecord: Sendable, Equatable {
         self.writeBytes = writeBytes
         self.state = state
         self.cpuTimeNs = cpuTimeNs
+        self.kernel = kernel
     }
 }
 
@@ -73,11 +102,14 @@ public struct ProcessEventRecord: Sendable, Equatable {
     /// Where the fact came from ("proc_connector", "pidfd", "proc_stat", "subreaper").
     public var source: String?
     public var detail: String?
+    /// For `terminated`: the exit status (or 128 + signal) the BPF exit probe saw, a second
+    /// source beside the proc connector's.
+    public var bpfExitCode: Int?
 
     public init(
         time: WallTime, appName: String, processName: String, pid: Int32, type: ProcessEventType,
         exitCode: Int? = nil, signal: Int? = nil, coreDumped: Bool? = nil, parentPid: Int32? = nil,
-        startTicks: UInt64? = nil, source: String? = nil, detail: String? = nil
+        startTicks: UInt64? = nil, source: String? = nil, detail: String? = nil, bpfExitCode: Int? = nil
     ) {
         self.time = time
         self.appName = appName
@@ -91,6 +123,7 @@ public struct ProcessEventRecord: Sendable, Equatable {
         self.startTicks = startTicks
         self.source = source
         self.detail = detail
+        self.bpfExitCode = bpfExitCode
     }
 }
 

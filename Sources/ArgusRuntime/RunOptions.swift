@@ -6,6 +6,8 @@ public struct RunOptions: Sendable {
     public var appName: String?
     public var databasePath: String
     public var verbosity: Console.Verbosity
+    /// Load the BPF programs for kernel counters (--no-bpf turns them off).
+    public var useBPF = true
     public var reportPath: String?
     public var junitPath: String?
     public var graceNs: UInt64

@@ -25,7 +25,15 @@ extension Runner {
         for (pid, status) in ProcessControl.reapAll() {
             apply(tree.reaped(pid, status: status, monotonicNs: Clocks.monotonicNs()))
         }
-        apply(tree.resync(monotonicNs: Clocks.monotonicNs()) { node in Self.observe(node.pid, startedNs: node.startedNs) })
+        kernelCounters?.collectExits()
+        let probed = kernelCounters?.exits ?? [:]
+        apply(
+            tree.resync(monotonicNs: Clocks.monotonicNs()) { node in
+                let seen = Self.observe(node.pid, startedNs: node.startedNs)
+                // Gone from /proc: the exit probe may still have seen how it ended.
+                if seen == .gone, let exit = probed[node.pid], exit.monotonicNs >= node.startedNs { return .probed(exit.status) }
+                return seen
+            })
         // Processes whose fork message was lost: children of tree members found in /proc.
         for pid in ProcFS.processIDs() where !tree.contains(pid) {
             guard let stat = ProcessReader.stat(pid), tree.contains(stat.ppid) else { continue }
@@ -52,6 +60,7 @@ extension Runner {
         for output in outputs {
             switch output {
             case .started(let pid, let parent, let ns):
+                kernelCounters?.watch(pid)
                 let key = ProcessKey(pid: pid, startedNs: ns)
                 let parentDetails = tree.live[parent].flatMap { details[ProcessKey(pid: parent, startedNs: $0.startedNs)] }
                 details[key] = parentDetails ?? CommandDetails()
@@ -67,6 +76,7 @@ extension Runner {
                 console.detail("exec \(pid): \(argv?.joined(separator: " ") ?? comm ?? "?")")
             case .ended(let pid, let end):
                 samplers[pid] = nil
+                kernelCounters?.forget(pid)
                 guard let node = tree.finished.last(where: { $0.pid == pid }) else { continue }
                 writer.submit(terminated(node, end), urgent: pid == tree.rootPid)
                 writer.submit(.process(processRecord(node)))
@@ -93,7 +103,8 @@ extension Runner {
                 samplers[pid] = Sampler(pid: pid, startTicks: stat.startTicks)
             }
             let name = details[ProcessKey(pid: pid, startedNs: node.startedNs)]?.comm ?? "?"
-            if let row = samplers[pid]?.sample(appName: appName, processName: name) {
+            if var row = samplers[pid]?.sample(appName: appName, processName: name) {
+                row.kernel = kernelCounters?.deltas(for: pid)
                 writer.submit(.metric(row))
                 console.detail("Metrics \(pid) \(name): CPU=\(Watcher.format(row.cpuPercent))% Memory=\(Watcher.format(row.memoryMB))MB")
             }

@@ -7,7 +7,7 @@ import Glibc
 /// reaps orphans as a subreaper, records how each process ended, and exits with CMD's status.
 public final class Runner {
     enum Token: UInt64 {
-        case procEvents = 1, sampleTimer, signals, logEvents, graceTimer
+        case procEvents = 1, sampleTimer, signals, logEvents, graceTimer, bpfExits
     }
 
     /// After --kill-orphans sent SIGTERM, how long before SIGKILL.
@@ -25,6 +25,7 @@ public final class Runner {
     var details: [ProcessKey: CommandDetails] = [:]
     var samplers: [Int32: Sampler] = [:]
     var logTail: LogTail?
+    var kernelCounters: KernelCounterSource?
     var phase = Phase.running
     var interrupts = 0
     var stopReason: String?
@@ -82,6 +83,9 @@ public final class Runner {
         writer = RecordWriter(
             RecordWriter.Configuration(path: options.databasePath, session: session), warn: { console.warning($0) })
 
+        // Loaded before CMD starts: the kernel then follows every child it forks.
+        kernelCounters = KernelCounterSource.start(enabled: options.useBPF, followForks: true, console: console)
+        kernelCounters?.watchSelfForks()
         let pid: Int32
         let spawnedNs = Clocks.monotonicNs()
         do {
@@ -90,6 +94,8 @@ public final class Runner {
             return failedToStart(error)
         }
         console.detail("Started \(options.command.joined(separator: " ")) as PID \(pid)")
+        kernelCounters?.stopWatchingSelf()
+        kernelCounters?.watch(pid)
         tree = ProcessTree(
             rootPid: pid, parentPid: ProcessControl.currentPID, startedNs: spawnedNs, reaperPid: ProcessControl.currentPID)
         details[ProcessKey(pid: pid, startedNs: spawnedNs)] = CommandDetails(
@@ -103,6 +109,7 @@ public final class Runner {
             try epoll.watchReadable(signals.descriptor.rawValue, token: Token.signals.rawValue)
             try epoll.watchReadable(sampleTimer.descriptor.rawValue, token: Token.sampleTimer.rawValue)
             try epoll.watchReadable(graceTimer.descriptor.rawValue, token: Token.graceTimer.rawValue)
+            if let ring = kernelCounters?.exitDescriptor { try epoll.watchReadable(ring, token: Token.bpfExits.rawValue) }
             try sampleTimer.arm(firstNs: options.intervalNs, intervalNs: options.intervalNs)
         } catch {
             console.error("cannot set up the event loop: \(error)")
@@ -133,6 +140,8 @@ public final class Runner {
                 case .graceTimer:
                     graceTimer.acknowledge()
                     graceEnded(graceTimer)
+                case .bpfExits:
+                    kernelCounters?.collectExits()
                 }
             }
             advance(graceTimer)

@@ -11,6 +11,8 @@ public struct WatchOptions: Sendable {
     public var appName: String?
     public var databasePath: String
     public var verbosity: Console.Verbosity
+    /// Load the BPF programs for kernel counters (--no-bpf turns them off).
+    public var useBPF = true
     /// The command line as given, stored in the session row.
     public var arguments: [String]
 

@@ -19,14 +19,14 @@ extension WatchSession {
                 startTicks: target.startTicks, detail: detail))
     }
 
-    func terminated(_ end: Tracker.End) -> Record {
+    func terminated(_ end: Tracker.End, probed: WaitStatus?) -> Record {
         let status = end.status
         return .event(
             ProcessEventRecord(
                 time: clock.wallTime(monotonicNs: end.monotonicNs), appName: appName, processName: processName,
                 pid: pid, type: .terminated, exitCode: status?.shellCode, signal: status?.signal,
                 coreDumped: status.map(\.coreDumped), startTicks: target.startTicks, source: end.source,
-                detail: status.map(\.description) ?? "exit status unknown"))
+                detail: status.map(\.description) ?? "exit status unknown", bpfExitCode: probed?.shellCode))
     }
 
     /// Log lines become rows (exact bytes kept when they are not UTF-8) and console lines.

@@ -8,7 +8,7 @@ import Glibc
 /// on the loop thread; rows go to the writer thread.
 final class WatchSession {
     private enum Token: UInt64 {
-        case procEvents = 1, sampleTimer, signals, pidfd, statusDeadline, logEvents
+        case procEvents = 1, sampleTimer, signals, pidfd, statusDeadline, logEvents, bpfExits
     }
 
     /// How long to wait for the last thread's exit message once the pidfd says the group is gone.
@@ -28,6 +28,7 @@ final class WatchSession {
     private var tracker: Tracker
     private var sampler: Sampler
     private var logTail: LogTail?
+    private var kernelCounters: KernelCounterSource?
     var samples = 0
     var logLines = 0
     private var end: Tracker.End?
@@ -59,6 +60,10 @@ final class WatchSession {
     func run() -> Int32 {
         console.detail(
             "Detected application name: \(appName) (\(options.appName == nil ? "from process name" : "from --app-name"))")
+        // Every source is ready, and the first sample taken, before the header says we are attached.
+        kernelCounters = KernelCounterSource.start(enabled: options.useBPF, followForks: false, console: console)
+        kernelCounters?.watch(pid)
+        let first = sample()
         printHeader()
         if !sampler.files.unreadable.isEmpty {
             console.warning(
@@ -70,7 +75,7 @@ final class WatchSession {
             writer.submit(event(.started, at: clock.wallTime(monotonicNs: exec), detail: "seen by --wait"))
         }
         writer.submit(event(.monitoringStarted, at: WallTime(nanoseconds: Clocks.realtimeNs())))
-        takeSample()
+        if let first { record(sample: first) }
 
         let epoll: Epoll
         let sampleTimer: Timer
@@ -84,6 +89,7 @@ final class WatchSession {
             try epoll.watchReadable(signals.descriptor.rawValue, token: Token.signals.rawValue)
             try epoll.watchReadable(handle.descriptor.rawValue, token: Token.pidfd.rawValue)
             try epoll.watchReadable(deadline.descriptor.rawValue, token: Token.statusDeadline.rawValue)
+            if let ring = kernelCounters?.exitDescriptor { try epoll.watchReadable(ring, token: Token.bpfExits.rawValue) }
             try sampleTimer.arm(firstNs: options.intervalNs, intervalNs: options.intervalNs)
         } catch {
             console.error("cannot set up the event loop: \(error)")
@@ -118,9 +124,14 @@ final class WatchSession {
                     if end == nil { try? deadline.arm(firstNs: connector == nil ? 1 : Self.statusGraceNs) }
                 case .statusDeadline:
                     deadline.acknowledge()
-                    apply(tracker.statusDeadlinePassed(monotonicNs: Clocks.monotonicNs(), fallback: zombieStatus()))
+                    // The proc connector's message never came: the BPF probe's status, else the zombie's.
+                    kernelCounters?.collectExits()
+                    let probed = kernelCounters?.exits[pid].map(\.status)
+                    apply(tracker.statusDeadlinePassed(monotonicNs: Clocks.monotonicNs(), fallback: probed ?? zombieStatus()))
                 case .logEvents:
                     record(logTail?.handleEvents() ?? [])
+                case .bpfExits:
+                    kernelCounters?.collectExits()
                 }
             }
         }
@@ -140,7 +151,16 @@ final class WatchSession {
     }
 
     private func takeSample() {
-        guard let row = sampler.sample(appName: appName, processName: processName) else { return }
+        if let row = sample() { record(sample: row) }
+    }
+
+    private func sample() -> MetricRecord? {
+        guard var row = sampler.sample(appName: appName, processName: processName) else { return nil }
+        row.kernel = kernelCounters?.deltas(for: pid)
+        return row
+    }
+
+    private func record(sample row: MetricRecord) {
         samples += 1
         writer.submit(.metric(row))
         console.info(
@@ -150,6 +170,7 @@ final class WatchSession {
             "  VMS=\(Watcher.format(row.vmsMB))MB fds=\(row.openFds.map(String.init) ?? "?") "
                 + "faults=\(row.minorFaults)/\(row.majorFaults) ctxsw=\(row.voluntarySwitches ?? 0)/"
                 + "\(row.involuntarySwitches ?? 0) io=\(row.readBytes ?? 0)/\(row.writeBytes ?? 0)B state=\(row.state)")
+        if let kernel = row.kernel { console.detail(KernelCounterSource.describe(kernel)) }
     }
 
     private func apply(_ outputs: [Tracker.Output]) {
@@ -198,7 +219,12 @@ final class WatchSession {
         if let logTail { record(logTail.finish()) }
         let stoppedAt = WallTime(nanoseconds: Clocks.realtimeNs())
         if let end {
-            writer.submit(terminated(end), urgent: true)
+            kernelCounters?.collectExits()
+            let probed = kernelCounters?.exits[pid]?.status
+            if let probed, let status = end.status, probed != status {
+                console.warning("the BPF exit probe saw \(probed) where the \(end.source) said \(status)")
+            }
+            writer.submit(terminated(end, probed: probed), urgent: true)
             console.blank()
             console.info("Process terminated (\(end.status?.description ?? "exit status unknown"))")
         } else if let stopSignal {

@@ -13,6 +13,9 @@
 ///   UTF-8, also as the exact bytes in `log_line_raw`; `file_inode` + `file_offset` identify it.
 /// - `processes` has one row per process a `run` followed, written when it ended; `exit_code`
 ///   is the exit status or 128 + signal, as in process_events, and `argv` a JSON array.
+/// - The `bpf_*` columns of performance_metrics are what the BPF counters saw since the
+///   previous sample (deltas; `bpf_runq_delay_max_ns` is the longest wait since attach, and
+///   `bpf_runq_histogram` a JSON array of waits by log2 microseconds); NULL when BPF is off.
 /// - `PRAGMA user_version` is the number of migrations applied; each runs in one transaction.
 public enum Schema {
     public static var version: Int { migrations.count }
@@ -139,6 +142,17 @@ public enum Schema {
             execs INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX idx_processes_session ON processes(session_id, pid);
+        """,
+        // 4: kernel counters from the BPF programs, per sample; the BPF probe's exit status.
+        """
+        ALTER TABLE performance_metrics ADD COLUMN bpf_oncpu_ns INTEGER;
+        ALTER TABLE performance_metrics ADD COLUMN bpf_runq_delay_ns INTEGER;
+        ALTER TABLE performance_metrics ADD COLUMN bpf_runq_delay_max_ns INTEGER;
+        ALTER TABLE performance_metrics ADD COLUMN bpf_switches_voluntary INTEGER;
+        ALTER TABLE performance_metrics ADD COLUMN bpf_switches_involuntary INTEGER;
+        ALTER TABLE performance_metrics ADD COLUMN bpf_faults_user INTEGER;
+        ALTER TABLE performance_metrics ADD COLUMN bpf_runq_histogram TEXT;
+        ALTER TABLE process_events ADD COLUMN bpf_exit_code INTEGER;
         """,
     ]
 

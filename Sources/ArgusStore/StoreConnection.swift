@@ -39,14 +39,17 @@ final class StoreConnection {
             INSERT INTO performance_metrics (timestamp, app_name, process_name, process_id, cpu_percent, memory_mb,
                 thread_count, hostname, session_id, timestamp_ns, start_time_ticks, vms_mb, open_fds,
                 ctx_switches_voluntary, ctx_switches_involuntary, minor_faults, major_faults, read_bytes,
-                write_bytes, state, cpu_time_ns)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
+                write_bytes, state, cpu_time_ns, bpf_oncpu_ns, bpf_runq_delay_ns, bpf_runq_delay_max_ns,
+                bpf_switches_voluntary, bpf_switches_involuntary, bpf_faults_user, bpf_runq_histogram)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
+                ?22, ?23, ?24, ?25, ?26, ?27, ?28)
             """)
         insertEvent = try database.prepare(
             """
             INSERT INTO process_events (timestamp, app_name, process_name, process_id, event_type, exit_code,
-                hostname, session_id, timestamp_ns, signal, core_dumped, parent_pid, start_time_ticks, source, detail)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                hostname, session_id, timestamp_ns, signal, core_dumped, parent_pid, start_time_ticks, source, detail,
+                bpf_exit_code)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
             """)
         insertLog = try database.prepare(
             """
@@ -90,13 +93,17 @@ final class StoreConnection {
                 .real(m.memoryMB), .int(m.threadCount), .text(hostname), .integer(sessionID),
                 .integer(m.time.nanoseconds), .int(m.startTicks), .real(m.vmsMB), .int(m.openFds),
                 .int(m.voluntarySwitches), .int(m.involuntarySwitches), .int(m.minorFaults), .int(m.majorFaults),
-                .int(m.readBytes), .int(m.writeBytes), .text(m.state), .int(m.cpuTimeNs),
+                .int(m.readBytes), .int(m.writeBytes), .text(m.state), .int(m.cpuTimeNs), .int(m.kernel?.oncpuNs),
+                .int(m.kernel?.runqDelayNs), .int(m.kernel?.runqDelayMaxNs), .int(m.kernel?.switchesVoluntary),
+                .int(m.kernel?.switchesInvoluntary), .int(m.kernel?.faultsUser),
+                .string(m.kernel.map { "[" + $0.runqHistogram.map(String.init).joined(separator: ",") + "]" }),
             ])
         case .event(let e):
             try insertEvent.run([
                 .text(e.time.iso8601), .text(e.appName), .text(e.processName), .int(e.pid), .text(e.type.rawValue),
                 .int(e.exitCode), .text(hostname), .integer(sessionID), .integer(e.time.nanoseconds), .int(e.signal),
                 .bool(e.coreDumped), .int(e.parentPid), .int(e.startTicks), .string(e.source), .string(e.detail),
+                .int(e.bpfExitCode),
             ])
         case .log(let l):
             try insertLog.run([

@@ -15,6 +15,7 @@ import Glibc
 //                        then calls exit(CODE) (CODE "none": it calls pthread_exit too)
 //   stamp-exit CODE      print CLOCK_REALTIME ns, then exit with CODE at once
 //   touch PAGES          touch PAGES fresh pages, read a gate line, exit 0
+//   naps N               sleep 1 ms N times, print "napped", read a gate line, exit 0
 //   storm N [exec]       start N children one after another, each ending at once with status
 //                        i % 4 (with `exec`: by exec'ing `argus-testee exit STATUS`), reap them,
 //                        exit 0
@@ -117,6 +118,11 @@ case "touch":
     let memory = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)!
     for page in 0..<pages { memory.storeBytes(of: 1, toByteOffset: page * Int(sysconf(Int32(_SC_PAGESIZE))), as: UInt8.self) }
     say("touched")
+    gate()
+    exit(0)
+case "naps":
+    for _ in 0..<number(0, default: 10) { usleep(1_000) }
+    say("napped")
     gate()
     exit(0)
 case "storm":

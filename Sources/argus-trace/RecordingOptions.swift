@@ -18,6 +18,9 @@ struct RecordingOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("SQLite database file (default: ~/.argus/argus_runtime.db).", valueName: "path"))
     var db: String?
 
+    @Flag(name: .long, help: "Do not load the BPF programs (kernel counters off; /proc sampling goes on).")
+    var noBpf = false
+
     @Flag(name: .long, help: "Print detail about argus-trace's own work.")
     var verbose = false
 

@@ -98,10 +98,12 @@ import Testing
         _ = tree.apply(fork(10, 11))
         _ = tree.apply(fork(10, 12))
         _ = tree.apply(fork(10, 13))
+        _ = tree.apply(fork(10, 14))
         let outputs = tree.resync(monotonicNs: 9) { node in
             switch node.pid {
             case 11: .gone
             case 12: .exited(.exited(2))
+            case 14: .probed(.signaled(9))
             default: .running(threads: [node.pid])
             }
         }
@@ -109,6 +111,7 @@ import Testing
             outputs == [
                 .ended(pid: 11, ProcessTree.End(status: nil, monotonicNs: 9, source: "lost")),
                 .ended(pid: 12, ProcessTree.End(status: .exited(2), monotonicNs: 9, source: "proc_stat")),
+                .ended(pid: 14, ProcessTree.End(status: .signaled(9), monotonicNs: 9, source: "bpf")),
             ])
         #expect(tree.live.keys.sorted() == [10, 13])
     }

@@ -36,10 +36,12 @@ extension EndToEnd {
             #expect(try rows.int("SELECT signal \(terminated)") == testCase.signal)
             #expect(try rows.int("SELECT core_dumped \(terminated)") != nil)
             #expect(try rows.texts("SELECT source \(terminated)") == ["proc_connector"])
+            // The BPF exit probe, an independent source, saw the same status.
+            #expect(try rows.int("SELECT bpf_exit_code \(terminated)") == testCase.exitCode)
             #expect(
                 try rows.texts("SELECT event_type FROM process_events ORDER BY timestamp_ns, id")
                     == ["monitoring_started", "terminated", "monitoring_stopped"])
-            #expect(try rows.int("SELECT count(*) FROM performance_metrics") ?? 0 >= 1)
+            #expect(try rows.int("SELECT count(*) FROM performance_metrics") ?? 0 >= 1, "stdout: \(tracer.stdout) stderr: \(tracer.stderr)")
             let expectedLine =
                 testCase.signal == nil ? "Process terminated (exit code: \(testCase.exitCode))" : "Process terminated (killed by SIG"
             #expect(tracer.stdout.contains(expectedLine), "stdout: \(tracer.stdout)")

@@ -102,6 +102,20 @@ extension EndToEnd {
             #expect(try rows.int("SELECT count(*) FROM processes") ?? 0 <= 4_003)
         }
 
+        @Test func processesOfTheTreeGetKernelCounters() throws {
+            let scratch = Scratch()
+            let tracer = try run(["/bin/sh", "-c", "\(Binaries.testee) naps 100; exit 0"], options: ["--interval", "0.2"], scratch: scratch)
+            // The command's stdout passes through: the testee says when it has napped.
+            #expect(eventually { tracer.stdout.contains("napped") }, "stderr: \(tracer.stderr)")
+            #expect(
+                eventually {
+                    (try? Rows(scratch.database).int("SELECT coalesce(sum(bpf_switches_voluntary), 0) FROM performance_metrics")) ?? 0
+                        >= 100
+                }, "stderr: \(tracer.stderr)")
+            tracer.openGate()
+            #expect(tracer.exitStatus() == 0)
+        }
+
         @Test func signalsGoToTheCommand() throws {
             let scratch = Scratch()
             let tracer = try run([Binaries.testee, "sleep", "30"], scratch: scratch)
