@@ -24,19 +24,18 @@ struct {
     __type(value, struct argus_counters);
 } counters SEC(".maps");
 
-struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, 131072);
-    __type(key, __u32);   /* tid */
-    __type(value, __u64); /* when it became runnable */
-} runnable_since SEC(".maps");
+/* Per thread of a watched group, in the task itself (no hashing; freed with the task). */
+struct thread_times {
+    __u64 runnable_since; /* when it became runnable, 0 when not waiting */
+    __u64 oncpu_since;    /* when it got the CPU, 0 when not on one */
+};
 
 struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, 131072);
-    __type(key, __u32);   /* tid */
-    __type(value, __u64); /* when it got the CPU */
-} oncpu_since SEC(".maps");
+    __uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, int);
+    __type(value, struct thread_times);
+} thread_times SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -65,13 +64,18 @@ static __always_inline struct argus_counters *counters_of(__u32 tgid)
     return bpf_map_lookup_elem(&counters, &tgid);
 }
 
+static __always_inline struct thread_times *times_of(struct task_struct *task)
+{
+    return bpf_task_storage_get(&thread_times, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
 static __always_inline void mark_runnable(struct task_struct *task)
 {
     if (!is_watched(task->tgid))
         return;
-    __u32 tid = task->pid;
-    __u64 now = bpf_ktime_get_ns();
-    bpf_map_update_elem(&runnable_since, &tid, &now, BPF_ANY);
+    struct thread_times *times = times_of(task);
+    if (times)
+        times->runnable_since = bpf_ktime_get_ns();
 }
 
 SEC("tp_btf/sched_wakeup")
@@ -106,37 +110,41 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
     __u64 now = bpf_ktime_get_ns();
     __u32 prev_tgid = prev->tgid;
     if (is_watched(prev_tgid)) {
-        __u32 tid = prev->pid;
         struct argus_counters *counts = counters_of(prev_tgid);
-        __u64 *since = bpf_map_lookup_elem(&oncpu_since, &tid);
-        if (counts && since && now > *since)
-            counts->oncpu_ns += now - *since;
-        bpf_map_delete_elem(&oncpu_since, &tid);
+        struct thread_times *times = times_of(prev);
+        if (times) {
+            if (counts && times->oncpu_since && now > times->oncpu_since)
+                counts->oncpu_ns += now - times->oncpu_since;
+            times->oncpu_since = 0;
+        }
         /* Still runnable when it leaves the CPU: preempted, and waiting again from now. */
         if (prev->__state == 0) {
             if (counts)
                 counts->switches_involuntary++;
-            bpf_map_update_elem(&runnable_since, &tid, &now, BPF_ANY);
+            if (times)
+                times->runnable_since = now;
         } else if (counts) {
             counts->switches_voluntary++;
         }
     }
     __u32 next_tgid = next->tgid;
     if (is_watched(next_tgid)) {
-        __u32 tid = next->pid;
-        bpf_map_update_elem(&oncpu_since, &tid, &now, BPF_ANY);
-        __u64 *since = bpf_map_lookup_elem(&runnable_since, &tid);
-        if (since) {
-            __u64 delay = now > *since ? now - *since : 0;
-            bpf_map_delete_elem(&runnable_since, &tid);
-            struct argus_counters *counts = counters_of(next_tgid);
-            if (counts) {
-                counts->runq_delay_ns += delay;
-                if (delay > counts->runq_delay_max_ns)
-                    counts->runq_delay_max_ns = delay;
-                __u32 slot = log2_slot(delay / 1000);
-                if (slot < ARGUS_RUNQ_SLOTS)
-                    counts->runq_hist[slot]++;
+        struct thread_times *times = times_of(next);
+        if (times) {
+            times->oncpu_since = now;
+            __u64 since = times->runnable_since;
+            times->runnable_since = 0;
+            if (since) {
+                __u64 delay = now > since ? now - since : 0;
+                struct argus_counters *counts = counters_of(next_tgid);
+                if (counts) {
+                    counts->runq_delay_ns += delay;
+                    if (delay > counts->runq_delay_max_ns)
+                        counts->runq_delay_max_ns = delay;
+                    __u32 slot = log2_slot(delay / 1000);
+                    if (slot < ARGUS_RUNQ_SLOTS)
+                        counts->runq_hist[slot]++;
+                }
             }
         }
     }
@@ -173,8 +181,6 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(on_exit, struct task_struct *task, bool group_dead)
 {
     __u32 tid = task->pid;
-    bpf_map_delete_elem(&runnable_since, &tid);
-    bpf_map_delete_elem(&oncpu_since, &tid);
     __u32 tgid = task->tgid;
     if (!group_dead || !is_watched(tgid))
         return 0;

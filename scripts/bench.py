@@ -307,6 +307,65 @@ def storm(tracer, testee, per_forker, workdir):
     return {"children": children, "expected": expected, "results": results}
 
 
+def overhead(tracer, testee, rounds, iterations, workdir):
+    """Slowdown of a fork + page-fault + context-switch workload pinned to CPU 0 with each tool
+    attached, in interleaved rounds (the workload alone, then with each tool)."""
+    def workload(attach=None):
+        child = subprocess.Popen(["taskset", "-c", "0", testee, "gate", "workload", str(iterations)],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        detach = attach(child.pid) if attach else None
+        child.stdin.write(b"go\n")
+        child.stdin.flush()
+        line = child.stdout.readline().decode()
+        child.wait()
+        if detach:
+            detach()
+        return int(line.split()[1])
+
+    def with_argus(pid):
+        db = os.path.join(workdir, "overhead.db")
+        proc = subprocess.Popen([tracer, "--pid", str(pid), "--interval", "1", "--db", db],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        LineClock(proc).wait_for(lambda line: "Process: " in line)
+        return lambda: proc.wait(10)
+
+    def with_peer(command, ready=lambda line: True, settle=0.5):
+        def attach(pid):
+            proc = subprocess.Popen([part.replace("PID", str(pid)) for part in command],
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            LineClock(proc).wait_for(ready, timeout=30)
+            time.sleep(settle)
+            def detach():
+                proc.send_signal(2)
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+            return detach
+        return attach
+
+    program = ("tracepoint:sched:sched_switch /pid == PID/ { @switches = count(); } "
+               "tracepoint:exceptions:page_fault_user /pid == PID/ { @faults = count(); } "
+               "tracepoint:sched:sched_process_exit /pid == PID/ { @exits = count(); }")
+    tools = {
+        "argus-trace": with_argus,
+        "exitsnoop": with_peer(["stdbuf", "-oL", "exitsnoop"], settle=1.0),
+        "bpftrace": with_peer(["bpftrace", "-e", program], ready=lambda line: "Attaching" in line, settle=1.0),
+    }
+    ratios = {name: [] for name in tools}
+    workload()  # warm-up
+    for _ in range(rounds):
+        for name, attach in tools.items():
+            alone = workload()
+            ratios[name].append(workload(attach) / alone)
+
+    def quartiles(values):
+        ordered = sorted(values)
+        return ordered[len(ordered) // 4], statistics.median(ordered), ordered[(3 * len(ordered)) // 4]
+
+    return {name: dict(zip(("q1", "median", "q3"), quartiles(values)), ratios=values) for name, values in ratios.items()}
+
+
 def ensure_tracefs():
     if os.path.exists("/sys/kernel/tracing/events"):
         return "already mounted"
@@ -332,6 +391,8 @@ def main():
     parser.add_argument("--testee", required=True)
     parser.add_argument("--runs", type=int, default=30, help="exits per tool (default 30)")
     parser.add_argument("--idle-seconds", type=int, default=30, help="idle watch length (default 30)")
+    parser.add_argument("--rounds", type=int, default=9, help="interleaved rounds of the overhead test (default 9)")
+    parser.add_argument("--workload", type=int, default=3_000, help="fork rounds per workload run (default 3000)")
     parser.add_argument("--storm", type=int, default=20_000, help="children in the storm (default 20000)")
     parser.add_argument("--slow-lines", type=int, default=1_000, help="lines written at 100/s (default 1000)")
     parser.add_argument("--fast-lines", type=int, default=50_000, help="lines written at 10,000/s (default 50000)")
@@ -367,6 +428,8 @@ def main():
                              args.idle_seconds)
     report["idle"] = {"argus-trace": argus_idle, "pidstat": pidstat_idle}
 
+    report["overhead"] = overhead(args.tracer, args.testee, args.rounds, args.workload, workdir)
+
     report["storm"] = storm(args.tracer, args.testee, args.storm // 2, workdir)
 
     report["log_tail"] = [log_tail(args.tracer, args.testee, rate, lines, workdir)
@@ -379,7 +442,8 @@ def main():
         f"# argus-trace benchmark, {report['when']} (kernel {report['kernel']})",
         "",
         f"Command: `scripts/bench --runs {args.runs} --idle-seconds {args.idle_seconds} "
-        f"--slow-lines {args.slow_lines} --fast-lines {args.fast_lines} --storm {args.storm}`",
+        f"--slow-lines {args.slow_lines} --fast-lines {args.fast_lines} --storm {args.storm} "
+        f"--rounds {args.rounds} --workload {args.workload}`",
         "",
         f"## Exit-detection latency, median of {args.runs} exits (ms after the child's last clock read)",
         "",
@@ -410,6 +474,21 @@ def main():
             f"| {name} | {fmt(cost['cpu_ms'], 1)} | {cost['peak_rss_kb']} | "
             f"{fmt(ratio(cost['cpu_ms'], pidstat_idle['cpu_ms']), 2)} | "
             f"{fmt(ratio(cost['peak_rss_kb'], pidstat_idle['peak_rss_kb']), 2)} |")
+    lines += [
+        "",
+        f"## Overhead: fork + page-fault + context-switch workload on CPU 0, {args.rounds} interleaved rounds",
+        "",
+        "Slowdown = workload time with the tool attached / without it, in the same round (1.00 = none).",
+        "",
+        "| tool | median slowdown | IQR |",
+        "|---|---|---|",
+    ]
+    for name, result in report["overhead"].items():
+        lines.append(f"| {name} | {result['median']:.3f} | {result['q1']:.3f} - {result['q3']:.3f} |")
+    lines.append(
+        f"\nargus-trace's own CPU per 1 s sample while idle: {fmt(argus_idle['cpu_ms'] / args.idle_seconds, 2)} ms "
+        "(including its start-up, spread over the run).")
+
     storm_report = report["storm"]
     baseline = storm_report["results"]["(no tracer)"]["storm_ns"]
     lines += [

@@ -16,6 +16,8 @@ import Glibc
 //   stamp-exit CODE      print CLOCK_REALTIME ns, then exit with CODE at once
 //   touch PAGES          touch PAGES fresh pages, read a gate line, exit 0
 //   naps N               sleep 1 ms N times, print "napped", read a gate line, exit 0
+//   workload N           N rounds of: fork a child that touches 16 fresh pages and exits, wait
+//                        for it, sleep 20 µs; prints "elapsed_ns NS" (its own time) and exits 0
 //   storm N [exec]       start N children one after another, each ending at once with status
 //                        i % 4 (with `exec`: by exec'ing `argus-testee exit STATUS`), reap them,
 //                        exit 0
@@ -124,6 +126,25 @@ case "naps":
     for _ in 0..<number(0, default: 10) { usleep(1_000) }
     say("napped")
     gate()
+    exit(0)
+case "workload":
+    var start = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &start)
+    let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+    for _ in 0..<number(0, default: 1000) {
+        let pid = fork()
+        if pid == 0 {
+            let memory = mmap(nil, 16 * pageSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)!
+            for page in 0..<16 { memory.storeBytes(of: 1, toByteOffset: page * pageSize, as: UInt8.self) }
+            _exit(0)
+        }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        usleep(20)
+    }
+    var end = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &end)
+    say("elapsed_ns \((end.tv_sec - start.tv_sec) * 1_000_000_000 + (end.tv_nsec - start.tv_nsec))")
     exit(0)
 case "storm":
     let count = number(0, default: 100)
