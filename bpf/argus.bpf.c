@@ -10,8 +10,11 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile struct argus_config argus_config = {};
 
+/* Maps grow as processes are watched: preallocating 65,536 per-CPU entries would cost tens of
+ * megabytes and milliseconds at every start. */
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
     __uint(max_entries, 65536);
     __type(key, __u32);   /* tgid */
     __type(value, __u8);
@@ -19,6 +22,7 @@ struct {
 
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
     __uint(max_entries, 65536);
     __type(key, __u32);   /* tgid */
     __type(value, struct argus_counters);

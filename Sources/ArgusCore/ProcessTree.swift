@@ -9,28 +9,15 @@
 /// a zombie still holds its wait status; a process found gone is ended with its status
 /// unknown. An event is never invented.
 public struct ProcessTree: Sendable {
-    public struct End: Sendable, Equatable {
-        public var status: WaitStatus?
-        public var monotonicNs: UInt64
-        /// "proc_connector", "wait" (reaped by argus-trace) or "lost" (messages were dropped).
-        public var source: String
-
-        public init(status: WaitStatus?, monotonicNs: UInt64, source: String) {
-            self.status = status
-            self.monotonicNs = monotonicNs
-            self.source = source
-        }
-    }
-
     public struct Node: Sendable, Equatable {
         public let pid: Int32
         public let parentPid: Int32
         public let startedNs: UInt64
         public var threads: Set<Int32>
         public var execs = 0
-        public var end: End?
+        public var end: ProcessEnd?
         /// The proc connector's word on its end, held while waitpid's is awaited.
-        public var connectorEnd: End?
+        public var connectorEnd: ProcessEnd?
 
         public var duration: UInt64? { end.map { $0.monotonicNs >= startedNs ? $0.monotonicNs - startedNs : 0 } }
     }
@@ -38,9 +25,9 @@ public struct ProcessTree: Sendable {
     public enum Output: Sendable, Equatable {
         case started(pid: Int32, parentPid: Int32, monotonicNs: UInt64)
         case exec(pid: Int32, monotonicNs: UInt64)
-        case ended(pid: Int32, End)
+        case ended(pid: Int32, ProcessEnd)
         /// A wait status arrived after the proc connector had ended the process differently.
-        case corrected(pid: Int32, End)
+        case corrected(pid: Int32, ProcessEnd)
     }
 
     public let rootPid: Int32
@@ -84,7 +71,7 @@ public struct ProcessTree: Sendable {
         case .exit(let pid, let tgid, let status, let parentTgid):
             guard var node = live[tgid] else { return [] }
             node.threads.remove(pid)
-            let end = End(status: status, monotonicNs: event.monotonicNs, source: "proc_connector")
+            let end = ProcessEnd(status: status, monotonicNs: event.monotonicNs, source: "proc_connector")
             if node.threads.isEmpty && parentTgid == reaperPid && reaperPid != nil {
                 // Its parent is the reaper: waitpid will give the kernel's own status in a moment.
                 node.connectorEnd = end
@@ -101,10 +88,10 @@ public struct ProcessTree: Sendable {
 
     /// waitpid reported `status` for `pid` (argus-trace's child, or an orphan it adopted).
     public mutating func reaped(_ pid: Int32, status: WaitStatus, monotonicNs: UInt64) -> [Output] {
-        if live[pid] != nil { return finish(pid, End(status: status, monotonicNs: monotonicNs, source: "wait")) }
+        if live[pid] != nil { return finish(pid, ProcessEnd(status: status, monotonicNs: monotonicNs, source: "wait")) }
         guard let index = finishedIndex[pid], let end = finished[index].end, end.status != status else { return [] }
         var node = finished[index]
-        let corrected = End(status: status, monotonicNs: end.monotonicNs, source: "wait")
+        let corrected = ProcessEnd(status: status, monotonicNs: end.monotonicNs, source: "wait")
         node.end = corrected
         finished[index] = node
         return [.corrected(pid: pid, corrected)]
@@ -134,11 +121,11 @@ public struct ProcessTree: Sendable {
             case .running(let threads):
                 if !threads.isEmpty { live[pid]!.threads = threads }
             case .exited(let status?):
-                outputs += finish(pid, End(status: status, monotonicNs: monotonicNs, source: "proc_stat"))
+                outputs += finish(pid, ProcessEnd(status: status, monotonicNs: monotonicNs, source: "proc_stat"))
             case .probed(let status):
-                outputs += finish(pid, End(status: status, monotonicNs: monotonicNs, source: "bpf"))
+                outputs += finish(pid, ProcessEnd(status: status, monotonicNs: monotonicNs, source: "bpf"))
             case .exited(nil), .gone:
-                outputs += finish(pid, End(status: nil, monotonicNs: monotonicNs, source: "lost"))
+                outputs += finish(pid, ProcessEnd(status: nil, monotonicNs: monotonicNs, source: "lost"))
             }
         }
         return outputs
@@ -162,7 +149,7 @@ public struct ProcessTree: Sendable {
         var outputs: [Output] = [.started(pid: pid, parentPid: parentPid, monotonicNs: startedNs)]
         if case .exited(let status) = observed {
             outputs += finish(
-                pid, End(status: status, monotonicNs: startedNs, source: status == nil ? "lost" : "proc_stat"))
+                pid, ProcessEnd(status: status, monotonicNs: startedNs, source: status == nil ? "lost" : "proc_stat"))
         }
         return outputs
     }
@@ -175,7 +162,7 @@ public struct ProcessTree: Sendable {
         return max(known, startedNs) - min(known, startedNs) < Self.startTolerance
     }
 
-    private mutating func finish(_ pid: Int32, _ end: End) -> [Output] {
+    private mutating func finish(_ pid: Int32, _ end: ProcessEnd) -> [Output] {
         guard var node = live.removeValue(forKey: pid) else { return [] }
         node.end = end
         finishedIndex[pid] = finished.count

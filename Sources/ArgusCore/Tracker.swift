@@ -7,21 +7,6 @@
 /// own word that the whole thread group is gone): either fact alone may be incomplete when
 /// netlink messages were dropped, so both are reconciled here.
 public struct Tracker: Sendable {
-    public struct End: Sendable, Equatable {
-        /// nil when no source could tell the status (every exit message lost, zombie reaped).
-        public var status: WaitStatus?
-        /// When it ended, in CLOCK_MONOTONIC ns (the kernel's stamp on the last thread's exit).
-        public var monotonicNs: UInt64
-        /// Which source settled it.
-        public var source: String
-
-        public init(status: WaitStatus?, monotonicNs: UInt64, source: String) {
-            self.status = status
-            self.monotonicNs = monotonicNs
-            self.source = source
-        }
-    }
-
     public enum Output: Sendable, Equatable {
         case threadStarted(tid: Int32)
         case threadEnded(tid: Int32)
@@ -29,12 +14,12 @@ public struct Tracker: Sendable {
         case renamed(String)
         /// Every known thread has exited; the loop should confirm with the pidfd.
         case threadsGone
-        case ended(End)
+        case ended(ProcessEnd)
     }
 
     public let tgid: Int32
     public private(set) var threads: Set<Int32>
-    public private(set) var end: End?
+    public private(set) var end: ProcessEnd?
     private var lastExit: (status: WaitStatus, monotonicNs: UInt64)?
     private var groupGone = false
 
@@ -102,7 +87,7 @@ public struct Tracker: Sendable {
     }
 
     private mutating func finish(status: WaitStatus?, at monotonicNs: UInt64, source: String) -> Output {
-        let end = End(status: status, monotonicNs: monotonicNs, source: source)
+        let end = ProcessEnd(status: status, monotonicNs: monotonicNs, source: source)
         self.end = end
         return .ended(end)
     }

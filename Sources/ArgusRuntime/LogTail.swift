@@ -47,6 +47,20 @@ final class LogTail {
         }
     }
 
+    /// A tail of `paths` registered with `epoll` under `token`, with its first lines; nil (after
+    /// saying so) when inotify is not available. Watch and run start their logs this way.
+    static func start(paths: [String], epoll: Epoll, token: UInt64, console: Console) -> (LogTail, [TailedLine])? {
+        guard !paths.isEmpty else { return nil }
+        do {
+            let tail = try LogTail(paths: paths, console: console)
+            try epoll.watchReadable(tail.descriptor, token: token)
+            return (tail, tail.start())
+        } catch {
+            console.warning("cannot follow log files (inotify: \(error)); metrics continue")
+            return nil
+        }
+    }
+
     /// Opens every log at its end (a missing one is waited for).
     func start() -> [TailedLine] {
         for source in sources where OpenFile.identity(of: source.path) == nil {

@@ -132,7 +132,7 @@ extension Runner {
                 parentPid: parentPid, detail: detail))
     }
 
-    func terminated(_ node: ProcessTree.Node, _ end: ProcessTree.End, detail: String? = nil) -> Record {
+    func terminated(_ node: ProcessTree.Node, _ end: ProcessEnd, detail: String? = nil) -> Record {
         .event(
             ProcessEventRecord(
                 time: clock.wallTime(monotonicNs: end.monotonicNs), appName: appName, processName: name(of: node),

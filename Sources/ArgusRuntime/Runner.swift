@@ -114,7 +114,7 @@ public final class Runner {
         } catch {
             console.error("cannot set up the event loop: \(error)")
         }
-        startLogs(epoll, pid: pid)
+        startLogs(epoll)
 
         while phase != .done {
             let ready: [UInt64]
@@ -219,16 +219,11 @@ public final class Runner {
         return notFound ? ExitStatus.commandNotFound : ExitStatus.commandNotExecutable
     }
 
-    private func startLogs(_ epoll: Epoll, pid: Int32) {
-        guard !options.logfiles.isEmpty else { return }
-        do {
-            let tail = try LogTail(paths: options.logfiles, console: console)
-            try epoll.watchReadable(tail.descriptor, token: Token.logEvents.rawValue)
-            logTail = tail
-            record(tail.start())
-        } catch {
-            console.warning("cannot follow log files (inotify: \(error))")
-        }
+    private func startLogs(_ epoll: Epoll) {
+        guard let (tail, first) = LogTail.start(paths: options.logfiles, epoll: epoll, token: Token.logEvents.rawValue, console: console)
+        else { return }
+        logTail = tail
+        record(first)
     }
 }
 

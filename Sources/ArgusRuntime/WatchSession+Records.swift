@@ -19,7 +19,7 @@ extension WatchSession {
                 startTicks: target.startTicks, detail: detail))
     }
 
-    func terminated(_ end: Tracker.End, probed: WaitStatus?) -> Record {
+    func terminated(_ end: ProcessEnd, probed: WaitStatus?) -> Record {
         let status = end.status
         return .event(
             ProcessEventRecord(

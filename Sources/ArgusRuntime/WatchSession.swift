@@ -31,7 +31,7 @@ final class WatchSession {
     private var kernelCounters: KernelCounterSource?
     var samples = 0
     var logLines = 0
-    private var end: Tracker.End?
+    private var end: ProcessEnd?
     private var stopSignal: Int32?
     private var overflowWarned = false
 
@@ -139,15 +139,10 @@ final class WatchSession {
     }
 
     private func startLogs(_ epoll: Epoll) {
-        guard !options.logfiles.isEmpty else { return }
-        do {
-            let tail = try LogTail(paths: options.logfiles, console: console)
-            try epoll.watchReadable(tail.descriptor, token: Token.logEvents.rawValue)
-            logTail = tail
-            record(tail.start())
-        } catch {
-            console.warning("cannot follow log files (inotify: \(error)); metrics continue")
-        }
+        guard let (tail, first) = LogTail.start(paths: options.logfiles, epoll: epoll, token: Token.logEvents.rawValue, console: console)
+        else { return }
+        logTail = tail
+        record(first)
     }
 
     private func takeSample() {

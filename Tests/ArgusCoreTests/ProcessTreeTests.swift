@@ -25,7 +25,7 @@ import Testing
         var tree = ProcessTree(rootPid: 10, parentPid: 1, startedNs: 0)
         _ = tree.apply(fork(10, 10, thread: 15))
         #expect(tree.apply(exit(10, .exited(0), at: 5)).isEmpty)  // the leader first
-        let end = ProcessTree.End(status: .exited(2), monotonicNs: 6, source: "proc_connector")
+        let end = ProcessEnd(status: .exited(2), monotonicNs: 6, source: "proc_connector")
         #expect(tree.apply(exit(15, tgid: 10, .exited(2), at: 6)) == [.ended(pid: 10, end)])
         #expect(tree.root?.end == end)
     }
@@ -41,7 +41,7 @@ import Testing
     @Test func reapingBeforeTheExitMessageEndsItOnce() {
         var tree = ProcessTree(rootPid: 10, parentPid: 1, startedNs: 0)
         let outputs = tree.reaped(10, status: .signaled(9), monotonicNs: 7)
-        #expect(outputs == [.ended(pid: 10, ProcessTree.End(status: .signaled(9), monotonicNs: 7, source: "wait"))])
+        #expect(outputs == [.ended(pid: 10, ProcessEnd(status: .signaled(9), monotonicNs: 7, source: "wait"))])
         #expect(tree.apply(exit(10, .signaled(9), at: 6)).isEmpty)
         #expect(tree.finished.count == 1)
     }
@@ -51,7 +51,7 @@ import Testing
         _ = tree.apply(exit(10, .exited(0), at: 6))
         #expect(tree.reaped(10, status: .exited(0), monotonicNs: 7).isEmpty)  // the same: nothing to say
         let outputs = tree.reaped(10, status: .exited(3), monotonicNs: 8)
-        #expect(outputs == [.corrected(pid: 10, ProcessTree.End(status: .exited(3), monotonicNs: 6, source: "wait"))])
+        #expect(outputs == [.corrected(pid: 10, ProcessEnd(status: .exited(3), monotonicNs: 6, source: "wait"))])
     }
 
     @Test func theReapersChildrenEndWithTheirWaitStatus() {
@@ -61,7 +61,7 @@ import Testing
         #expect(tree.contains(10))
         #expect(
             tree.reaped(10, status: .exited(3), monotonicNs: 7)
-                == [.ended(pid: 10, ProcessTree.End(status: .exited(3), monotonicNs: 7, source: "wait"))])
+                == [.ended(pid: 10, ProcessEnd(status: .exited(3), monotonicNs: 7, source: "wait"))])
     }
 
     @Test func anUnreapedChildSettlesWithTheConnectorsStatus() {
@@ -69,7 +69,7 @@ import Testing
         _ = tree.apply(ProcEvent(monotonicNs: 6, kind: .exit(pid: 10, tgid: 10, status: .exited(3), parentTgid: 5)))
         #expect(
             tree.settleUnreaped()
-                == [.ended(pid: 10, ProcessTree.End(status: .exited(3), monotonicNs: 6, source: "proc_connector"))])
+                == [.ended(pid: 10, ProcessEnd(status: .exited(3), monotonicNs: 6, source: "proc_connector"))])
     }
 
     @Test func orphansStayInTheTreeAfterTheirParentEnds() {
@@ -80,7 +80,7 @@ import Testing
         _ = tree.apply(exit(10, .exited(0), at: 5))
         #expect(tree.live.keys.sorted() == [12])
         #expect(tree.reaped(12, status: .exited(3), monotonicNs: 9).first == .ended(
-            pid: 12, ProcessTree.End(status: .exited(3), monotonicNs: 9, source: "wait")))
+            pid: 12, ProcessEnd(status: .exited(3), monotonicNs: 9, source: "wait")))
     }
 
     @Test func aReusedPidIsANewProcess() {
@@ -109,9 +109,9 @@ import Testing
         }
         #expect(
             outputs == [
-                .ended(pid: 11, ProcessTree.End(status: nil, monotonicNs: 9, source: "lost")),
-                .ended(pid: 12, ProcessTree.End(status: .exited(2), monotonicNs: 9, source: "proc_stat")),
-                .ended(pid: 14, ProcessTree.End(status: .signaled(9), monotonicNs: 9, source: "bpf")),
+                .ended(pid: 11, ProcessEnd(status: nil, monotonicNs: 9, source: "lost")),
+                .ended(pid: 12, ProcessEnd(status: .exited(2), monotonicNs: 9, source: "proc_stat")),
+                .ended(pid: 14, ProcessEnd(status: .signaled(9), monotonicNs: 9, source: "bpf")),
             ])
         #expect(tree.live.keys.sorted() == [10, 13])
     }

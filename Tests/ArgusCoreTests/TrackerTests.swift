@@ -31,21 +31,21 @@ import Testing
         // The last thread calls exit(3): exit_group gives every remaining thread the group's code.
         #expect(tracker.apply(exit(thread: 101, status: .exited(3), at: 9)) == [.threadEnded(tid: 101), .threadsGone])
         let outputs = tracker.groupExited(monotonicNs: 10)
-        #expect(outputs == [.ended(Tracker.End(status: .exited(3), monotonicNs: 9, source: "proc_connector"))])
+        #expect(outputs == [.ended(ProcessEnd(status: .exited(3), monotonicNs: 9, source: "proc_connector"))])
     }
 
     @Test func pidfdBeforeTheLastExitMessageWaitsForIt() {
         var tracker = Tracker(tgid: pid, threads: [pid])
         #expect(tracker.groupExited(monotonicNs: 4).isEmpty)
         let outputs = tracker.apply(exit(thread: pid, status: .signaled(9), at: 3))
-        #expect(outputs.last == .ended(Tracker.End(status: .signaled(9), monotonicNs: 3, source: "proc_connector")))
+        #expect(outputs.last == .ended(ProcessEnd(status: .signaled(9), monotonicNs: 3, source: "proc_connector")))
     }
 
     @Test func lostExitMessageFallsBackToTheZombiesStatus() {
         var tracker = Tracker(tgid: pid, threads: [pid])
         _ = tracker.groupExited(monotonicNs: 4)
         let outputs = tracker.statusDeadlinePassed(monotonicNs: 8, fallback: .exited(1))
-        #expect(outputs == [.ended(Tracker.End(status: .exited(1), monotonicNs: 8, source: "proc_stat"))])
+        #expect(outputs == [.ended(ProcessEnd(status: .exited(1), monotonicNs: 8, source: "proc_stat"))])
     }
 
     @Test func withNoSourceOfTheStatusItEndsUnknown() {
@@ -53,7 +53,7 @@ import Testing
         #expect(tracker.statusDeadlinePassed(monotonicNs: 8, fallback: nil).isEmpty)  // group not gone yet
         _ = tracker.groupExited(monotonicNs: 4)
         let outputs = tracker.statusDeadlinePassed(monotonicNs: 8, fallback: nil)
-        #expect(outputs == [.ended(Tracker.End(status: nil, monotonicNs: 8, source: "pidfd"))])
+        #expect(outputs == [.ended(ProcessEnd(status: nil, monotonicNs: 8, source: "pidfd"))])
     }
 
     @Test func execLeavesOnlyTheLeader() {
@@ -77,7 +77,7 @@ import Testing
         #expect(tracker.apply(exit(thread: pid, status: .exited(0), at: 2)).last == .threadsGone)
         tracker.resync(threads: [105])
         #expect(tracker.apply(exit(thread: 105, status: .exited(4), at: 3)).last == .threadsGone)
-        #expect(tracker.groupExited(monotonicNs: 4).first == .ended(Tracker.End(status: .exited(4), monotonicNs: 3, source: "proc_connector")))
+        #expect(tracker.groupExited(monotonicNs: 4).first == .ended(ProcessEnd(status: .exited(4), monotonicNs: 3, source: "proc_connector")))
     }
 
     @Test func nothingHappensAfterTheEnd() {
