@@ -47,11 +47,23 @@ struct {
 } exits SEC(".maps");
 
 struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, 1024 * 1024);
+} execs SEC(".maps");
+
+struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, 1);
+    __uint(max_entries, 2);
     __type(key, __u32);
-    __type(value, __u64); /* exit events the ring buffer had no room for */
+    __type(value, __u64); /* events a ring buffer had no room for: [0] exits, [1] execs */
 } lost SEC(".maps");
+
+static __always_inline void count_lost(__u32 which)
+{
+    __u64 *count = bpf_map_lookup_elem(&lost, &which);
+    if (count)
+        __sync_fetch_and_add(count, 1);
+}
 
 static __always_inline bool is_watched(__u32 tgid)
 {
@@ -192,10 +204,7 @@ int BPF_PROG(on_exit, struct task_struct *task, bool group_dead)
     bpf_map_delete_elem(&watched, &tgid);
     struct argus_exit_event *event = bpf_ringbuf_reserve(&exits, sizeof(*event), 0);
     if (!event) {
-        __u32 zero = 0;
-        __u64 *count = bpf_map_lookup_elem(&lost, &zero);
-        if (count)
-            __sync_fetch_and_add(count, 1);
+        count_lost(0);
         return 0;
     }
     event->timestamp_ns = bpf_ktime_get_ns();
@@ -203,6 +212,36 @@ int BPF_PROG(on_exit, struct task_struct *task, bool group_dead)
     event->tgid = tgid;
     event->exit_code = task->exit_code;
     event->pad = 0;
+    bpf_ringbuf_submit(event, 0);
+    return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+    if (!is_watched(task->tgid))
+        return 0;
+    struct argus_exec_event *event = bpf_ringbuf_reserve(&execs, sizeof(*event), 0);
+    if (!event) {
+        count_lost(1);
+        return 0;
+    }
+    event->timestamp_ns = bpf_ktime_get_ns();
+    event->pid = task->pid;
+    event->tgid = task->tgid;
+    bpf_get_current_comm(event->comm, sizeof(event->comm));
+    bpf_probe_read_kernel_str(event->filename, sizeof(event->filename), bprm->filename);
+    /* argv sits in the new program's memory, between arg_start and arg_end. */
+    struct mm_struct *mm = task->mm;
+    __u64 start = mm ? mm->arg_start : 0;
+    __u64 end = mm ? mm->arg_end : 0;
+    __u64 length = end > start ? end - start : 0;
+    event->args_cut = length > ARGUS_ARGS_BYTES;
+    if (length > ARGUS_ARGS_BYTES)
+        length = ARGUS_ARGS_BYTES;
+    event->args_bytes = 0;
+    if (length > 0 && bpf_probe_read_user(event->args, length, (void *)start) == 0)
+        event->args_bytes = length;
     bpf_ringbuf_submit(event, 0);
     return 0;
 }

@@ -27,6 +27,22 @@ struct argus_exit_event {
     __u32 pad;
 };
 
+#define ARGUS_FILENAME_BYTES 128
+#define ARGUS_ARGS_BYTES 256
+
+/* A watched process ran a new program (sched_process_exec): what it runs, read in the exec
+ * itself, so even a program that ends microseconds later is named. */
+struct argus_exec_event {
+    __u64 timestamp_ns;
+    __u32 pid;
+    __u32 tgid;
+    __u32 args_bytes;   /* bytes of args filled (NUL-separated argv, cut at ARGUS_ARGS_BYTES) */
+    __u32 args_cut;     /* 1 when argv was longer than ARGUS_ARGS_BYTES */
+    char comm[16];
+    char filename[ARGUS_FILENAME_BYTES];
+    char args[ARGUS_ARGS_BYTES];
+};
+
 /* Fixed at load time (the program's .rodata). */
 struct argus_config {
     __u32 follow_forks;  /* 1: a watched process's new children are watched too */

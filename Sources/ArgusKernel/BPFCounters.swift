@@ -26,6 +26,19 @@ public struct BPFExit: Sendable, Equatable {
     public var status: WaitStatus
 }
 
+/// A watched process ran a new program, as sched_process_exec saw it.
+public struct BPFExec: Sendable, Equatable {
+    public var monotonicNs: UInt64
+    public var pid: Int32
+    public var tgid: Int32
+    public var comm: String
+    /// The path given to execve (relative paths stay relative).
+    public var filename: String
+    public var argv: [String]
+    /// True when argv was longer than the probe copies (ARGUS_ARGS_BYTES).
+    public var argvCut: Bool
+}
+
 /// Why the BPF counters are off.
 public struct BPFError: Error, CustomStringConvertible, Sendable {
     public let description: String
@@ -87,9 +100,11 @@ public final class BPFCounters {
             }
             program = bpf_object__next_program(object, current)
         }
-        let exitsMap = Self.mapDescriptor(loaded, "exits")
         let context = Unmanaged.passUnretained(collector).toOpaque()
-        ringBuffer = ring_buffer__new(exitsMap, BPFCounters.receiveExit, context, nil)
+        ringBuffer = ring_buffer__new(Self.mapDescriptor(loaded, "exits"), BPFCounters.receiveExit, context, nil)
+        if let ringBuffer {
+            ring_buffer__add(ringBuffer, Self.mapDescriptor(loaded, "execs"), BPFCounters.receiveExec, context)
+        }
     }
 
     deinit {
@@ -98,7 +113,7 @@ public final class BPFCounters {
         bpf_object__close(object)
     }
 
-    /// The ring buffer's epoll descriptor: readable when exits are waiting.
+    /// The ring buffers' epoll descriptor: readable when exits or execs are waiting.
     public var exitDescriptor: Int32? { ringBuffer.map { ring_buffer__epoll_fd($0) } }
 
     /// Starts counting `tgid` (bpf_map_update_elem on `watched`).
@@ -142,17 +157,26 @@ public final class BPFCounters {
         return total
     }
 
-    /// Exits the ring buffer holds (ring_buffer__consume), oldest first.
-    public func drainExits() -> [BPFExit] {
-        guard let ringBuffer else { return [] }
+    /// The exits and execs the ring buffers hold (ring_buffer__consume), oldest first.
+    public func drain() -> (exits: [BPFExit], execs: [BPFExec]) {
+        guard let ringBuffer else { return ([], []) }
         ring_buffer__consume(ringBuffer)
-        defer { collector.exits.removeAll(keepingCapacity: true) }
-        return collector.exits
+        defer {
+            collector.exits.removeAll(keepingCapacity: true)
+            collector.execs.removeAll(keepingCapacity: true)
+        }
+        return (collector.exits, collector.execs)
     }
 
-    /// Exit events the ring buffer had no room for.
-    public var lostExits: UInt64 {
-        var key: UInt32 = 0
+    /// Exits the ring buffer holds, oldest first (execs read meanwhile are dropped).
+    public func drainExits() -> [BPFExit] { drain().exits }
+
+    /// Events a ring buffer had no room for.
+    public var lostExits: UInt64 { lost(0) }
+    public var lostExecs: UInt64 { lost(1) }
+
+    private func lost(_ index: UInt32) -> UInt64 {
+        var key = index
         var count: UInt64 = 0
         bpf_map_lookup_elem(lostMap, &key, &count)
         return count
@@ -189,7 +213,34 @@ public final class BPFCounters {
     }
 }
 
-/// Where the ring buffer callback puts events; used on the loop thread only.
+extension BPFCounters {
+    /// ring_buffer_sample_fn for `execs`: copies the event out and decodes it.
+    fileprivate static let receiveExec: ring_buffer_sample_fn = { context, data, size in
+        guard let context, let data, size >= MemoryLayout<argus_exec_event>.size else { return 0 }
+        let event = UnsafeRawPointer(data).loadUnaligned(as: argus_exec_event.self)
+        Unmanaged<ExitCollector>.fromOpaque(context).takeUnretainedValue().execs.append(BPFExec(event))
+        return 0
+    }
+}
+
+extension BPFExec {
+    /// The shared struct's fixed-size, NUL-padded strings as Swift values.
+    fileprivate init(_ event: argus_exec_event) {
+        let comm = withUnsafeBytes(of: event.comm) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let filename = withUnsafeBytes(of: event.filename) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let filled = Int(min(event.args_bytes, UInt32(ARGUS_ARGS_BYTES)))
+        var argv = withUnsafeBytes(of: event.args) { raw in
+            raw.prefix(filled).split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        }
+        if withUnsafeBytes(of: event.args, { filled > 0 && $0[filled - 1] == 0 }) { argv.removeLast() }
+        self.init(
+            monotonicNs: event.timestamp_ns, pid: Int32(bitPattern: event.pid), tgid: Int32(bitPattern: event.tgid),
+            comm: comm, filename: filename, argv: argv, argvCut: event.args_cut != 0)
+    }
+}
+
+/// Where the ring buffer callbacks put events; used on the loop thread only.
 private final class ExitCollector {
     var exits: [BPFExit] = []
+    var execs: [BPFExec] = []
 }

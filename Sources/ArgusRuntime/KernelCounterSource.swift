@@ -8,6 +8,8 @@ final class KernelCounterSource {
     private var previous: [Int32: BPFCounterValues] = [:]
     /// The last exit the probe saw for each process (bounded by the processes watched).
     private(set) var exits: [Int32: BPFExit] = [:]
+    /// The last exec the probe saw for each process.
+    private(set) var execs: [Int32: BPFExec] = [:]
 
     /// What each program counts, for saying what is off.
     private static let counts = [
@@ -17,6 +19,7 @@ final class KernelCounterSource {
         "on_fault": "page faults",
         "on_exit": "the exit cross-check",
         "on_fork": "following new children in the kernel",
+        "on_exec": "names of programs that end before /proc can be read",
     ]
 
     private init(_ counters: BPFCounters) { self.counters = counters }
@@ -58,6 +61,7 @@ final class KernelCounterSource {
     func forget(_ pid: Int32) {
         counters.unwatch(pid)
         previous[pid] = nil
+        execs[pid] = nil
     }
 
     /// What the counters saw of `pid` since the previous call.
@@ -75,12 +79,11 @@ final class KernelCounterSource {
             runqHistogram: zip(now.runqHistogram, before.runqHistogram).map(minus))
     }
 
-    /// Reads the exit ring buffer.
-    @discardableResult
-    func collectExits() -> [BPFExit] {
-        let fresh = counters.drainExits()
-        for exit in fresh { exits[exit.tgid] = exit }
-        return fresh
+    /// Reads the ring buffers: exits and execs.
+    func collect() {
+        let fresh = counters.drain()
+        for exit in fresh.exits { exits[exit.tgid] = exit }
+        for exec in fresh.execs { execs[exec.tgid] = exec }
     }
 
     var lostExits: UInt64 { counters.lostExits }

@@ -25,7 +25,7 @@ extension Runner {
         for (pid, status) in ProcessControl.reapAll() {
             apply(tree.reaped(pid, status: status, monotonicNs: Clocks.monotonicNs()))
         }
-        kernelCounters?.collectExits()
+        kernelCounters?.collect()
         let probed = kernelCounters?.exits ?? [:]
         apply(
             tree.resync(monotonicNs: Clocks.monotonicNs()) { node in
@@ -67,9 +67,17 @@ extension Runner {
                 writer.submit(event(.started, pid: pid, at: clock.wallTime(monotonicNs: ns), parentPid: parent))
             case .exec(let pid, let ns):
                 guard let node = tree.live[pid] else { continue }
-                let (comm, exe, argv) = ProcessReader.commandLine(pid)
+                var (comm, exe, argv) = ProcessReader.commandLine(pid)
+                // The exec probe read them inside the exec itself: exact even for a program that
+                // is gone by now. /proc's exe, when still there, is the resolved binary.
+                kernelCounters?.collect()
+                if let probed = kernelCounters?.execs[pid], probed.monotonicNs >= node.startedNs {
+                    comm = probed.comm
+                    exe = exe ?? probed.filename
+                    argv = probed.argvCut ? (argv ?? probed.argv) : probed.argv
+                }
                 let key = ProcessKey(pid: pid, startedNs: node.startedNs)
-                // Read after the fact: a process that already ended keeps what was known of it.
+                // A process that already ended keeps what was known of it.
                 details[key] = CommandDetails(
                     comm: comm ?? details[key]?.comm, exe: exe ?? details[key]?.exe, argv: argv ?? details[key]?.argv)
                 writer.submit(event(.exec, pid: pid, at: clock.wallTime(monotonicNs: ns), detail: exe))

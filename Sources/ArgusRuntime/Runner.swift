@@ -141,7 +141,7 @@ public final class Runner {
                     graceTimer.acknowledge()
                     graceEnded(graceTimer)
                 case .bpfExits:
-                    kernelCounters?.collectExits()
+                    kernelCounters?.collect()
                 }
             }
             advance(graceTimer)

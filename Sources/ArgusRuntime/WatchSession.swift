@@ -125,13 +125,13 @@ final class WatchSession {
                 case .statusDeadline:
                     deadline.acknowledge()
                     // The proc connector's message never came: the BPF probe's status, else the zombie's.
-                    kernelCounters?.collectExits()
+                    kernelCounters?.collect()
                     let probed = kernelCounters?.exits[pid].map(\.status)
                     apply(tracker.statusDeadlinePassed(monotonicNs: Clocks.monotonicNs(), fallback: probed ?? zombieStatus()))
                 case .logEvents:
                     record(logTail?.handleEvents() ?? [])
                 case .bpfExits:
-                    kernelCounters?.collectExits()
+                    kernelCounters?.collect()
                 }
             }
         }
@@ -214,7 +214,7 @@ final class WatchSession {
         if let logTail { record(logTail.finish()) }
         let stoppedAt = WallTime(nanoseconds: Clocks.realtimeNs())
         if let end {
-            kernelCounters?.collectExits()
+            kernelCounters?.collect()
             let probed = kernelCounters?.exits[pid]?.status
             if let probed, let status = end.status, probed != status {
                 console.warning("the BPF exit probe saw \(probed) where the \(end.source) said \(status)")

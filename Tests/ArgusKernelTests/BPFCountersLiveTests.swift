@@ -45,12 +45,20 @@ struct BPFCountersLiveTests {
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         var exits: [BPFExit] = []
+        var execs: [BPFExec] = []
         let deadline = Clocks.monotonicNs() + 5_000_000_000
         while !exits.contains(where: { $0.tgid == pid }) && Clocks.monotonicNs() < deadline {
-            exits += counters.drainExits()
+            let drained = counters.drain()
+            exits += drained.exits
+            execs += drained.execs
         }
         #expect(exits.first { $0.tgid == pid }?.status == .exited(7))
+        let exec = execs.first { $0.tgid == pid }
+        #expect(exec?.filename == "/bin/sh")
+        #expect(exec?.argv == ["/bin/sh", "-c", "exit 7"])
+        #expect(exec?.comm == "sh")
         #expect(counters.lostExits == 0)
+        #expect(counters.lostExecs == 0)
     }
 
     @Test func anUnwatchedProcessIsNotCounted() throws {

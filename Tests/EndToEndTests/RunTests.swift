@@ -20,10 +20,12 @@ extension EndToEnd {
             let tracer = try run(["/bin/sh", "-c", "/bin/false | /bin/true; /bin/ls /nonexistent 2>/dev/null; exit 4"], scratch: scratch)
             #expect(tracer.exitStatus() == 4, "stderr: \(tracer.stderr)")
             let rows = try Rows(scratch.database)
-            // Statuses are exact; names are read from /proc after the exec and may be gone for a
-            // process that ends within microseconds, so they are not asserted here.
             let exits = try rows.texts("SELECT exit_code FROM processes WHERE execs > 0 ORDER BY exit_code")
             #expect(exits == ["0", "1", "2", "4"], "\(exits)")
+            // Even programs that end within microseconds are named: the exec probe reads them in the exec.
+            let named = try rows.texts("SELECT comm || ' ' || argv || ' ' || exit_code FROM processes WHERE execs > 0 ORDER BY exit_code")
+            #expect(named == [#"true ["/bin/true"] 0"#, #"false ["/bin/false"] 1"#, #"ls ["/bin/ls","/nonexistent"] 2"#,
+                #"sh ["/bin/sh","-c","/bin/false | /bin/true; /bin/ls /nonexistent 2>/dev/null; exit 4"] 4"#], "\(named)")
             #expect(try rows.int("SELECT exit_code FROM processes WHERE parent_pid = \(tracer.pid)") == 4)
             #expect(try rows.int("SELECT count(*) FROM processes WHERE exit_code IS NULL") == 0)
             #expect(try rows.int("SELECT count(*) FROM process_events WHERE event_type = 'terminated'")
