@@ -64,6 +64,7 @@ final class WatchSession {
         kernelCounters = KernelCounterSource.start(enabled: options.useBPF, followForks: false, console: console)
         kernelCounters?.watch(pid)
         let first = sample()
+        let attachedAt = WallTime(nanoseconds: Clocks.realtimeNs())
         printHeader()
         if !sampler.files.unreadable.isEmpty {
             console.warning(
@@ -74,7 +75,9 @@ final class WatchSession {
         if let exec = target.execMonotonicNs {
             writer.submit(event(.started, at: clock.wallTime(monotonicNs: exec), detail: "seen by --wait"))
         }
-        writer.submit(event(.monitoringStarted, at: WallTime(nanoseconds: Clocks.realtimeNs())))
+        // Stamped when every source was ready, before the header said so: anything the target
+        // does after that comes after this row.
+        writer.submit(event(.monitoringStarted, at: attachedAt))
         if let first { record(sample: first) }
 
         let epoll: Epoll
