@@ -47,13 +47,13 @@ final class LogTail {
         }
     }
 
-    /// A tail of `paths` registered with `epoll` under `token`, with its first lines; nil (after
-    /// saying so) when inotify is not available. Watch and run start their logs this way.
-    static func start(paths: [String], epoll: Epoll, token: UInt64, console: Console) -> (LogTail, [TailedLine])? {
+    /// A tail of `paths`, following from now, with its first lines; nil (after saying so) when
+    /// inotify is not available. Watch and run start their logs this way, before they say they
+    /// are attached, and then add `descriptor` to their loop.
+    static func start(paths: [String], console: Console) -> (LogTail, [TailedLine])? {
         guard !paths.isEmpty else { return nil }
         do {
             let tail = try LogTail(paths: paths, console: console)
-            try epoll.watchReadable(tail.descriptor, token: token)
             return (tail, tail.start())
         } catch {
             console.warning("cannot follow log files (inotify: \(error)); metrics continue")

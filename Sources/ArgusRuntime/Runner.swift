@@ -83,6 +83,9 @@ public final class Runner {
         writer = RecordWriter(
             RecordWriter.Configuration(path: options.databasePath, session: session), warn: { console.warning($0) })
 
+        // Logs are followed from before CMD starts, so its first lines are caught.
+        let logs = LogTail.start(paths: options.logfiles, console: console)
+        logTail = logs?.0
         // Loaded before CMD starts: the kernel then follows every child it forks.
         kernelCounters = KernelCounterSource.start(enabled: options.useBPF, followForks: true, console: console)
         kernelCounters?.watchSelfForks()
@@ -114,7 +117,14 @@ public final class Runner {
         } catch {
             console.error("cannot set up the event loop: \(error)")
         }
-        startLogs(epoll)
+        if let logTail {
+            do {
+                try epoll.watchReadable(logTail.descriptor, token: Token.logEvents.rawValue)
+            } catch {
+                console.warning("cannot follow log files in the event loop (\(error)); metrics continue")
+            }
+        }
+        if let logs { record(logs.1) }
 
         while phase != .done {
             let ready: [UInt64]
@@ -219,12 +229,6 @@ public final class Runner {
         return notFound ? ExitStatus.commandNotFound : ExitStatus.commandNotExecutable
     }
 
-    private func startLogs(_ epoll: Epoll) {
-        guard let (tail, first) = LogTail.start(paths: options.logfiles, epoll: epoll, token: Token.logEvents.rawValue, console: console)
-        else { return }
-        logTail = tail
-        record(first)
-    }
 }
 
 /// A process of the tree: its pid and when it started (a pid alone is reused).

@@ -64,6 +64,8 @@ final class WatchSession {
         kernelCounters = KernelCounterSource.start(enabled: options.useBPF, followForks: false, console: console)
         kernelCounters?.watch(pid)
         let first = sample()
+        let logs = LogTail.start(paths: options.logfiles, console: console)
+        logTail = logs?.0
         let attachedAt = WallTime(nanoseconds: Clocks.realtimeNs())
         printHeader()
         if !sampler.files.unreadable.isEmpty {
@@ -79,6 +81,7 @@ final class WatchSession {
         // does after that comes after this row.
         writer.submit(event(.monitoringStarted, at: attachedAt))
         if let first { record(sample: first) }
+        if let logs { record(logs.1) }
 
         let epoll: Epoll
         let sampleTimer: Timer
@@ -100,7 +103,13 @@ final class WatchSession {
             _ = writer.close()
             return ExitStatus.internalFailure
         }
-        startLogs(epoll)
+        if let logTail {
+            do {
+                try epoll.watchReadable(logTail.descriptor, token: Token.logEvents.rawValue)
+            } catch {
+                console.warning("cannot follow log files in the event loop (\(error)); metrics continue")
+            }
+        }
 
         while end == nil && stopSignal == nil {
             let ready: [UInt64]
@@ -141,12 +150,6 @@ final class WatchSession {
         return finish()
     }
 
-    private func startLogs(_ epoll: Epoll) {
-        guard let (tail, first) = LogTail.start(paths: options.logfiles, epoll: epoll, token: Token.logEvents.rawValue, console: console)
-        else { return }
-        logTail = tail
-        record(first)
-    }
 
     private func takeSample() {
         if let row = sample() { record(sample: row) }
