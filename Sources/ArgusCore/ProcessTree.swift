@@ -51,6 +51,10 @@ public struct ProcessTree: Sendable {
 
     public func contains(_ pid: Int32) -> Bool { live[pid] != nil }
 
+    /// Live processes that are still running: not those whose end is known and whose wait
+    /// status is on its way to the reaper.
+    public var running: [Node] { live.values.filter { $0.connectorEnd == nil } }
+
     public mutating func apply(_ event: ProcEvent) -> [Output] {
         switch event.kind {
         case .fork(_, let parentTgid, let childPid, let childTgid):

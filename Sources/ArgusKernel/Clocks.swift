@@ -13,16 +13,6 @@ public enum Clocks {
         clock_gettime(CLOCK_REALTIME, &now)
         return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
-
-    /// clock_getcpuclockid + clock_gettime: the process's total on-CPU time in ns, all its
-    /// threads including those that exited. (/proc/PID/schedstat covers the leader thread only.)
-    public static func processCPUTimeNs(_ pid: Int32) -> UInt64? {
-        var clock = clockid_t()
-        guard clock_getcpuclockid(pid, &clock) == 0 else { return nil }
-        var value = timespec()
-        guard clock_gettime(clock, &value) == 0 else { return nil }
-        return UInt64(value.tv_sec) * 1_000_000_000 + UInt64(value.tv_nsec)
-    }
 }
 
 extension Clocks {

@@ -45,12 +45,6 @@ public enum ProcFS {
         return names
     }
 
-    /// stat(2)'s st_size, or nil when the path cannot be stat'ed.
-    public static func size(_ path: String) -> Int? {
-        var info = stat()
-        return stat(path, &info) == 0 ? Int(info.st_size) : nil
-    }
-
     /// readlink(2), e.g. /proc/PID/exe.
     public static func link(_ path: String) -> String? {
         var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)

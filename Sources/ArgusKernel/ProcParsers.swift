@@ -88,8 +88,6 @@ public struct ProcStatus: Sendable, Equatable {
 
     public var voluntarySwitches: UInt64? { number("voluntary_ctxt_switches") }
     public var involuntarySwitches: UInt64? { number("nonvoluntary_ctxt_switches") }
-    public var rssKB: UInt64? { number("VmRSS") }
-    public var vmSizeKB: UInt64? { number("VmSize") }
 }
 
 /// /proc/PID/io: storage I/O the process caused, whole thread group.

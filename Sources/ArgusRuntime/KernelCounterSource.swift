@@ -52,6 +52,18 @@ final class KernelCounterSource {
         previous[pid] = counters.counters(of: pid) ?? BPFCounterValues()
     }
 
+    /// A new child of a watched process: the kernel's fork hook already watches it and its
+    /// counters began at zero, so this costs no syscall (unless that hook did not attach).
+    func followNewChild(_ pid: Int32) {
+        if followsForksInKernel {
+            previous[pid] = BPFCounterValues()
+        } else {
+            watch(pid)
+        }
+    }
+
+    private var followsForksInKernel: Bool { counters.detached["on_fork"] == nil }
+
     /// While argus-trace starts the command, it watches itself so that the kernel follows the
     /// fork into the command (the command's own first children then follow from it).
     func watchSelfForks() { counters.watch(ProcessControl.currentPID) }

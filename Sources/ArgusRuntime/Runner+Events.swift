@@ -60,21 +60,24 @@ extension Runner {
         for output in outputs {
             switch output {
             case .started(let pid, let parent, let ns):
-                kernelCounters?.watch(pid)
+                kernelCounters?.followNewChild(pid)
                 let key = ProcessKey(pid: pid, startedNs: ns)
                 let parentDetails = tree.live[parent].flatMap { details[ProcessKey(pid: parent, startedNs: $0.startedNs)] }
                 details[key] = parentDetails ?? CommandDetails()
                 writer.submit(event(.started, pid: pid, at: clock.wallTime(monotonicNs: ns), parentPid: parent))
             case .exec(let pid, let ns):
                 guard let node = tree.live[pid] else { continue }
-                var (comm, exe, argv) = ProcessReader.commandLine(pid)
-                // The exec probe read them inside the exec itself: exact even for a program that
-                // is gone by now. /proc's exe, when still there, is the resolved binary.
+                // The exec probe read comm and argv inside the exec itself: exact even for a
+                // program that is gone by now. /proc is read only for what it did not give (the
+                // resolved exe; argv longer than the probe copies; everything without BPF).
                 kernelCounters?.collect()
+                var comm: String?, exe: String?, argv: [String]?
                 if let probed = kernelCounters?.execs[pid], probed.monotonicNs >= node.startedNs {
                     comm = probed.comm
-                    exe = exe ?? probed.filename
-                    argv = probed.argvCut ? (argv ?? probed.argv) : probed.argv
+                    exe = ProcFS.link("/proc/\(pid)/exe") ?? probed.filename
+                    argv = probed.argvCut ? (ProcessReader.commandLine(pid).argv ?? probed.argv) : probed.argv
+                } else {
+                    (comm, exe, argv) = ProcessReader.commandLine(pid)
                 }
                 let key = ProcessKey(pid: pid, startedNs: node.startedNs)
                 // A process that already ended keeps what was known of it.

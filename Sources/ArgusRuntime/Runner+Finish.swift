@@ -14,16 +14,10 @@ extension Runner {
         for node in tree.live.values { writer.submit(.process(processRecord(node))) }
         let reason = stopReason ?? "command and its processes ended"
         writer.submit(event(.monitoringStopped, pid: tree.rootPid, at: stoppedAt, detail: reason))
-        writer.submit(
-            .session(
-                SessionUpdate(
-                    endedAt: stoppedAt, eventsSeen: connector?.eventsReceived, eventOverflows: connector?.overflows,
-                    endReason: reason)),
-            urgent: true)
-        let saved = writer.close()
+        let saved = writer.closeSession(
+            at: stoppedAt, reason: reason, connector: connector, databasePath: options.databasePath, console: console)
 
-        let processes = (tree.finished + tree.live.values.sorted { $0.startedNs < $1.startedNs })
-            .sorted { $0.startedNs < $1.startedNs }
+        let processes = (tree.finished + tree.live.values).sorted { $0.startedNs < $1.startedNs }
         let report = RunReport(
             command: options.command, processes: processes.map(runProcess),
             rootIndex: processes.firstIndex { $0.pid == tree.rootPid },
@@ -31,12 +25,7 @@ extension Runner {
         console.raw(report.summary())
         if let path = options.reportPath { write(report.json(), to: path, what: "--report") }
         if let path = options.junitPath { write(report.junit(), to: path, what: "--junit") }
-        if saved.unsaved > 0 {
-            console.warning(
-                "\(saved.unsaved) row(s) could not be saved to \(options.databasePath): \(saved.lastError ?? "unknown error")")
-        } else {
-            console.info("Data saved to: \(options.databasePath)")
-        }
+        if saved.unsaved == 0 { console.info("Data saved to: \(options.databasePath)") }
 
         // CMD's own status, as a shell reports it; while it still runs, the signal that stopped us.
         if let status = tree.root?.end?.status { return Int32(status.shellCode) }

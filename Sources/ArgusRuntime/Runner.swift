@@ -166,9 +166,7 @@ public final class Runner {
             phase = .done
             return
         }
-        // Children of argus-trace whose end is known and whose wait status is on its way are
-        // not "remaining": SIGCHLD settles them in a moment.
-        let remaining = tree.live.values.filter { $0.connectorEnd == nil }.count
+        let remaining = tree.running.count
         if phase == .running && remaining > 0 {
             phase = .grace
             console.info(

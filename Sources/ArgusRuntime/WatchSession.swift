@@ -234,13 +234,8 @@ final class WatchSession {
         }
         let reason = end != nil ? "target exited" : stopSignal.map { "stopped by \(SignalName.of(Int($0)))" } ?? "error"
         writer.submit(event(.monitoringStopped, at: stoppedAt, detail: reason))
-        writer.submit(
-            .session(
-                SessionUpdate(
-                    endedAt: stoppedAt, eventsSeen: connector?.eventsReceived, eventOverflows: connector?.overflows,
-                    endReason: reason)),
-            urgent: true)
-        let report = writer.close()
+        let report = writer.closeSession(
+            at: stoppedAt, reason: reason, connector: connector, databasePath: options.databasePath, console: console)
 
         let seconds = Double(Clocks.monotonicNs() - startedMonotonicNs) / 1e9
         console.info("Total monitoring time: \(Watcher.format(seconds)) seconds")
@@ -249,12 +244,7 @@ final class WatchSession {
         if let overflows = connector?.overflows, overflows > 0 {
             console.warning("the kernel reported \(overflows) proc connector overflow(s); some events were lost")
         }
-        if report.unsaved > 0 {
-            console.warning(
-                "\(report.unsaved) row(s) could not be saved to \(options.databasePath): "
-                    + (report.lastError ?? "unknown error"))
-            return ExitStatus.rowsUnsaved
-        }
+        if report.unsaved > 0 { return ExitStatus.rowsUnsaved }
         console.info("Data saved to: \(options.databasePath)")
         return stopSignal.map(ExitStatus.stoppedBySignal) ?? ExitStatus.success
     }

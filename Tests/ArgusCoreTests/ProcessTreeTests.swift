@@ -59,6 +59,7 @@ import Testing
         let exit = ProcEvent(monotonicNs: 6, kind: .exit(pid: 10, tgid: 10, status: .exited(3), parentTgid: 5))
         #expect(tree.apply(exit).isEmpty)  // held for waitpid
         #expect(tree.contains(10))
+        #expect(tree.running.isEmpty)  // ended, only its wait status is awaited
         #expect(
             tree.reaped(10, status: .exited(3), monotonicNs: 7)
                 == [.ended(pid: 10, ProcessEnd(status: .exited(3), monotonicNs: 7, source: "wait"))])

@@ -50,8 +50,8 @@ import Testing
         #expect(status.value("Name") == "myapp")
         #expect(status.value("Nam") == nil)
         #expect(status.number("Threads") == 4)
-        #expect(status.rssKB == 2048)
-        #expect(status.vmSizeKB == 123_456)
+        #expect(status.number("VmRSS") == 2048)
+        #expect(status.number("VmSize") == 123_456)
         #expect(status.voluntarySwitches == 150)
         #expect(status.involuntarySwitches == 7)
     }
