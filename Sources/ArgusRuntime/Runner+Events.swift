@@ -108,7 +108,7 @@ extension Runner {
     func sampleAll() {
         for (pid, node) in tree.live {
             // A process gets a sampler once it has lived a whole interval: short ones cost nothing.
-            guard Clocks.monotonicNs() - node.startedNs >= options.intervalNs else { continue }
+            guard Clocks.monotonicNs() - node.startedNs >= options.recording.intervalNs else { continue }
             if samplers[pid] == nil {
                 guard let stat = ProcessReader.stat(pid) else { continue }
                 samplers[pid] = Sampler(pid: pid, startTicks: stat.startTicks)

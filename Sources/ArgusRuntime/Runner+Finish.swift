@@ -15,7 +15,7 @@ extension Runner {
         let reason = stopReason ?? "command and its processes ended"
         writer.submit(event(.monitoringStopped, pid: tree.rootPid, at: stoppedAt, detail: reason))
         let saved = writer.closeSession(
-            at: stoppedAt, reason: reason, connector: connector, databasePath: options.databasePath, console: console)
+            at: stoppedAt, reason: reason, connector: connector, databasePath: options.recording.databasePath, console: console)
 
         let processes = (tree.finished + tree.live.values).sorted { $0.startedNs < $1.startedNs }
         let report = RunReport(
@@ -25,7 +25,7 @@ extension Runner {
         console.raw(report.summary())
         if let path = options.reportPath { write(report.json(), to: path, what: "--report") }
         if let path = options.junitPath { write(report.junit(), to: path, what: "--junit") }
-        if saved.unsaved == 0 { console.info("Data saved to: \(options.databasePath)") }
+        if saved.unsaved == 0 { console.info("Data saved to: \(options.recording.databasePath)") }
 
         // CMD's own status, as a shell reports it; while it still runs, the signal that stopped us.
         if let status = tree.root?.end?.status { return Int32(status.shellCode) }

@@ -42,7 +42,7 @@ public final class Runner {
 
     public init(options: RunOptions) {
         self.options = options
-        console = Console(verbosity: options.verbosity, progressTo: 2)
+        console = Console(verbosity: options.recording.verbosity, progressTo: 2)
         startedAt = WallTime(nanoseconds: Clocks.realtimeNs())
     }
 
@@ -75,19 +75,19 @@ public final class Runner {
             console.warning("cannot become a child subreaper (\(error)): orphans are seen only through the proc connector")
         }
 
-        appName = options.appName ?? (options.command[0].split(separator: "/").last.map(String.init) ?? options.command[0])
+        appName = options.recording.appName ?? (options.command[0].split(separator: "/").last.map(String.init) ?? options.command[0])
         let session = SessionInfo(
-            startedAt: startedAt, arguments: options.arguments, version: ArgusVersion.current,
+            startedAt: startedAt, arguments: options.recording.arguments, version: ArgusVersion.current,
             kernel: HostFacts.kernelRelease(), bootID: HostFacts.bootID(), hostname: HostFacts.hostname(), mode: "run")
         let console = self.console
         writer = RecordWriter(
-            RecordWriter.Configuration(path: options.databasePath, session: session), warn: { console.warning($0) })
+            RecordWriter.Configuration(path: options.recording.databasePath, session: session), warn: { console.warning($0) })
 
         // Logs are followed from before CMD starts, so its first lines are caught.
-        let logs = LogTail.start(paths: options.logfiles, console: console)
+        let logs = LogTail.start(paths: options.recording.logfiles, console: console)
         logTail = logs?.0
         // Loaded before CMD starts: the kernel then follows every child it forks.
-        kernelCounters = KernelCounterSource.start(enabled: options.useBPF, followForks: true, console: console)
+        kernelCounters = KernelCounterSource.start(enabled: options.recording.useBPF, followForks: true, console: console)
         kernelCounters?.watchSelfForks()
         let pid: Int32
         let spawnedNs = Clocks.monotonicNs()
@@ -113,7 +113,7 @@ public final class Runner {
             try epoll.watchReadable(sampleTimer.descriptor.rawValue, token: Token.sampleTimer.rawValue)
             try epoll.watchReadable(graceTimer.descriptor.rawValue, token: Token.graceTimer.rawValue)
             if let ring = kernelCounters?.exitDescriptor { try epoll.watchReadable(ring, token: Token.bpfExits.rawValue) }
-            try sampleTimer.arm(firstNs: options.intervalNs, intervalNs: options.intervalNs)
+            try sampleTimer.arm(firstNs: options.recording.intervalNs, intervalNs: options.recording.intervalNs)
         } catch {
             console.error("cannot set up the event loop: \(error)")
         }

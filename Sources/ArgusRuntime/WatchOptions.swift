@@ -6,27 +6,11 @@ public struct WatchOptions: Sendable {
     }
 
     public var target: Target
-    public var intervalNs: UInt64
-    public var logfiles: [String]
-    public var appName: String?
-    public var databasePath: String
-    public var verbosity: Console.Verbosity
-    /// Load the BPF programs for kernel counters (--no-bpf turns them off).
-    public var useBPF = true
-    /// The command line as given, stored in the session row.
-    public var arguments: [String]
+    public var recording: RecordingSettings
 
-    public init(
-        target: Target, intervalNs: UInt64, logfiles: [String], appName: String?, databasePath: String,
-        verbosity: Console.Verbosity, arguments: [String]
-    ) {
+    public init(target: Target, recording: RecordingSettings) {
         self.target = target
-        self.intervalNs = intervalNs
-        self.logfiles = logfiles
-        self.appName = appName
-        self.databasePath = databasePath
-        self.verbosity = verbosity
-        self.arguments = arguments
+        self.recording = recording
     }
 
     /// `~/.argus/argus_runtime.db`, as Gaze names it.

@@ -6,8 +6,8 @@ extension WatchSession {
     func printHeader() {
         console.info("Starting monitoring: \(appName)")
         console.info("Process: \(processName) (PID: \(pid))")
-        for path in options.logfiles { console.info("Log file: \(OpenFile.absolute(path))") }
-        console.info("Collection interval: \(Watcher.format(seconds: options.intervalNs)) seconds")
+        for path in options.recording.logfiles { console.info("Log file: \(OpenFile.absolute(path))") }
+        console.info("Collection interval: \(Watcher.format(seconds: options.recording.intervalNs)) seconds")
         console.info("Timestamp: \(WallTime(nanoseconds: Clocks.realtimeNs()).consoleString)")
         console.blank()
     }

@@ -46,10 +46,10 @@ final class WatchSession {
         self.connector = connector
         self.signals = signals
         self.startedMonotonicNs = startedMonotonicNs
-        appName = options.appName ?? target.comm
+        appName = options.recording.appName ?? target.comm
         processName = target.comm
         writer = RecordWriter(
-            RecordWriter.Configuration(path: options.databasePath, session: session),
+            RecordWriter.Configuration(path: options.recording.databasePath, session: session),
             warn: { [console] in console.warning($0) })
         tracker = Tracker(tgid: target.pid, threads: ProcessReader.liveThreadIDs(target.pid))
         sampler = Sampler(pid: target.pid, startTicks: target.startTicks)
@@ -59,12 +59,12 @@ final class WatchSession {
 
     func run() -> Int32 {
         console.detail(
-            "Detected application name: \(appName) (\(options.appName == nil ? "from process name" : "from --app-name"))")
+            "Detected application name: \(appName) (\(options.recording.appName == nil ? "from process name" : "from --app-name"))")
         // Every source is ready, and the first sample taken, before the header says we are attached.
-        kernelCounters = KernelCounterSource.start(enabled: options.useBPF, followForks: false, console: console)
+        kernelCounters = KernelCounterSource.start(enabled: options.recording.useBPF, followForks: false, console: console)
         kernelCounters?.watch(pid)
         let first = sample()
-        let logs = LogTail.start(paths: options.logfiles, console: console)
+        let logs = LogTail.start(paths: options.recording.logfiles, console: console)
         logTail = logs?.0
         let attachedAt = WallTime(nanoseconds: Clocks.realtimeNs())
         printHeader()
@@ -97,7 +97,7 @@ final class WatchSession {
             try epoll.watchReadable(deadline.descriptor.rawValue, token: Token.statusDeadline.rawValue)
             // The exit probe's ring buffer is read when the end is being settled, not watched:
             // waking for it first delayed reading the proc connector's message (0.4 -> 0.75 ms median).
-            try sampleTimer.arm(firstNs: options.intervalNs, intervalNs: options.intervalNs)
+            try sampleTimer.arm(firstNs: options.recording.intervalNs, intervalNs: options.recording.intervalNs)
         } catch {
             console.error("cannot set up the event loop: \(error)")
             _ = writer.close()
@@ -235,7 +235,7 @@ final class WatchSession {
         let reason = end != nil ? "target exited" : stopSignal.map { "stopped by \(SignalName.of(Int($0)))" } ?? "error"
         writer.submit(event(.monitoringStopped, at: stoppedAt, detail: reason))
         let report = writer.closeSession(
-            at: stoppedAt, reason: reason, connector: connector, databasePath: options.databasePath, console: console)
+            at: stoppedAt, reason: reason, connector: connector, databasePath: options.recording.databasePath, console: console)
 
         let seconds = Double(Clocks.monotonicNs() - startedMonotonicNs) / 1e9
         console.info("Total monitoring time: \(Watcher.format(seconds)) seconds")
@@ -245,7 +245,7 @@ final class WatchSession {
             console.warning("the kernel reported \(overflows) proc connector overflow(s); some events were lost")
         }
         if report.unsaved > 0 { return ExitStatus.rowsUnsaved }
-        console.info("Data saved to: \(options.databasePath)")
+        console.info("Data saved to: \(options.recording.databasePath)")
         return stopSignal.map(ExitStatus.stoppedBySignal) ?? ExitStatus.success
     }
 

@@ -13,7 +13,7 @@ public final class Watcher {
 
     public init(options: WatchOptions) {
         self.options = options
-        console = Console(verbosity: options.verbosity)
+        console = Console(verbosity: options.recording.verbosity)
         startedAt = WallTime(nanoseconds: Clocks.realtimeNs())
         startedMonotonicNs = Clocks.monotonicNs()
     }
@@ -33,7 +33,7 @@ public final class Watcher {
 
         console.detail("Verbose mode enabled")
         console.detail("argus-trace version: \(ArgusVersion.current), kernel \(HostFacts.kernelRelease())")
-        console.detail("Database path: \(options.databasePath)")
+        console.detail("Database path: \(options.recording.databasePath)")
 
         // Subscribe before looking for the target, so no event of it can fall in between.
         var connector: ProcConnector?
@@ -94,7 +94,7 @@ public final class Watcher {
             console.detail("Could not filter proc events in the kernel (\(error)); filtering in user space")
         }
         let session = SessionInfo(
-            startedAt: startedAt, arguments: options.arguments, version: ArgusVersion.current,
+            startedAt: startedAt, arguments: options.recording.arguments, version: ArgusVersion.current,
             kernel: HostFacts.kernelRelease(), bootID: HostFacts.bootID(), hostname: HostFacts.hostname(), mode: "watch")
         return WatchSession(
             target: target, options: options, session: session, console: console, handle: handle,

@@ -54,11 +54,7 @@ struct ArgusTraceCommand: ParsableCommand {
         // descends into `run`, which has no --pid.
         guard pid != nil || process != nil else { throw ValidationError("one of --pid or --process is required") }
         let target: WatchOptions.Target = pid.map { .pid($0) } ?? .name(process!, wait: wait)
-        var options = WatchOptions(
-            target: target, intervalNs: recording.intervalNs, logfiles: recording.logfile,
-            appName: recording.appName, databasePath: recording.databasePath, verbosity: recording.verbosity,
-            arguments: CommandLine.arguments)
-        options.useBPF = !recording.noBpf
+        let options = WatchOptions(target: target, recording: recording.settings)
         let status = Watcher(options: options).run()
         if status != 0 { throw ExitCode(status) }
     }

@@ -39,6 +39,13 @@ struct RecordingOptions: ParsableArguments {
 
     var intervalNs: UInt64 { UInt64((interval * 1e9).rounded()) }
 
+    /// What the runtime takes from these options.
+    var settings: RecordingSettings {
+        RecordingSettings(
+            intervalNs: intervalNs, logfiles: logfile, appName: appName, databasePath: databasePath,
+            verbosity: verbosity, useBPF: !noBpf, arguments: CommandLine.arguments)
+    }
+
     var verbosity: Console.Verbosity { verbose ? .verbose : quiet ? .quiet : .normal }
 
     var databasePath: String {

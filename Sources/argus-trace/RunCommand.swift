@@ -49,11 +49,9 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        var options = RunOptions(
-            command: command, intervalNs: recording.intervalNs, logfiles: recording.logfile, appName: recording.appName,
-            databasePath: recording.databasePath, verbosity: recording.verbosity, reportPath: report, junitPath: junit,
-            graceNs: UInt64((grace * 1e9).rounded()), killOrphans: killOrphans, arguments: CommandLine.arguments)
-        options.useBPF = !recording.noBpf
+        let options = RunOptions(
+            command: command, reportPath: report, junitPath: junit, graceNs: UInt64((grace * 1e9).rounded()),
+            killOrphans: killOrphans, recording: recording.settings)
         let status = Runner(options: options).run()
         if status != 0 { throw ExitCode(status) }
     }

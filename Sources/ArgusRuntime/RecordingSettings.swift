@@ -1,0 +1,26 @@
+/// What every recording command shares (watch and run): how often, what else to follow,
+/// where to store, how loud.
+public struct RecordingSettings: Sendable {
+    public var intervalNs: UInt64
+    public var logfiles: [String]
+    public var appName: String?
+    public var databasePath: String
+    public var verbosity: Console.Verbosity
+    /// Load the BPF programs for kernel counters (--no-bpf turns them off).
+    public var useBPF: Bool
+    /// The command line as given, stored in the session row.
+    public var arguments: [String]
+
+    public init(
+        intervalNs: UInt64, logfiles: [String], appName: String?, databasePath: String, verbosity: Console.Verbosity,
+        useBPF: Bool, arguments: [String]
+    ) {
+        self.intervalNs = intervalNs
+        self.logfiles = logfiles
+        self.appName = appName
+        self.databasePath = databasePath
+        self.verbosity = verbosity
+        self.useBPF = useBPF
+        self.arguments = arguments
+    }
+}
