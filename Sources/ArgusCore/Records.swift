@@ -251,4 +251,8 @@ public enum Record: Sendable, Equatable {
     case log(LogRecord)
     case process(ProcessRecord)
     case session(SessionUpdate)
+    case stall(StallRecord)
+    case stallEnd(StallEndRecord)
+    case stallSnapshot(StallSnapshotRecord)
+    case fineSamples(FineSampleRecord)
 }

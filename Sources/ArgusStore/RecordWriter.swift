@@ -7,6 +7,7 @@ public struct WriterReport: Sendable, Equatable {
     public var metricsWritten = 0
     public var logsWritten = 0
     public var eventsWritten = 0
+    public var stallsWritten = 0
     /// Rows that could not be saved: still queued at the end, or dropped when the bounded
     /// queue was full during a long outage.
     public var unsaved = 0
@@ -151,7 +152,8 @@ public final class RecordWriter: Sendable {
                 case .metric: state.report.metricsWritten += 1
                 case .log: state.report.logsWritten += 1
                 case .event: state.report.eventsWritten += 1
-                case .session, .process: break
+                case .stall: state.report.stallsWritten += 1
+                case .session, .process, .stallEnd, .stallSnapshot, .fineSamples: break
                 }
             }
             defer { state.failing = false }

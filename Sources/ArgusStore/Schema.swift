@@ -16,6 +16,12 @@
 /// - The `bpf_*` columns of performance_metrics are what the BPF counters saw since the
 ///   previous sample (deltas; `bpf_runq_delay_max_ns` is the longest wait since attach, and
 ///   `bpf_runq_histogram` a JSON array of waits by log2 microseconds); NULL when BPF is off.
+/// - A stall row is written when the stall begins and completed (ended_*, peak_*, end_reason)
+///   when it ends; an open stall has NULL ended_ns. Its snapshots (entry, peak, checkpoint,
+///   exit) hold every thread's state, wchan, syscall and kernel stack, the system's pressure
+///   lines and its top CPU/I/O users (JSON arrays). `fine_samples` holds the sub-second samples
+///   of each thread kept around stalls (cumulative counters, one row per thread per sample):
+///   a stall's "before" is its process's rows in [started_ns - window_ns, started_ns).
 /// - `PRAGMA user_version` is the number of migrations applied; each runs in one transaction.
 public enum Schema {
     public static var version: Int { migrations.count }
@@ -153,6 +159,85 @@ public enum Schema {
         ALTER TABLE performance_metrics ADD COLUMN bpf_faults_user INTEGER;
         ALTER TABLE performance_metrics ADD COLUMN bpf_runq_histogram TEXT;
         ALTER TABLE process_events ADD COLUMN bpf_exit_code INTEGER;
+        """,
+        // 5: stalls, their snapshots (with every thread's kernel state) and the fine samples
+        // kept around them.
+        """
+        CREATE TABLE stalls (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            session_id INTEGER NOT NULL,
+            app_name TEXT,
+            process_name TEXT,
+            process_id INTEGER NOT NULL,
+            start_time_ticks INTEGER,
+            kind TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            started_ns INTEGER NOT NULL,
+            ended_at TEXT,
+            ended_ns INTEGER,
+            duration_ms REAL,
+            thread_id INTEGER,
+            trigger TEXT NOT NULL,
+            threshold REAL,
+            entry_value REAL,
+            peak_value REAL,
+            peak_at TEXT,
+            peak_ns INTEGER,
+            end_reason TEXT,
+            checkpoints INTEGER,
+            window_ns INTEGER
+        );
+        CREATE INDEX idx_stalls_session ON stalls(session_id);
+        CREATE INDEX idx_stalls_started ON stalls(started_ns);
+
+        CREATE TABLE stall_snapshots (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            stall_id INTEGER NOT NULL REFERENCES stalls(id),
+            snapshot_type TEXT NOT NULL,
+            captured_at TEXT NOT NULL,
+            captured_ns INTEGER NOT NULL,
+            pressure_cpu TEXT,
+            pressure_memory TEXT,
+            pressure_io TEXT,
+            top_cpu TEXT,
+            top_io TEXT
+        );
+        CREATE INDEX idx_stall_snapshots_stall ON stall_snapshots(stall_id);
+
+        CREATE TABLE stall_threads (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            snapshot_id INTEGER NOT NULL REFERENCES stall_snapshots(id),
+            thread_id INTEGER NOT NULL,
+            thread_name TEXT,
+            state TEXT,
+            wchan TEXT,
+            syscall TEXT,
+            kernel_stack TEXT,
+            cpu_ns INTEGER,
+            run_delay_ns INTEGER
+        );
+        CREATE INDEX idx_stall_threads_snapshot ON stall_threads(snapshot_id);
+
+        CREATE TABLE fine_samples (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            session_id INTEGER NOT NULL,
+            process_id INTEGER NOT NULL,
+            timestamp TEXT NOT NULL,
+            timestamp_ns INTEGER NOT NULL,
+            thread_id INTEGER NOT NULL,
+            thread_name TEXT,
+            state TEXT,
+            cpu_ns INTEGER,
+            run_delay_ns INTEGER,
+            minor_faults INTEGER,
+            major_faults INTEGER,
+            wchan TEXT,
+            processor INTEGER,
+            cpu_pressure_total_us INTEGER,
+            memory_pressure_total_us INTEGER,
+            io_pressure_total_us INTEGER
+        );
+        CREATE INDEX idx_fine_samples_time ON fine_samples(session_id, process_id, timestamp_ns);
         """,
     ]
 

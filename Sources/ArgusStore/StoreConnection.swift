@@ -12,6 +12,10 @@ final class StoreConnection {
     private let insertLog: SQLiteStatement
     private let updateSession: SQLiteStatement
     private let insertProcess: SQLiteStatement
+    let stallStatements: StallStatements
+    /// Stall numbers of this session (the detector's) to their row ids, for the rows that
+    /// refer to a stall. Only committed rows are in it.
+    var stallRows: [Int: Int64] = [:]
 
     init(path: String, session: SessionInfo) throws(SQLiteError) {
         try Self.prepareFile(at: path)
@@ -63,6 +67,7 @@ final class StoreConnection {
                 ended_ns, exit_code, signal, core_dumped, status_source, execs)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
             """)
+        stallStatements = try StallStatements(database)
         updateSession = try database.prepare(
             """
             UPDATE sessions SET app_name = coalesce(?2, app_name), target_pid = coalesce(?3, target_pid),
@@ -75,12 +80,14 @@ final class StoreConnection {
 
     /// Writes `records` in one transaction: all of them or none.
     func write(_ records: ArraySlice<Record>) throws(SQLiteError) {
+        let committedStalls = stallRows
         try database.execute("BEGIN IMMEDIATE")
         do {
             for record in records { try insert(record) }
             try database.execute("COMMIT")
         } catch {
             try? database.execute("ROLLBACK")
+            stallRows = committedStalls
             throw error
         }
     }
@@ -124,6 +131,10 @@ final class StoreConnection {
                 .string(s.endedAt?.iso8601), .int(s.endedAt?.nanoseconds), .int(s.eventsSeen),
                 .int(s.eventOverflows), .string(s.endReason),
             ])
+        case .stall(let stall): try insert(stall)
+        case .stallEnd(let end): try update(end)
+        case .stallSnapshot(let snapshot): try insert(snapshot)
+        case .fineSamples(let samples): try insert(samples)
         }
     }
 
