@@ -20,6 +20,8 @@ public struct ProcStat: Sendable, Equatable {
     public var rssPages: UInt64
     /// Field 52: the raw wait status, meaningful once the process is a zombie.
     public var exitCode: UInt32?
+    /// Field 39: the CPU it last ran on.
+    public var processor: Int?
 
     /// PF_KTHREAD in the flags field.
     public var isKernelThread: Bool { flags & 0x0020_0000 != 0 }
@@ -47,6 +49,7 @@ public struct ProcStat: Sendable, Equatable {
         vsizeBytes = vsize
         rssPages = UInt64(max(rss, 0))
         exitCode = fields.count >= 50 ? UInt32(fields[49].trimmingSuffixNewline) : nil
+        processor = fields.count >= 37 ? Int(fields[36]) : nil
     }
 }
 

@@ -5,23 +5,19 @@ import Glibc
 /// Once the process is gone every read fails, so a reused pid can never be read through these.
 public final class ProcessFiles {
     public let pid: Int32
-    private let stat: OwnedDescriptor?
-    private let io: OwnedDescriptor?
-    private let leaderStatus: OwnedDescriptor?
-    private let fdDirectory: OwnedDescriptor?
+    private let stat: RereadableFile?
+    private let io: RereadableFile?
+    private let leaderStatus: RereadableFile?
+    private let fdDirectory: RereadableFile?
     private let cpuClock: clockid_t?
     private var buffer = [UInt8](repeating: 0, count: 4096)
 
     public init(pid: Int32) {
         self.pid = pid
-        func open(_ path: String, _ flags: Int32 = 0) -> OwnedDescriptor? {
-            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC | flags)
-            return fd < 0 ? nil : OwnedDescriptor(adopting: fd)
-        }
-        stat = open("/proc/\(pid)/stat")
-        io = open("/proc/\(pid)/io")
-        leaderStatus = open("/proc/\(pid)/task/\(pid)/status")
-        fdDirectory = open("/proc/\(pid)/fd", O_DIRECTORY)
+        stat = RereadableFile(path: "/proc/\(pid)/stat")
+        io = RereadableFile(path: "/proc/\(pid)/io")
+        leaderStatus = RereadableFile(path: "/proc/\(pid)/task/\(pid)/status")
+        fdDirectory = RereadableFile(path: "/proc/\(pid)/fd", flags: O_DIRECTORY)
         var clock = clockid_t()
         cpuClock = clock_getcpuclockid(pid, &clock) == 0 ? clock : nil
     }
@@ -60,18 +56,5 @@ public final class ProcessFiles {
         return UInt64(value.tv_sec) * 1_000_000_000 + UInt64(value.tv_nsec)
     }
 
-    private func reread(_ file: OwnedDescriptor?) -> String? {
-        guard let file else { return nil }
-        var filled = 0
-        while true {
-            if filled == buffer.count { buffer.append(contentsOf: repeatElement(0, count: buffer.count)) }
-            let count = buffer.withUnsafeMutableBytes { raw in
-                pread(file.rawValue, raw.baseAddress! + filled, raw.count - filled, off_t(filled))
-            }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 { return nil }
-            if count == 0 { return String(decoding: buffer[0..<filled], as: UTF8.self) }
-            filled += count
-        }
-    }
+    private func reread(_ file: RereadableFile?) -> String? { file?.read(using: &buffer) }
 }

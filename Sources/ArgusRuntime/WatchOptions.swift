@@ -7,10 +7,12 @@ public struct WatchOptions: Sendable {
 
     public var target: Target
     public var recording: RecordingSettings
+    public var stalls: StallSettings
 
-    public init(target: Target, recording: RecordingSettings) {
+    public init(target: Target, recording: RecordingSettings, stalls: StallSettings = StallSettings()) {
         self.target = target
         self.recording = recording
+        self.stalls = stalls
     }
 
     /// `~/.argus/argus_runtime.db`, as Gaze names it.

@@ -33,6 +33,7 @@ extension WatchSession {
     func record(_ lines: [TailedLine]) {
         guard !lines.isEmpty else { return }
         logLines += lines.count
+        lastLogLineNs = Clocks.monotonicNs()
         writer.submit(
             lines.map { .log(LogRecord(tailed: $0, appName: appName, processName: processName, pid: pid)) })
         if console.verbosity >= .normal {

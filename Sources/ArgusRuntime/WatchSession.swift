@@ -8,7 +8,7 @@ import Glibc
 /// on the loop thread; rows go to the writer thread.
 final class WatchSession {
     private enum Token: UInt64 {
-        case procEvents = 1, sampleTimer, signals, pidfd, statusDeadline, logEvents
+        case procEvents = 1, sampleTimer, signals, pidfd, statusDeadline, logEvents, stallTimer
     }
 
     /// How long to wait for the last thread's exit message once the pidfd says the group is gone.
@@ -29,6 +29,9 @@ final class WatchSession {
     private var sampler: Sampler
     private var logTail: LogTail?
     private var kernelCounters: KernelCounterSource?
+    private var stallMonitor: StallMonitor?
+    /// When the last log line arrived (or watching began), for the log-silence stall.
+    var lastLogLineNs: UInt64 = 0
     var samples = 0
     var logLines = 0
     private var end: ProcessEnd?
@@ -66,6 +69,11 @@ final class WatchSession {
         let first = sample()
         let logs = LogTail.start(paths: options.recording.logfiles, console: console)
         logTail = logs?.0
+        if options.stalls.enabled {
+            stallMonitor = StallMonitor(
+                pid: pid, appName: appName, startTicks: target.startTicks, settings: options.stalls, console: console)
+        }
+        lastLogLineNs = Clocks.monotonicNs()
         let attachedAt = WallTime(nanoseconds: Clocks.realtimeNs())
         printHeader()
         if !sampler.files.unreadable.isEmpty {
@@ -86,10 +94,12 @@ final class WatchSession {
         let epoll: Epoll
         let sampleTimer: Timer
         let deadline: Timer
+        let stallTimer: Timer
         do {
             epoll = try Epoll()
             sampleTimer = try Timer()
             deadline = try Timer()
+            stallTimer = try Timer()
             if let connector { try epoll.watchReadable(connector.descriptor, token: Token.procEvents.rawValue) }
             try epoll.watchReadable(sampleTimer.descriptor.rawValue, token: Token.sampleTimer.rawValue)
             try epoll.watchReadable(signals.descriptor.rawValue, token: Token.signals.rawValue)
@@ -98,6 +108,10 @@ final class WatchSession {
             // The exit probe's ring buffer is read when the end is being settled, not watched:
             // waking for it first delayed reading the proc connector's message (0.4 -> 0.75 ms median).
             try sampleTimer.arm(firstNs: options.recording.intervalNs, intervalNs: options.recording.intervalNs)
+            if stallMonitor != nil {
+                try epoll.watchReadable(stallTimer.descriptor.rawValue, token: Token.stallTimer.rawValue)
+                try stallTimer.arm(firstNs: 1, intervalNs: options.stalls.sampleIntervalNs)
+            }
         } catch {
             console.error("cannot set up the event loop: \(error)")
             _ = writer.close()
@@ -144,12 +158,32 @@ final class WatchSession {
                     apply(tracker.statusDeadlinePassed(monotonicNs: Clocks.monotonicNs(), fallback: probed ?? zombieStatus()))
                 case .logEvents:
                     record(logTail?.handleEvents() ?? [])
+                case .stallTimer:
+                    stallTimer.acknowledge()
+                    checkStalls()
                 }
             }
         }
         return finish()
     }
 
+
+    private func checkStalls() {
+        guard let stallMonitor else { return }
+        let silence = options.recording.logfiles.isEmpty ? nil : lastLogLineNs
+        submitStallRecords(stallMonitor.tick(clock: clock, processName: processName, lastLogLineNs: silence))
+    }
+
+    /// Stall rows are committed at once; fine samples and snapshots go with the next batch.
+    private func submitStallRecords(_ records: [Record]) {
+        guard !records.isEmpty else { return }
+        let urgent = records.contains {
+            if case .stall = $0 { return true }
+            if case .stallEnd = $0 { return true }
+            return false
+        }
+        writer.submit(records, urgent: urgent)
+    }
 
     private func takeSample() {
         if let row = sample() { record(sample: row) }
@@ -218,6 +252,12 @@ final class WatchSession {
     /// exit status.
     private func finish() -> Int32 {
         if let logTail { record(logTail.finish()) }
+        if let stallMonitor {
+            submitStallRecords(
+                stallMonitor.finish(
+                    clock: clock, processName: processName, reason: end != nil ? "process ended" : "watching stopped",
+                    processAlive: end == nil))
+        }
         let stoppedAt = WallTime(nanoseconds: Clocks.realtimeNs())
         if let end {
             kernelCounters?.collect()
@@ -241,6 +281,7 @@ final class WatchSession {
         console.info("Total monitoring time: \(Watcher.format(seconds)) seconds")
         console.info("Metrics collected: \(samples)")
         console.info("Log entries captured: \(logLines)")
+        if let stallMonitor { console.info("Stalls detected: \(stallMonitor.stallCount)") }
         if let overflows = connector?.overflows, overflows > 0 {
             console.warning("the kernel reported \(overflows) proc connector overflow(s); some events were lost")
         }

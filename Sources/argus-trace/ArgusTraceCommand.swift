@@ -12,11 +12,20 @@ struct ArgusTraceCommand: ParsableCommand {
             process's end the instant it happens (netlink proc connector), records its exact exit \
             status, and exits right after it.
 
+            While it watches, it samples every thread 5 times a second into a ring of the last \
+            30 s. When the process stalls (a thread in D state, stopped, starved or waiting for a \
+            CPU, or the system under cpu/memory/io pressure) it records the stall, saves the ring's \
+            samples from before it, and snapshots every thread's state, wchan, syscall and kernel \
+            stack with the machine's top CPU and I/O users: at entry, at a new peak, at \
+            checkpoints, and when it ends.
+
             Examples:
               argus-trace --pid 12345
               argus-trace run -- ./integration-tests.sh     (see argus-trace run --help)
               argus-trace --process myservice --interval 1
               argus-trace --process worker --wait --app-name Worker --db /tmp/worker.db
+              argus-trace --pid 12345 --stall-d-state 0.5 --stall-window 60
+              argus-trace stalls                             (stalls recorded; see argus-trace stalls --help)
 
             Exit status: 0 the target ended and every row was saved; 1 no such process (or it \
             cannot be watched); 2 bad command line; 3 some rows could not be saved to the \
@@ -24,7 +33,7 @@ struct ArgusTraceCommand: ParsableCommand {
             (SIGHUP 129, SIGINT 130, SIGTERM 143), after saving everything.
             """,
         version: ArgusVersion.current,
-        subcommands: [RunCommand.self]
+        subcommands: [RunCommand.self, StallsCommand.self]
     )
 
     @Option(name: .long, help: ArgumentHelp("Process ID to watch.", valueName: "pid"))
@@ -41,12 +50,18 @@ struct ArgusTraceCommand: ParsableCommand {
 
     @OptionGroup var recording: RecordingOptions
 
+    @OptionGroup(title: "Stall detection") var stalls: StallOptions
+
     mutating func validate() throws {
         if pid != nil && process != nil { throw ValidationError("--pid and --process are mutually exclusive") }
         if let pid, pid <= 0 { throw ValidationError("--pid must be a positive process ID, not \(pid)") }
         if let process, process.isEmpty { throw ValidationError("--process needs a non-empty name") }
         if wait && process == nil { throw ValidationError("--wait goes with --process") }
         try recording.validate()
+        try stalls.validate()
+        if stalls.stallLogSilence != nil && recording.logfile.isEmpty {
+            throw ValidationError("--stall-log-silence needs a --logfile to watch")
+        }
     }
 
     func run() throws {
@@ -54,7 +69,7 @@ struct ArgusTraceCommand: ParsableCommand {
         // descends into `run`, which has no --pid.
         guard pid != nil || process != nil else { throw ValidationError("one of --pid or --process is required") }
         let target: WatchOptions.Target = pid.map { .pid($0) } ?? .name(process!, wait: wait)
-        let options = WatchOptions(target: target, recording: recording.settings)
+        let options = WatchOptions(target: target, recording: recording.settings, stalls: stalls.settings)
         let status = Watcher(options: options).run()
         if status != 0 { throw ExitCode(status) }
     }

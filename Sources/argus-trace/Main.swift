@@ -6,23 +6,35 @@ import Glibc
 @main
 enum Main {
     static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // `stalls` only reads a database: parsed on its own, because ArgumentParser hands an
+        // option that the root also declares (--db) to the root.
+        if arguments.first == "stalls" {
+            run(StallsCommand.self, Array(arguments.dropFirst()), badInputStatus: 2)
+        }
+        // `run` keeps 0-124 and 126-255 for the command's own statuses (as timeout(1)).
+        run(ArgusTraceCommand.self, arguments, badInputStatus: arguments.first == "run" ? 125 : 2)
+    }
+
+    private static func run<Command: ParsableCommand>(_ type: Command.Type, _ arguments: [String], badInputStatus: Int32)
+        -> Never
+    {
         do {
-            var command = try ArgusTraceCommand.parseAsRoot()
+            var command = try type.parseAsRoot(arguments)
             try command.run()
+            exit(0)
         } catch {
-            let code = ArgusTraceCommand.exitCode(for: error)
+            let code = type.exitCode(for: error)
             if code == .success {
-                ArgusTraceCommand.exit(withError: error)  // --help, --version
+                type.exit(withError: error)  // --help, --version
             }
             if code == .validationFailure {
-                let message = ArgusTraceCommand.message(for: error)
-                    .split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-                let line = "argus-trace: error: \(message) (see argus-trace --help)\n"
+                let message = type.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+                let line = "argus-trace: error: \(message) (see argus-trace \(type == StallsCommand.self ? "stalls " : "")--help)\n"
                 _ = line.withCString { write(2, $0, strlen($0)) }
-                // `run` keeps 0-124 and 126-255 for the command's own statuses (as timeout(1)).
-                exit(CommandLine.arguments.dropFirst().first == "run" ? 125 : 2)
+                exit(badInputStatus)
             }
-            ArgusTraceCommand.exit(withError: error)
+            type.exit(withError: error)
         }
     }
 }

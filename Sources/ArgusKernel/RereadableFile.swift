@@ -1,0 +1,32 @@
+import Glibc
+
+/// A /proc file opened once and re-read whole with pread(2) at offset 0: a re-read costs no
+/// path lookup, only the kernel's formatting of the file. Once its process or thread is gone,
+/// every read fails, so a reused id can never be read through it.
+final class RereadableFile {
+    private let descriptor: OwnedDescriptor
+
+    /// open(2) read-only, or nil (gone, or not permitted).
+    init?(path: String, flags: Int32 = 0) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | flags)
+        guard fd >= 0 else { return nil }
+        descriptor = OwnedDescriptor(adopting: fd)
+    }
+
+    var rawValue: Int32 { descriptor.rawValue }
+
+    /// The whole file as text, using `buffer` (grown as needed) for the bytes.
+    func read(using buffer: inout [UInt8]) -> String? {
+        var filled = 0
+        while true {
+            if filled == buffer.count { buffer.append(contentsOf: repeatElement(0, count: max(buffer.count, 4096))) }
+            let count = buffer.withUnsafeMutableBytes { raw in
+                pread(descriptor.rawValue, raw.baseAddress! + filled, raw.count - filled, off_t(filled))
+            }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 { return nil }
+            if count == 0 { return String(decoding: buffer[0..<filled], as: UTF8.self) }
+            filled += count
+        }
+    }
+}

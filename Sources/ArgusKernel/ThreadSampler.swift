@@ -1,0 +1,79 @@
+import ArgusCore
+import Glibc
+
+/// Reads every thread of one process for the stall detector, several times a second: each
+/// thread's stat, schedstat and wchan stay open and are re-read with pread(2); the thread list
+/// is /proc/PID/task.
+public final class ThreadSampler {
+    private final class ThreadFiles {
+        let stat: RereadableFile
+        let schedstat: RereadableFile?
+        let wchan: RereadableFile?
+
+        init?(pid: Int32, tid: Int32) {
+            let base = "/proc/\(pid)/task/\(tid)/"
+            guard let stat = RereadableFile(path: base + "stat") else { return nil }
+            self.stat = stat
+            schedstat = RereadableFile(path: base + "schedstat")
+            wchan = RereadableFile(path: base + "wchan")
+        }
+    }
+
+    public let pid: Int32
+    /// Threads beyond this many are not sampled (a process with thousands of threads would
+    /// otherwise hold thousands of open files); `skipped` says how many.
+    public let maxThreads: Int
+    public private(set) var skipped = 0
+    private var threads: [Int32: ThreadFiles] = [:]
+    private var buffer = [UInt8](repeating: 0, count: 1024)
+
+    public init(pid: Int32, maxThreads: Int = 256) {
+        self.pid = pid
+        self.maxThreads = maxThreads
+    }
+
+    /// Every live thread now; empty once the process is gone.
+    public func sample() -> [ThreadSample] {
+        let listed = (ProcFS.list("/proc/\(pid)/task") ?? []).compactMap { Int32($0) }.sorted()
+        let tids = listed.prefix(maxThreads)
+        skipped = listed.count - tids.count
+        let wanted = Set(tids)
+        threads = threads.filter { wanted.contains($0.key) }
+        var samples: [ThreadSample] = []
+        samples.reserveCapacity(tids.count)
+        for tid in tids {
+            guard let files = threads[tid] ?? ThreadFiles(pid: pid, tid: tid) else { continue }
+            threads[tid] = files
+            guard let stat = files.stat.read(using: &buffer).flatMap(ProcStat.init(parsing:)),
+                stat.state != "Z" && stat.state != "X"
+            else { continue }
+            let schedstat = files.schedstat?.read(using: &buffer).flatMap(ProcSchedstat.init(parsing:))
+            let tickNs = 1_000_000_000 / max(ProcessReader.ticksPerSecond, 1)
+            samples.append(
+                ThreadSample(
+                    tid: tid, name: stat.comm, state: stat.state,
+                    cpuNs: schedstat?.cpuNs ?? (stat.userTicks + stat.systemTicks) * tickNs,
+                    runDelayNs: schedstat?.runDelayNs ?? 0, minorFaults: stat.minorFaults, majorFaults: stat.majorFaults,
+                    wchan: files.wchan?.read(using: &buffer).flatMap(WaitChannel.parse), processor: stat.processor))
+        }
+        return samples
+    }
+
+    /// What every thread is doing in the kernel right now, read fresh: state, wchan, current
+    /// syscall and kernel stack (the stack needs root).
+    public static func capture(pid: Int32, maxThreads: Int = 256) -> [ThreadCapture] {
+        let tids = (ProcFS.list("/proc/\(pid)/task") ?? []).compactMap { Int32($0) }.sorted().prefix(maxThreads)
+        return tids.compactMap { tid in
+            let base = "/proc/\(pid)/task/\(tid)/"
+            guard let stat = ProcFS.read(base + "stat").flatMap(ProcStat.init(parsing:)) else { return nil }
+            let schedstat = ProcFS.read(base + "schedstat").flatMap(ProcSchedstat.init(parsing:))
+            let stack = ProcFS.read(base + "stack").map(\.trimmingWhitespace)
+            return ThreadCapture(
+                tid: tid, name: stat.comm, state: String(stat.state),
+                wchan: ProcFS.read(base + "wchan").flatMap(WaitChannel.parse),
+                syscall: ProcFS.read(base + "syscall").map(\.trimmingWhitespace),
+                kernelStack: stack?.isEmpty == false ? stack : nil, cpuNs: schedstat?.cpuNs,
+                runDelayNs: schedstat?.runDelayNs)
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import ArgusCore
+
+/// Reads stalls back for `argus-trace stalls`: the list, and one stall with its snapshots and
+/// the fine samples around it.
+public final class StallReader {
+    public struct Stall: Sendable, Equatable {
+        public var id: Int64
+        public var kind: String
+        public var pid: Int64
+        public var processName: String?
+        public var appName: String?
+        public var startedAt: String
+        public var startedNs: Int64
+        public var endedAt: String?
+        public var endedNs: Int64?
+        public var durationMs: Double?
+        public var threadID: Int64?
+        public var trigger: String
+        public var threshold: Double?
+        public var entryValue: Double?
+        public var peakValue: Double?
+        public var peakAt: String?
+        public var endReason: String?
+        public var checkpoints: Int64?
+        public var windowNs: Int64?
+        public var sessionID: Int64
+        public var snapshots: Int64
+    }
+
+    public struct Snapshot: Sendable, Equatable {
+        public var id: Int64
+        public var type: String
+        public var capturedAt: String
+        public var capturedNs: Int64
+        public var pressure: [(resource: String, text: String)]
+        /// JSON arrays as stored.
+        public var topCPU: String?
+        public var topIO: String?
+        public var threads: [ThreadCapture]
+
+        public static func == (a: Snapshot, b: Snapshot) -> Bool { a.id == b.id }
+    }
+
+    /// One thread in one fine sample.
+    public struct SampleRow: Sendable, Equatable {
+        public var timestampNs: Int64
+        public var timestamp: String
+        public var thread: ThreadSample
+    }
+
+    private let database: SQLiteDatabase
+
+    /// Opens the database read-only; a file that is not there is an error, not a new database.
+    public init(path: String) throws(SQLiteError) {
+        database = try SQLiteDatabase(path: path, readOnly: true)
+        database.setBusyTimeout(milliseconds: 1000)
+        let version = try database.scalar("PRAGMA user_version") ?? 0
+        guard version >= 5 else {
+            throw SQLiteError(code: 1, message: "\(path) has no stall tables (schema version \(version); stalls came in 5)")
+        }
+    }
+
+    private static let columns = """
+        s.id, s.kind, s.process_id, s.process_name, s.app_name, s.started_at, s.started_ns, s.ended_at, s.ended_ns,
+        s.duration_ms, s.thread_id, s.trigger, s.threshold, s.entry_value, s.peak_value, s.peak_at, s.end_reason,
+        s.checkpoints, s.window_ns, s.session_id,
+        (SELECT count(*) FROM stall_snapshots WHERE stall_id = s.id)
+        """
+
+    public func stalls() throws(SQLiteError) -> [Stall] {
+        let statement = try database.prepare("SELECT \(Self.columns) FROM stalls s ORDER BY s.started_ns, s.id")
+        var stalls: [Stall] = []
+        while try statement.step() { stalls.append(Self.stall(statement)) }
+        return stalls
+    }
+
+    public func stall(id: Int64) throws(SQLiteError) -> Stall? {
+        let statement = try database.prepare("SELECT \(Self.columns) FROM stalls s WHERE s.id = ?1")
+        statement.bind([.integer(id)])
+        return try statement.step() ? Self.stall(statement) : nil
+    }
+
+    public func snapshots(of stall: Int64) throws(SQLiteError) -> [Snapshot] {
+        let statement = try database.prepare(
+            """
+            SELECT id, snapshot_type, captured_at, captured_ns, pressure_cpu, pressure_memory, pressure_io, top_cpu,
+                top_io
+            FROM stall_snapshots WHERE stall_id = ?1 ORDER BY captured_ns, id
+            """)
+        statement.bind([.integer(stall)])
+        var snapshots: [Snapshot] = []
+        while try statement.step() {
+            let pressure = ["cpu", "memory", "io"].enumerated().compactMap { index, name in
+                statement.text(Int32(4 + index)).map { (name, $0) }
+            }
+            snapshots.append(
+                Snapshot(
+                    id: statement.int64(0) ?? 0, type: statement.text(1) ?? "", capturedAt: statement.text(2) ?? "",
+                    capturedNs: statement.int64(3) ?? 0, pressure: pressure, topCPU: statement.text(7),
+                    topIO: statement.text(8), threads: []))
+        }
+        let threads = try database.prepare(
+            """
+            SELECT thread_id, thread_name, state, wchan, syscall, kernel_stack, cpu_ns, run_delay_ns
+            FROM stall_threads WHERE snapshot_id = ?1 ORDER BY thread_id
+            """)
+        for index in snapshots.indices {
+            threads.bind([.integer(snapshots[index].id)])
+            while try threads.step() {
+                snapshots[index].threads.append(
+                    ThreadCapture(
+                        tid: Int32(threads.int64(0) ?? 0), name: threads.text(1) ?? "", state: threads.text(2) ?? "?",
+                        wchan: threads.text(3), syscall: threads.text(4), kernelStack: threads.text(5),
+                        cpuNs: threads.int64(6).map { UInt64(max($0, 0)) },
+                        runDelayNs: threads.int64(7).map { UInt64(max($0, 0)) }))
+            }
+        }
+        return snapshots
+    }
+
+    /// The stall's process's fine samples from `window_ns` before it began to its last snapshot
+    /// (the exit snapshot comes once the condition stayed clear a while), or to the last one
+    /// saved for a stall still open.
+    public func samples(around stall: Stall) throws(SQLiteError) -> [SampleRow] {
+        let statement = try database.prepare(
+            """
+            SELECT timestamp_ns, timestamp, thread_id, thread_name, state, cpu_ns, run_delay_ns, minor_faults,
+                major_faults, wchan, processor
+            FROM fine_samples
+            WHERE session_id = ?1 AND process_id = ?2 AND timestamp_ns >= ?3
+                AND timestamp_ns <= max(?4, coalesce((SELECT max(captured_ns) FROM stall_snapshots WHERE stall_id = ?5), 0))
+            ORDER BY timestamp_ns, thread_id
+            """)
+        statement.bind([
+            .integer(stall.sessionID), .integer(stall.pid), .integer(stall.startedNs - (stall.windowNs ?? 0)),
+            .integer(stall.endedNs ?? Int64.max), .integer(stall.id),
+        ])
+        var rows: [SampleRow] = []
+        while try statement.step() {
+            func unsigned(_ column: Int32) -> UInt64 { UInt64(max(statement.int64(column) ?? 0, 0)) }
+            let state = statement.text(4)?.first ?? "?"
+            rows.append(
+                SampleRow(
+                    timestampNs: statement.int64(0) ?? 0, timestamp: statement.text(1) ?? "",
+                    thread: ThreadSample(
+                        tid: Int32(statement.int64(2) ?? 0), name: statement.text(3) ?? "", state: state,
+                        cpuNs: unsigned(5), runDelayNs: unsigned(6), minorFaults: unsigned(7), majorFaults: unsigned(8),
+                        wchan: statement.text(9), processor: statement.int64(10).map { Int($0) })))
+        }
+        return rows
+    }
+
+    private static func stall(_ s: SQLiteStatement) -> Stall {
+        Stall(
+            id: s.int64(0) ?? 0, kind: s.text(1) ?? "", pid: s.int64(2) ?? 0, processName: s.text(3), appName: s.text(4),
+            startedAt: s.text(5) ?? "", startedNs: s.int64(6) ?? 0, endedAt: s.text(7), endedNs: s.int64(8),
+            durationMs: s.double(9), threadID: s.int64(10), trigger: s.text(11) ?? "", threshold: s.double(12),
+            entryValue: s.double(13), peakValue: s.double(14), peakAt: s.text(15), endReason: s.text(16),
+            checkpoints: s.int64(17), windowNs: s.int64(18), sessionID: s.int64(19) ?? 0, snapshots: s.int64(20) ?? 0)
+    }
+}
