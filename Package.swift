@@ -48,7 +48,8 @@ let package = Package(
             swiftSettings: strict
         ),
         // A real process with known behaviour, for the end-to-end tests and the benchmark.
-        .executableTarget(name: "argus-testee", swiftSettings: strict),
+        .target(name: "CArgusTestee", path: "Sources/CArgusTestee"),
+        .executableTarget(name: "argus-testee", dependencies: ["CArgusTestee"], swiftSettings: strict),
 
         .testTarget(name: "ArgusCoreTests", dependencies: ["ArgusCore"], swiftSettings: strict),
         .testTarget(

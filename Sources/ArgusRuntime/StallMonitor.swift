@@ -89,7 +89,8 @@ final class StallMonitor {
                 let record = StallRecord(
                     id: began.id, kind: began.condition.kind, pid: pid, startTicks: identity.startTicks,
                     appName: identity.appName, processName: processName,
-                    started: clock.wallTime(monotonicNs: began.monotonicNs), tid: began.condition.tid,
+                    started: clock.wallTime(monotonicNs: began.monotonicNs),
+                    detected: clock.wallTime(monotonicNs: began.detectedNs), tid: began.condition.tid,
                     trigger: began.condition.detail, threshold: began.condition.threshold,
                     value: began.condition.value, windowNs: settings.windowNs)
                 open[began.id] = (record, began.monotonicNs)

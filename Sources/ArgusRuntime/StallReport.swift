@@ -24,7 +24,8 @@ public enum StallReport {
         _ stall: StallReader.Stall, snapshots: [StallReader.Snapshot], samples: [StallReader.SampleRow]
     ) -> String {
         var out = "Stall \(stall.id): \(stall.kind) of \(stall.processName ?? "?") (PID \(stall.pid))\n"
-        out += "  Began:   \(stall.startedAt): \(stall.trigger)\n"
+        out += "  Began:   \(stall.startedAt)\n"
+        out += "  Detected: \(stall.detectedAt ?? "?"): \(stall.trigger)\n"
         if let endedAt = stall.endedAt {
             out += "  Ended:   \(endedAt) after \(duration(stall)) (\(stall.endReason ?? "?"))\n"
         } else {
@@ -35,7 +36,10 @@ public enum StallReport {
         }
         out += "\nTimeline (seconds from the stall's start):\n"
         var events: [(ns: Int64, order: Int, text: String)] = []
-        events.append((stall.startedNs, 1, "  \(offset(stall.startedNs, stall)) ── stall began: \(stall.trigger)\n"))
+        events.append((stall.startedNs, 1, "  \(offset(stall.startedNs, stall)) ── stall began\n"))
+        if let detectedNs = stall.detectedNs {
+            events.append((detectedNs, 1, "  \(offset(detectedNs, stall)) ── stall detected: \(stall.trigger)\n"))
+        }
         if let endedNs = stall.endedNs {
             events.append((endedNs, 1, "  \(offset(endedNs, stall)) ── stall ended: \(stall.endReason ?? "?")\n"))
         }
@@ -83,6 +87,7 @@ public enum StallReport {
         "{\"id\":\(stall.id),\"kind\":\(JSONText.quote(stall.kind)),\"pid\":\(stall.pid),"
             + "\"process_name\":\(optional(stall.processName)),\"app_name\":\(optional(stall.appName)),"
             + "\"started_at\":\(JSONText.quote(stall.startedAt)),\"started_ns\":\(stall.startedNs),"
+            + "\"detected_at\":\(optional(stall.detectedAt)),\"detected_ns\":\(optional(stall.detectedNs)),"
             + "\"ended_at\":\(optional(stall.endedAt)),\"ended_ns\":\(optional(stall.endedNs)),"
             + "\"duration_ms\":\(optional(stall.durationMs)),\"thread_id\":\(optional(stall.threadID)),"
             + "\"trigger\":\(JSONText.quote(stall.trigger)),\"threshold\":\(optional(stall.threshold)),"

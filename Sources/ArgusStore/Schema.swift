@@ -16,7 +16,9 @@
 /// - The `bpf_*` columns of performance_metrics are what the BPF counters saw since the
 ///   previous sample (deltas; `bpf_runq_delay_max_ns` is the longest wait since attach, and
 ///   `bpf_runq_histogram` a JSON array of waits by log2 microseconds); NULL when BPF is off.
-/// - A stall row is written when the stall begins and completed (ended_*, peak_*, end_reason)
+/// - A stall's `started_*` is when its condition began (the first sample that showed a thread
+///   in D state, stopped or starved; the sample that crossed a rate threshold); `detected_*`
+///   when it crossed its threshold. A stall row is written when the stall is detected and completed (ended_*, peak_*, end_reason)
 ///   when it ends; an open stall has NULL ended_ns. Its snapshots (entry, peak, checkpoint,
 ///   exit) hold every thread's state, wchan, syscall and kernel stack, the system's pressure
 ///   lines and its top CPU/I/O users (JSON arrays). `fine_samples` holds the sub-second samples
@@ -173,6 +175,8 @@ public enum Schema {
             kind TEXT NOT NULL,
             started_at TEXT NOT NULL,
             started_ns INTEGER NOT NULL,
+            detected_at TEXT,
+            detected_ns INTEGER,
             ended_at TEXT,
             ended_ns INTEGER,
             duration_ms REAL,

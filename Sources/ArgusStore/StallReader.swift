@@ -11,6 +11,8 @@ public final class StallReader {
         public var appName: String?
         public var startedAt: String
         public var startedNs: Int64
+        public var detectedAt: String?
+        public var detectedNs: Int64?
         public var endedAt: String?
         public var endedNs: Int64?
         public var durationMs: Double?
@@ -64,7 +66,7 @@ public final class StallReader {
         s.id, s.kind, s.process_id, s.process_name, s.app_name, s.started_at, s.started_ns, s.ended_at, s.ended_ns,
         s.duration_ms, s.thread_id, s.trigger, s.threshold, s.entry_value, s.peak_value, s.peak_at, s.end_reason,
         s.checkpoints, s.window_ns, s.session_id,
-        (SELECT count(*) FROM stall_snapshots WHERE stall_id = s.id)
+        (SELECT count(*) FROM stall_snapshots WHERE stall_id = s.id), s.detected_at, s.detected_ns
         """
 
     public func stalls() throws(SQLiteError) -> [Stall] {
@@ -153,7 +155,8 @@ public final class StallReader {
     private static func stall(_ s: SQLiteStatement) -> Stall {
         Stall(
             id: s.int64(0) ?? 0, kind: s.text(1) ?? "", pid: s.int64(2) ?? 0, processName: s.text(3), appName: s.text(4),
-            startedAt: s.text(5) ?? "", startedNs: s.int64(6) ?? 0, endedAt: s.text(7), endedNs: s.int64(8),
+            startedAt: s.text(5) ?? "", startedNs: s.int64(6) ?? 0, detectedAt: s.text(21), detectedNs: s.int64(22),
+            endedAt: s.text(7), endedNs: s.int64(8),
             durationMs: s.double(9), threadID: s.int64(10), trigger: s.text(11) ?? "", threshold: s.double(12),
             entryValue: s.double(13), peakValue: s.double(14), peakAt: s.text(15), endReason: s.text(16),
             checkpoints: s.int64(17), windowNs: s.int64(18), sessionID: s.int64(19) ?? 0, snapshots: s.int64(20) ?? 0)

@@ -12,8 +12,8 @@ struct StallStatements {
         insertStall = try database.prepare(
             """
             INSERT INTO stalls (session_id, app_name, process_name, process_id, start_time_ticks, kind, started_at,
-                started_ns, thread_id, trigger, threshold, entry_value, window_ns)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                started_ns, thread_id, trigger, threshold, entry_value, window_ns, detected_at, detected_ns)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
             """)
         updateStall = try database.prepare(
             """
@@ -49,7 +49,7 @@ extension StoreConnection {
             .integer(sessionID), .text(stall.appName), .text(stall.processName), .int(stall.pid),
             .int(stall.startTicks), .text(stall.kind.rawValue), .text(stall.started.iso8601),
             .integer(stall.started.nanoseconds), .int(stall.tid), .text(stall.trigger), .real(stall.threshold),
-            .real(stall.value), .int(stall.windowNs),
+            .real(stall.value), .int(stall.windowNs), .text(stall.detected.iso8601), .integer(stall.detected.nanoseconds),
         ])
         stallRows[stall.id] = database.lastInsertRowID
     }

@@ -1,3 +1,4 @@
+import CArgusTestee
 import Glibc
 
 // A process with known behaviour, for the end-to-end tests and the benchmark.
@@ -18,6 +19,8 @@ import Glibc
 //   naps N               sleep 1 ms N times, print "napped", read a gate line, exit 0
 //   workload N           N rounds of: fork a child that touches 16 fresh pages and exits, wait
 //                        for it, sleep 20 µs; prints "elapsed_ns NS" (its own time) and exits 0
+//   vfork-hold SECONDS   start a child with CLONE_VFORK (own memory) that sleeps SECONDS: this
+//                        process waits in D state meanwhile; then exit 0
 //   storm N [exec]       start N children one after another, each ending at once with status
 //                        i % 4 (with `exec`: by exec'ing `argus-testee exit STATUS`), reap them,
 //                        exit 0
@@ -89,6 +92,8 @@ case "sleep":
 case "spin":
     spin(seconds: real(0, default: 1))
     exit(0)
+case "vfork-hold":
+    exit(argus_testee_vfork_hold(real(0, default: 2)) == 0 ? 0 : 1)
 case "threads":
     let count = number(0, default: 4)
     let threads = (0..<count).map { index in

@@ -10,13 +10,19 @@ public struct StallDetector: Sendable {
         public var threshold: Double
         /// The thread concerned, for per-thread kinds.
         public var tid: Int32?
+        /// When the condition began: the first sample that showed the thread so (for the
+        /// per-thread kinds), or the sample that crossed the threshold (for rates and silence).
+        public var sinceNs: UInt64
         /// One line: what crossed which threshold.
         public var detail: String
     }
 
     public struct Began: Sendable, Equatable {
         public var id: Int
+        /// When the condition began (`condition.sinceNs`).
         public var monotonicNs: UInt64
+        /// When it crossed the threshold (the sample that declared the stall).
+        public var detectedNs: UInt64
         public var condition: Condition
     }
 
@@ -104,10 +110,14 @@ public struct StallDetector: Sendable {
         guard var stall = active[condition.kind] else {
             let id = nextID
             nextID += 1
+            let start = min(condition.sinceNs, now)
             active[condition.kind] = Active(
-                id: id, startNs: now, peakValue: condition.value, peakNs: now, capturedPeak: condition.value,
+                id: id, startNs: start, peakValue: condition.value, peakNs: now, capturedPeak: condition.value,
                 lastCaptureNs: now, lastCheckpointNs: now)
-            return [.began(Began(id: id, monotonicNs: now, condition: condition)), .capture(id: id, kind: condition.kind, type: .entry)]
+            return [
+                .began(Began(id: id, monotonicNs: start, detectedNs: now, condition: condition)),
+                .capture(id: id, kind: condition.kind, type: .entry),
+            ]
         }
         var outputs: [Output] = []
         stall.clearSinceNs = nil
@@ -158,17 +168,23 @@ public struct StallDetector: Sendable {
         }
 
         var conditions: [Condition] = []
-        if let limit = thresholds.uninterruptibleNs,
+        // An open stall goes on while any thread is in its state at all: a thread that leaves
+        // the state and re-enters it at once does not start the threshold over.
+        func limit(_ kind: StallKind, _ threshold: UInt64?) -> UInt64? {
+            guard let threshold else { return nil }
+            return active[kind] == nil ? threshold : 0
+        }
+        if let limit = limit(.uninterruptible, thresholds.uninterruptibleNs),
             let condition = longest(uninterruptibleSince, sample, limit: limit, kind: .uninterruptible, what: "in D state (uninterruptible)")
         {
             conditions.append(condition)
         }
-        if let limit = thresholds.stoppedNs,
+        if let limit = limit(.stopped, thresholds.stoppedNs),
             let condition = longest(stoppedSince, sample, limit: limit, kind: .stopped, what: "stopped")
         {
             conditions.append(condition)
         }
-        if let limit = thresholds.starvedNs,
+        if let limit = limit(.starved, thresholds.starvedNs),
             let condition = longest(
                 runnableSince.mapValues(\.ns), sample, limit: limit, kind: .starved, what: "runnable without any CPU time")
         {
@@ -187,7 +203,7 @@ public struct StallDetector: Sendable {
         let others = over.count > 1 ? "; \(over.count) threads so" : ""
         let wchan = thread?.wchan.map { " in \($0)" } ?? ""
         return Condition(
-            kind: kind, value: Double(over.count), threshold: Double(limit) / 1e9, tid: tid,
+            kind: kind, value: Double(over.count), threshold: Double(limit) / 1e9, tid: tid, sinceNs: start,
             detail: "thread \(tid) (\(thread?.name ?? "?")) \(what) for \(Self.seconds(now - start)) s\(wchan) "
                 + "(threshold \(Self.seconds(limit)) s)\(others)")
     }
@@ -206,6 +222,7 @@ public struct StallDetector: Sendable {
                 conditions.append(
                     Condition(
                         kind: .runQueue, value: msPerSecond, threshold: limit, tid: thread.tid,
+                        sinceNs: sample.monotonicNs,
                         detail: "thread \(thread.tid) (\(thread.name)) waited for a CPU \(Self.decimal(msPerSecond)) ms "
                             + "per second over the last \(Self.seconds(UInt64(spanNs))) s (threshold \(Self.decimal(limit)) ms)"))
             }
@@ -220,6 +237,7 @@ public struct StallDetector: Sendable {
                     conditions.append(
                         Condition(
                             kind: .pressure(resource), value: percent, threshold: limit, tid: nil,
+                            sinceNs: sample.monotonicNs,
                             detail: "\(resource.rawValue) pressure: some task waited for \(resource.rawValue) "
                                 + "\(Self.decimal(percent)) % of the last \(Self.seconds(UInt64(spanNs))) s "
                                 + "(threshold \(Self.decimal(limit)) %)"))
@@ -236,6 +254,7 @@ public struct StallDetector: Sendable {
         return [
             Condition(
                 kind: .logSilence, value: Double(now - last) / 1e9, threshold: Double(limit) / 1e9, tid: nil,
+                sinceNs: last,
                 detail: "no log line for \(Self.seconds(now - last)) s (threshold \(Self.seconds(limit)) s)")
         ]
     }

@@ -9,7 +9,10 @@ public struct StallRecord: Sendable, Equatable {
     public var startTicks: UInt64
     public var appName: String
     public var processName: String
+    /// When the condition began (the first sample showing it, for per-thread kinds).
     public var started: WallTime
+    /// When it crossed the threshold and the stall was declared.
+    public var detected: WallTime
     public var tid: Int32?
     /// What crossed which threshold, in one line.
     public var trigger: String
@@ -20,7 +23,7 @@ public struct StallRecord: Sendable, Equatable {
 
     public init(
         id: Int, kind: StallKind, pid: Int32, startTicks: UInt64, appName: String, processName: String,
-        started: WallTime, tid: Int32?, trigger: String, threshold: Double, value: Double, windowNs: UInt64
+        started: WallTime, detected: WallTime, tid: Int32?, trigger: String, threshold: Double, value: Double, windowNs: UInt64
     ) {
         self.id = id
         self.kind = kind
@@ -29,6 +32,7 @@ public struct StallRecord: Sendable, Equatable {
         self.appName = appName
         self.processName = processName
         self.started = started
+        self.detected = detected
         self.tid = tid
         self.trigger = trigger
         self.threshold = threshold

@@ -1,0 +1,48 @@
+import ArgusCore
+import ArgusKernel
+import Glibc
+import Testing
+
+@Suite struct ThreadParserTests {
+    @Test func schedstatGivesOnCPUAndRunQueueNanoseconds() {
+        let parsed = ProcSchedstat(parsing: "260696 1234 1\n")
+        #expect(parsed?.cpuNs == 260_696)
+        #expect(parsed?.runDelayNs == 1234)
+        #expect(ProcSchedstat(parsing: "") == nil)
+    }
+
+    @Test func pressureFileHasSomeAndFullLines() {
+        let text = """
+            some avg10=1.50 avg60=3.16 avg300=9.65 total=856505381
+            full avg10=0.00 avg60=0.00 avg300=0.00 total=12
+
+            """
+        let pressure = Pressure(parsing: text)
+        #expect(pressure?.some == PressureLine(avg10: 1.5, avg60: 3.16, avg300: 9.65, totalUs: 856_505_381))
+        #expect(pressure?.full?.totalUs == 12)
+        #expect(Pressure(parsing: "some avg10=1 total=x\n") == nil)
+        #expect(Pressure(parsing: "some avg10=0.00 avg60=0.00 avg300=0.00 total=5\n")?.full == nil)
+    }
+
+    @Test func wchanOfARunningThreadIsNil() {
+        #expect(WaitChannel.parse("do_wait") == "do_wait")
+        #expect(WaitChannel.parse("0") == nil)
+        #expect(WaitChannel.parse("") == nil)
+    }
+
+    @Test func taskStatGivesTheCPUItLastRanOn() {
+        let text = "22657 (bash) S 22655 22655 22143 0 -1 4194368 83 0 0 0 0 0 0 0 20 0 1 0 757444 4595712 410 "
+            + "18446744073709551615 94657908183040 94657908972445 140727948628384 0 0 0 65536 6 81920 1 0 0 17 1 0 0 0 0 0 "
+            + "94657909205744 94657909253988 94658171092992 140727948630890 140727948630905 140727948630905 140727948632042 0\n"
+        #expect(ProcStat(parsing: text)?.processor == 1)
+    }
+
+    @Test(.enabled(if: geteuid() == 0)) func samplerReadsEveryThreadOfThisProcess() {
+        let sampler = ThreadSampler(pid: getpid())
+        let threads = sampler.sample()
+        #expect(threads.contains { $0.tid == getpid() && $0.cpuNs > 0 })
+        let captured = ThreadSampler.capture(pid: getpid())
+        #expect(captured.contains { $0.tid == getpid() && $0.kernelStack != nil && $0.syscall != nil })
+        #expect(ThreadSampler(pid: 0x3fff_fff0).sample().isEmpty)
+    }
+}
