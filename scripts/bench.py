@@ -421,12 +421,18 @@ def main():
     report["notes"] += notes
     report["peer_exit_ns_median"] = {"forkstat": median(forkstat or []), "exitsnoop": median(exitsnoop or [])}
 
-    argus_idle = idle_cost(
-        lambda pid: [args.tracer, "--pid", str(pid), "--interval", "1", "--quiet",
-                     "--db", os.path.join(workdir, "idle.db")], args.testee, args.idle_seconds)
+    def argus_idle_command(*extra):
+        return lambda pid: [args.tracer, "--pid", str(pid), "--interval", "1", "--quiet",
+                            "--db", os.path.join(workdir, "idle.db"), *extra]
+    argus_idle = idle_cost(argus_idle_command(), args.testee, args.idle_seconds)
+    argus_idle_no_ring = idle_cost(argus_idle_command("--no-stalls"), args.testee, args.idle_seconds)
+    argus_idle_bare = idle_cost(argus_idle_command("--no-stalls", "--no-bpf"), args.testee, args.idle_seconds)
     pidstat_idle = idle_cost(lambda pid: ["pidstat", "-h", "-u", "-r", "-p", str(pid), "1"], args.testee,
                              args.idle_seconds)
-    report["idle"] = {"argus-trace": argus_idle, "pidstat": pidstat_idle}
+    report["idle"] = {"argus-trace (stall ring on, 5 Hz; BPF on)": argus_idle,
+                      "argus-trace --no-stalls (ring off)": argus_idle_no_ring,
+                      "argus-trace --no-stalls --no-bpf": argus_idle_bare,
+                      "pidstat": pidstat_idle}
 
     report["overhead"] = overhead(args.tracer, args.testee, args.rounds, args.workload, workdir)
 
@@ -486,7 +492,8 @@ def main():
     for name, result in report["overhead"].items():
         lines.append(f"| {name} | {result['median']:.3f} | {result['q1']:.3f} - {result['q3']:.3f} |")
     lines.append(
-        f"\nargus-trace's own CPU per 1 s sample while idle: {fmt(argus_idle['cpu_ms'] / args.idle_seconds, 2)} ms "
+        f"\nargus-trace's own CPU per second while idle: {fmt(argus_idle['cpu_ms'] / args.idle_seconds, 2)} ms "
+        f"with the stall ring, {fmt(argus_idle_no_ring['cpu_ms'] / args.idle_seconds, 2)} ms without "
         "(including its start-up, spread over the run).")
 
     storm_report = report["storm"]

@@ -21,7 +21,12 @@ public final class PressureReader {
         files.compactMapValues { $0.read(using: &buffer) }
     }
 
-    public func read() -> [PressureResource: Pressure] {
-        readText().compactMapValues(Pressure.init(parsing:))
+    /// Each resource's "some" total now.
+    public func readTotals() -> PressureTotals {
+        var totals = PressureTotals()
+        for (resource, file) in files {
+            totals[resource] = file.read(using: &buffer).flatMap(PressureTotals.someTotal(parsing:))
+        }
+        return totals
     }
 }

@@ -27,29 +27,58 @@ public struct ProcStat: Sendable, Equatable {
     public var isKernelThread: Bool { flags & 0x0020_0000 != 0 }
 
     public init?(parsing text: String) {
-        // The comm sits in parentheses and may itself contain spaces and ')'.
-        guard let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")") else { return nil }
-        comm = String(text[text.index(after: open)..<close])
-        let fields = text[text.index(after: close)...].split(separator: " ", omittingEmptySubsequences: true)
-        guard fields.count >= 22, let state = fields[0].first else { return nil }
-        func number(_ index: Int) -> UInt64? { UInt64(fields[index]) }
-        guard let ppid = Int32(fields[1]), let flags = number(6), let minor = number(7), let major = number(9),
-            let user = number(11), let system = number(12), let threads = Int(fields[17]),
-            let start = number(19), let vsize = number(20), let rss = Int64(fields[21])
+        // The comm sits in parentheses and may itself contain spaces and ')'. The fields after
+        // it are read as bytes, without splitting into substrings: the stall sampler parses
+        // this file for every thread several times a second.
+        let bytes = Array(text.utf8)
+        guard let open = bytes.firstIndex(of: UInt8(ascii: "(")), let close = bytes.lastIndex(of: UInt8(ascii: ")")),
+            open < close
         else { return nil }
-        self.state = state
-        self.ppid = ppid
-        self.flags = flags
-        minorFaults = minor
-        majorFaults = major
-        userTicks = user
-        systemTicks = system
-        self.threads = threads
-        startTicks = start
-        vsizeBytes = vsize
-        rssPages = UInt64(max(rss, 0))
-        exitCode = fields.count >= 50 ? UInt32(fields[49].trimmingSuffixNewline) : nil
-        processor = fields.count >= 37 ? Int(fields[36]) : nil
+        comm = String(decoding: bytes[(open + 1)..<close], as: UTF8.self)
+        var fields = [Int64](repeating: 0, count: 50)
+        var count = 0
+        var stateByte: UInt8 = 0
+        var index = close + 1
+        while index < bytes.count && count < fields.count {
+            while index < bytes.count && (bytes[index] == 0x20 || bytes[index] == 0x0A) { index += 1 }
+            guard index < bytes.count else { break }
+            if count == 0 {
+                stateByte = bytes[index]
+                index += 1
+            } else {
+                var negative = false
+                if bytes[index] == UInt8(ascii: "-") {
+                    negative = true
+                    index += 1
+                }
+                var value: Int64 = 0
+                var digits = 0
+                while index < bytes.count, bytes[index] >= 0x30 && bytes[index] <= 0x39 {
+                    value = value &* 10 &+ Int64(bytes[index] - 0x30)
+                    digits += 1
+                    index += 1
+                }
+                guard digits > 0 else { return nil }
+                fields[count] = negative ? -value : value
+            }
+            guard index == bytes.count || bytes[index] == 0x20 || bytes[index] == 0x0A else { return nil }
+            count += 1
+        }
+        guard count >= 22 else { return nil }
+        func unsigned(_ index: Int) -> UInt64 { UInt64(max(fields[index], 0)) }
+        state = Character(Unicode.Scalar(stateByte))
+        ppid = Int32(truncatingIfNeeded: fields[1])
+        flags = unsigned(6)
+        minorFaults = unsigned(7)
+        majorFaults = unsigned(9)
+        userTicks = unsigned(11)
+        systemTicks = unsigned(12)
+        threads = Int(fields[17])
+        startTicks = unsigned(19)
+        vsizeBytes = unsigned(20)
+        rssPages = unsigned(21)
+        exitCode = count >= 50 ? UInt32(truncatingIfNeeded: fields[49]) : nil
+        processor = count >= 37 ? Int(fields[36]) : nil
     }
 }
 
@@ -106,10 +135,3 @@ public struct ProcIO: Sendable, Equatable {
     }
 }
 
-extension Substring {
-    fileprivate var trimmingSuffixNewline: Substring {
-        var text = self
-        while text.last == "\n" { text = text.dropLast() }
-        return text
-    }
-}

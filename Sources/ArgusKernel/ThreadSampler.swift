@@ -26,15 +26,44 @@ public final class ThreadSampler {
     public private(set) var skipped = 0
     private var threads: [Int32: ThreadFiles] = [:]
     private var buffer = [UInt8](repeating: 0, count: 1024)
+    /// /proc/PID/task, kept open and rewound (rewinddir(3)) for each listing.
+    private let taskDirectory: OpaquePointer?
 
     public init(pid: Int32, maxThreads: Int = 256) {
         self.pid = pid
         self.maxThreads = maxThreads
+        taskDirectory = opendir("/proc/\(pid)/task")
+    }
+
+    deinit {
+        if let taskDirectory { closedir(taskDirectory) }
+    }
+
+    /// The thread ids listed now, from the numbers' bytes without building strings.
+    private func listThreads() -> [Int32] {
+        guard let taskDirectory else { return [] }
+        rewinddir(taskDirectory)
+        var tids: [Int32] = []
+        while let entry = readdir(taskDirectory) {
+            let tid = withUnsafeBytes(of: entry.pointee.d_name) { raw -> Int32? in
+                var value: Int32 = 0
+                var digits = 0
+                for byte in raw {
+                    if byte == 0 { break }
+                    guard byte >= 0x30 && byte <= 0x39 else { return nil }
+                    value = value &* 10 &+ Int32(byte - 0x30)
+                    digits += 1
+                }
+                return digits > 0 ? value : nil
+            }
+            if let tid { tids.append(tid) }
+        }
+        return tids.sorted()
     }
 
     /// Every live thread now; empty once the process is gone.
     public func sample() -> [ThreadSample] {
-        let listed = (ProcFS.list("/proc/\(pid)/task") ?? []).compactMap { Int32($0) }.sorted()
+        let listed = listThreads()
         let tids = listed.prefix(maxThreads)
         skipped = listed.count - tids.count
         let wanted = Set(tids)

@@ -29,6 +29,7 @@ final class StallMonitor {
     private var savedDuringStall = 0
     private var open: [Int: (record: StallRecord, startNs: UInt64)] = [:]
     private(set) var stallCount = 0
+    private var watchesPressure: Bool { settings.thresholds.pressurePercent != nil }
 
     init(pid: Int32, appName: String, startTicks: UInt64, settings: StallSettings, console: Console) {
         self.pid = pid
@@ -55,7 +56,7 @@ final class StallMonitor {
         let monotonic = Clocks.monotonicNs()
         let sample = FineSample(
             monotonicNs: monotonic, time: clock.wallTime(monotonicNs: monotonic), threads: threads.sample(),
-            pressure: pressure.read())
+            pressure: watchesPressure ? pressure.readTotals() : PressureTotals())
         guard !sample.threads.isEmpty else { return records }  // gone: the watch is about to end
         let windowStart = ring.lastMatching { sample.monotonicNs - $0.monotonicNs >= settings.thresholds.windowNs }
         ring.append(sample)
@@ -89,8 +90,8 @@ final class StallMonitor {
                 let record = StallRecord(
                     id: began.id, kind: began.condition.kind, pid: pid, startTicks: identity.startTicks,
                     appName: identity.appName, processName: processName,
-                    started: clock.wallTime(monotonicNs: began.monotonicNs),
-                    detected: clock.wallTime(monotonicNs: began.detectedNs), tid: began.condition.tid,
+                    started: wallTime(began.monotonicNs, clock), detected: wallTime(began.detectedNs, clock),
+                    tid: began.condition.tid,
                     trigger: began.condition.detail, threshold: began.condition.threshold,
                     value: began.condition.value, windowNs: settings.windowNs)
                 open[began.id] = (record, began.monotonicNs)
@@ -110,14 +111,21 @@ final class StallMonitor {
                 records.append(
                     .stallEnd(
                         StallEndRecord(
-                            id: ended.id, ended: clock.wallTime(monotonicNs: ended.monotonicNs), durationNs: durationNs,
+                            id: ended.id, ended: wallTime(ended.monotonicNs, clock), durationNs: durationNs,
                             reason: ended.reason, peakValue: ended.peakValue,
-                            peakAt: clock.wallTime(monotonicNs: ended.peakMonotonicNs), checkpoints: ended.checkpoints)))
+                            peakAt: wallTime(ended.peakMonotonicNs, clock), checkpoints: ended.checkpoints)))
                 if open.isEmpty { savedDuringStall = 0 }
             }
         }
         if !snapshots.isEmpty { capture(snapshots, at: clock.wallTime(monotonicNs: now)) }
         return records
+    }
+
+    /// The wall time a sample was stamped with, so that a stall's times and its samples' compare
+    /// exactly (the clock mapping is refreshed between samples).
+    private func wallTime(_ monotonicNs: UInt64, _ clock: ClockMapping) -> WallTime {
+        ring.lastMatching { $0.monotonicNs <= monotonicNs }.flatMap { $0.monotonicNs == monotonicNs ? $0.time : nil }
+            ?? clock.wallTime(monotonicNs: monotonicNs)
     }
 
     /// Reads every thread and the pressure once for all the snapshots of this tick; the top

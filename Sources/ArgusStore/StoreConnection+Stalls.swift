@@ -83,7 +83,7 @@ extension StoreConnection {
 
     func insert(_ record: FineSampleRecord) throws(SQLiteError) {
         for sample in record.samples {
-            let pressure = PressureResource.allCases.map { sample.pressure[$0].map { SQLiteValue.int($0.some.totalUs) } ?? nil }
+            let pressure = PressureResource.allCases.map { SQLiteValue.int(sample.pressure[$0]) }
             for thread in sample.threads {
                 try stallStatements.insertSample.run(
                     [

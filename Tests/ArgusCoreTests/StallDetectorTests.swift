@@ -4,7 +4,7 @@ import Testing
 @Suite struct StallDetectorTests {
     private let second: UInt64 = 1_000_000_000
 
-    private func sample(_ at: Double, _ threads: [ThreadSample], pressure: [PressureResource: Pressure] = [:]) -> FineSample {
+    private func sample(_ at: Double, _ threads: [ThreadSample], pressure: PressureTotals = PressureTotals()) -> FineSample {
         let ns = UInt64(at * 1e9)
         return FineSample(monotonicNs: ns, time: WallTime(nanoseconds: Int64(ns)), threads: threads, pressure: pressure)
     }
@@ -97,9 +97,7 @@ import Testing
 
     @Test func pressureIsMeasuredFromTheKernelsTotalsOverTheWindow() {
         var detector = StallDetector(thresholds: StallThresholds())
-        func io(_ totalUs: UInt64) -> [PressureResource: Pressure] {
-            [.io: Pressure(some: PressureLine(avg10: 0, avg60: 0, avg300: 0, totalUs: totalUs), full: nil)]
-        }
+        func io(_ totalUs: UInt64) -> PressureTotals { PressureTotals(cpu: 0, io: totalUs) }
         // 180 ms of every 200 ms with some task waiting for I/O: 90 %.
         let samples = (0..<8).map { sample(Double($0) * 0.2, [thread("S")], pressure: io(UInt64($0) * 180_000)) }
         let stall = began(run(&detector, samples))

@@ -11,17 +11,16 @@ import Testing
         #expect(ProcSchedstat(parsing: "") == nil)
     }
 
-    @Test func pressureFileHasSomeAndFullLines() {
+    @Test func pressureTotalIsTheSomeLinesTotal() {
         let text = """
             some avg10=1.50 avg60=3.16 avg300=9.65 total=856505381
             full avg10=0.00 avg60=0.00 avg300=0.00 total=12
 
             """
-        let pressure = Pressure(parsing: text)
-        #expect(pressure?.some == PressureLine(avg10: 1.5, avg60: 3.16, avg300: 9.65, totalUs: 856_505_381))
-        #expect(pressure?.full?.totalUs == 12)
-        #expect(Pressure(parsing: "some avg10=1 total=x\n") == nil)
-        #expect(Pressure(parsing: "some avg10=0.00 avg60=0.00 avg300=0.00 total=5\n")?.full == nil)
+        #expect(PressureTotals.someTotal(parsing: text) == 856_505_381)
+        #expect(PressureTotals.someTotal(parsing: "some avg10=1 total=x\n") == nil)
+        #expect(PressureTotals.someTotal(parsing: "some avg10=0.00\nfull total=5\n") == nil)
+        #expect(PressureTotals.someTotal(parsing: "") == nil)
     }
 
     @Test func wchanOfARunningThreadIsNil() {

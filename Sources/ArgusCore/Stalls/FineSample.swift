@@ -36,30 +36,34 @@ public struct ThreadSample: Sendable, Equatable {
     public var isRunnable: Bool { state == "R" }
 }
 
-/// One line of /proc/pressure/{cpu,memory,io}: the share of time some (or all) tasks were
-/// delayed, as the kernel's running averages, and the cumulative total in microseconds.
-public struct PressureLine: Sendable, Equatable {
-    public var avg10: Double
-    public var avg60: Double
-    public var avg300: Double
-    public var totalUs: UInt64
+/// The cumulative time, in microseconds, in which some task waited for each resource
+/// (/proc/pressure/RESOURCE, the "some" line's total): nil when not readable.
+public struct PressureTotals: Sendable, Equatable {
+    public var cpu: UInt64?
+    public var memory: UInt64?
+    public var io: UInt64?
 
-    public init(avg10: Double, avg60: Double, avg300: Double, totalUs: UInt64) {
-        self.avg10 = avg10
-        self.avg60 = avg60
-        self.avg300 = avg300
-        self.totalUs = totalUs
+    public init(cpu: UInt64? = nil, memory: UInt64? = nil, io: UInt64? = nil) {
+        self.cpu = cpu
+        self.memory = memory
+        self.io = io
     }
-}
 
-/// Pressure stall information (PSI) for one resource.
-public struct Pressure: Sendable, Equatable {
-    public var some: PressureLine
-    public var full: PressureLine?
-
-    public init(some: PressureLine, full: PressureLine?) {
-        self.some = some
-        self.full = full
+    public subscript(resource: PressureResource) -> UInt64? {
+        get {
+            switch resource {
+            case .cpu: cpu
+            case .memory: memory
+            case .io: io
+            }
+        }
+        set {
+            switch resource {
+            case .cpu: cpu = newValue
+            case .memory: memory = newValue
+            case .io: io = newValue
+            }
+        }
     }
 }
 
@@ -73,9 +77,9 @@ public struct FineSample: Sendable, Equatable {
     public var monotonicNs: UInt64
     public var time: WallTime
     public var threads: [ThreadSample]
-    public var pressure: [PressureResource: Pressure]
+    public var pressure: PressureTotals
 
-    public init(monotonicNs: UInt64, time: WallTime, threads: [ThreadSample], pressure: [PressureResource: Pressure] = [:]) {
+    public init(monotonicNs: UInt64, time: WallTime, threads: [ThreadSample], pressure: PressureTotals = PressureTotals()) {
         self.monotonicNs = monotonicNs
         self.time = time
         self.threads = threads

@@ -229,10 +229,10 @@ public struct StallDetector: Sendable {
         }
         if let limit = thresholds.pressurePercent {
             for resource in PressureResource.allCases {
-                guard let now = sample.pressure[resource], let then = start.pressure[resource],
-                    now.some.totalUs >= then.some.totalUs
-                else { continue }
-                let percent = Double(now.some.totalUs - then.some.totalUs) * 1000 / spanNs * 100
+                guard let now = sample.pressure[resource], let then = start.pressure[resource], now >= then else {
+                    continue
+                }
+                let percent = Double(now - then) * 1000 / spanNs * 100
                 if percent >= limit {
                     conditions.append(
                         Condition(
