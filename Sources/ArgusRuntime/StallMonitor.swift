@@ -29,6 +29,7 @@ final class StallMonitor {
     private var savedDuringStall = 0
     private var open: [Int: (record: StallRecord, startNs: UInt64)] = [:]
     private(set) var stallCount = 0
+    private var warnedSkipped = false
     private var watchesPressure: Bool { settings.thresholds.pressurePercent != nil }
 
     init(pid: Int32, appName: String, startTicks: UInt64, settings: StallSettings, console: Console) {
@@ -58,6 +59,12 @@ final class StallMonitor {
             monotonicNs: monotonic, time: clock.wallTime(monotonicNs: monotonic), threads: threads.sample(),
             pressure: watchesPressure ? pressure.readTotals() : PressureTotals())
         guard !sample.threads.isEmpty else { return records }  // gone: the watch is about to end
+        if threads.skipped > 0 && !warnedSkipped {
+            warnedSkipped = true
+            console.warning(
+                "process \(pid) has more than \(threads.maxThreads) threads; stall sampling covers the first "
+                    + "\(threads.maxThreads) (lowest ids)")
+        }
         let windowStart = ring.lastMatching { sample.monotonicNs - $0.monotonicNs >= settings.thresholds.windowNs }
         ring.append(sample)
         let outputs = detector.observe(sample, windowStart: windowStart, lastLogLineNs: lastLogLineNs)

@@ -60,10 +60,34 @@ extension EndToEnd {
             let tracer = try Child(Binaries.tracer, ["--help"], scratch: scratch, label: "help")
             #expect(tracer.exitStatus() == 0)
             for text in ["--pid", "--process", "--wait", "--interval", "--logfile", "--app-name", "--db", "--verbose", "--quiet",
-                "Examples:", "Exit status:"]
+                "Examples:", "Exit status:", "--no-stalls", "--stall-d-state", "--stall-runqueue", "--stall-pressure",
+                "--stall-window", "stalls"]
             {
                 #expect(tracer.stdout.contains(text), "help lacks \(text)")
             }
+            let stalls = try Child(Binaries.tracer, ["stalls", "--help"], scratch: scratch, label: "stalls-help")
+            #expect(stalls.exitStatus() == 0)
+            for text in ["--db", "--json", "Examples:", "Exit status:"] {
+                #expect(stalls.stdout.contains(text), "stalls help lacks \(text)")
+            }
+        }
+
+        @Test func badStallOptionsAreOneLineErrorsWithStatus2() throws {
+            let scratch = Scratch()
+            for (arguments, message) in [
+                (["--pid", "1", "--stall-sample", "0.001"], "--stall-sample must be between"),
+                (["--pid", "1", "--stall-log-silence", "5"], "--stall-log-silence needs a --logfile"),
+                (["--pid", "1", "--stall-pressure", "150"], "--stall-pressure must be between"),
+                (["stalls", "0"], "a stall id is a positive number"),
+            ] {
+                let tracer = try Child(Binaries.tracer, arguments, scratch: scratch, label: "bad")
+                #expect(tracer.exitStatus() == 2, "\(arguments)")
+                #expect(tracer.stderr.contains(message), "\(arguments): \(tracer.stderr)")
+                #expect(tracer.stderr.split(separator: "\n").count == 1)
+            }
+            let missing = try Child(Binaries.tracer, ["stalls", "--db", scratch.path + "/none.db"], scratch: scratch, label: "none")
+            #expect(missing.exitStatus() == 1)
+            #expect(missing.stderr.contains("cannot read the database"))
         }
     }
 }
