@@ -112,7 +112,7 @@ final class StallMonitor {
                 guard let stall = open.removeValue(forKey: ended.id) else { continue }
                 let durationNs = ended.monotonicNs - stall.startNs
                 console.info(
-                    "Stall \(ended.id) ended (\(ended.kind.rawValue)) after \(StallMonitor.seconds(durationNs)) s: "
+                    "Stall \(ended.id) ended (\(ended.kind.rawValue)) after \(Watcher.format(seconds: durationNs)) s: "
                         + ended.reason)
                 if captureExit { snapshots.append((ended.id, .exit)) }
                 records.append(
@@ -183,6 +183,4 @@ final class StallMonitor {
         savedThroughNs = sample.monotonicNs
         return [.fineSamples(FineSampleRecord(pid: pid, samples: [sample]))]
     }
-
-    static func seconds(_ ns: UInt64) -> String { Watcher.format(Double(ns) / 1e9) }
 }

@@ -154,10 +154,13 @@ public struct StallDetector: Sendable {
     /// that showed it.
     private mutating func threadConditions(_ sample: FineSample) -> [Condition] {
         let now = sample.monotonicNs
-        let live = Set(sample.threads.map(\.tid))
-        uninterruptibleSince = uninterruptibleSince.filter { live.contains($0.key) }
-        stoppedSince = stoppedSince.filter { live.contains($0.key) }
-        runnableSince = runnableSince.filter { live.contains($0.key) }
+        // Threads that are gone drop out in place: no new dictionaries on every tick.
+        if uninterruptibleSince.count + stoppedSince.count + runnableSince.count > 0 {
+            let live = Set(sample.threads.map(\.tid))
+            for tid in uninterruptibleSince.keys where !live.contains(tid) { uninterruptibleSince[tid] = nil }
+            for tid in stoppedSince.keys where !live.contains(tid) { stoppedSince[tid] = nil }
+            for tid in runnableSince.keys where !live.contains(tid) { runnableSince[tid] = nil }
+        }
         for thread in sample.threads {
             uninterruptibleSince[thread.tid] = thread.isUninterruptible ? uninterruptibleSince[thread.tid] ?? now : nil
             stoppedSince[thread.tid] = thread.isStopped ? stoppedSince[thread.tid] ?? now : nil
