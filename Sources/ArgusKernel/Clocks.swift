@@ -35,3 +35,14 @@ extension Clocks {
         return start > suspended ? start - suspended : 0
     }
 }
+
+extension Clocks {
+    /// The /proc start time (clock ticks after boot) of a process whose fork the proc connector
+    /// stamped at `monotonicNs`: the inverse of `monotonicNs(ofStartTicks:ticksPerSecond:)`.
+    public static func startTicks(ofMonotonicNs ns: UInt64, ticksPerSecond: UInt64) -> UInt64 {
+        let boottime = boottimeNs()
+        let monotonic = monotonicNs()
+        let suspended = boottime > monotonic ? boottime - monotonic : 0
+        return (ns + suspended) / (1_000_000_000 / max(ticksPerSecond, 1))
+    }
+}

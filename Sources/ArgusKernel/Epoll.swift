@@ -20,8 +20,8 @@ public final class Epoll {
     }
 
     /// epoll_ctl(EPOLL_CTL_DEL).
-    public func unwatch(_ fd: Int32) {
-        _ = epoll_ctl(descriptor.rawValue, EPOLL_CTL_DEL, fd, nil)
+    public func unwatch(_ fd: Int32) throws(Errno) {
+        try SystemCall.retrying { epoll_ctl(descriptor.rawValue, EPOLL_CTL_DEL, fd, nil) }
     }
 
     /// epoll_wait: the tokens that are ready, waiting at most `timeoutMs` (-1 for ever).

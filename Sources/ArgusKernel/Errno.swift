@@ -17,6 +17,8 @@ public struct Errno: Error, RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let noSuchFile = Errno(rawValue: ENOENT)
     public static let permissionDenied = Errno(rawValue: EACCES)
     public static let notPermitted = Errno(rawValue: EPERM)
+    public static let fileExists = Errno(rawValue: EEXIST)
+    public static let isDirectory = Errno(rawValue: EISDIR)
 
     public var description: String { String(cString: strerror(rawValue)) }
 }

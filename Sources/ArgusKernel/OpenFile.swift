@@ -11,7 +11,7 @@ public final class OpenFile {
         let fd = try SystemCall.retrying { open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
         descriptor = OwnedDescriptor(adopting: fd)
         var info = stat()
-        fstat(fd, &info)
+        try SystemCall.retrying { fstat(fd, &info) }
         identity = FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
     }
 
@@ -21,9 +21,11 @@ public final class OpenFile {
         return fstat(descriptor.rawValue, &info) == 0 ? UInt64(max(info.st_size, 0)) : nil
     }
 
-    /// lseek(2) to an absolute offset.
-    public func seek(to offset: UInt64) {
-        lseek(descriptor.rawValue, off_t(offset), SEEK_SET)
+    /// lseek(2) to an absolute offset. A regular file accepts any offset; false when the
+    /// descriptor does not (a pipe or a directory).
+    @discardableResult
+    public func seek(to offset: UInt64) -> Bool {
+        (try? SystemCall.retrying { lseek(descriptor.rawValue, off_t(offset), SEEK_SET) }) != nil
     }
 
     /// read(2) into `buffer`; 0 at the end of the file.

@@ -19,9 +19,12 @@ public final class OwnedDescriptor {
     }
 
     /// Whether the descriptor polls readable right now, without waiting (poll(2) with timeout 0).
-    public func isReadable() -> Bool {
+    public func isReadable() -> Bool { waitReadable(timeoutMs: 0) }
+
+    /// poll(2) for input readiness, waiting at most `timeoutMs` (-1 for ever).
+    public func waitReadable(timeoutMs: Int32) -> Bool {
         var entry = pollfd(fd: rawValue, events: Int16(POLLIN), revents: 0)
-        let ready = (try? SystemCall.retrying { poll(&entry, 1, 0) }) ?? 0
+        let ready = (try? SystemCall.retrying { poll(&entry, 1, timeoutMs) }) ?? 0
         return ready > 0 && entry.revents & Int16(POLLIN) != 0
     }
 }

@@ -56,6 +56,12 @@ public enum ProcessControl {
     /// The process group of this process.
     public static var processGroup: Int32 { getpgrp() }
 
+    /// getpgid(2) of `pid`; nil when it is gone.
+    public static func processGroup(of pid: Int32) -> Int32? {
+        let group = getpgid(pid)
+        return group < 0 ? nil : group
+    }
+
     /// getpid(2).
     public static var currentPID: Int32 { getpid() }
 }

@@ -7,11 +7,13 @@ public final class SignalChannel {
     public let descriptor: OwnedDescriptor
 
     /// pthread_sigmask(SIG_BLOCK) for `signals` in the calling thread (and threads it starts later).
-    public static func block(_ signals: [Int32]) {
+    public static func block(_ signals: [Int32]) throws(Errno) {
         var set = sigset_t()
         sigemptyset(&set)
         for signal in signals { sigaddset(&set, signal) }
-        pthread_sigmask(SIG_BLOCK, &set, nil)
+        // pthread_sigmask returns the error number instead of setting errno.
+        let code = pthread_sigmask(SIG_BLOCK, &set, nil)
+        if code != 0 { throw Errno(rawValue: code) }
     }
 
     /// signalfd(2) for `signals`, which must already be blocked.

@@ -18,9 +18,9 @@ public final class Timer {
         try SystemCall.retrying { timerfd_settime(descriptor.rawValue, 0, &spec, nil) }
     }
 
-    public func disarm() {
+    public func disarm() throws(Errno) {
         var spec = itimerspec()
-        _ = timerfd_settime(descriptor.rawValue, 0, &spec, nil)
+        try SystemCall.retrying { timerfd_settime(descriptor.rawValue, 0, &spec, nil) }
     }
 
     /// Reads the expiry count, clearing readiness. 0 when it had not expired.

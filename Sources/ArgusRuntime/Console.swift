@@ -1,4 +1,4 @@
-import Glibc
+import ArgusKernel
 
 /// What argus-trace prints. Lines carry the tool's prefix as Gaze's carry `[Gaze]`; progress
 /// goes to stdout, warnings and errors to stderr. Each line is one write(2), so lines from the
@@ -50,16 +50,6 @@ public struct Console: Sendable {
     }
 
     private func emit(_ text: String, to fd: Int32) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { raw in
-                write(fd, raw.baseAddress! + offset, raw.count - offset)
-            }
-            if written < 0 && errno == EINTR { continue }
-            if written <= 0 { return }
-            offset += written
-        }
-        bytes.removeAll()
+        StandardStream.write(text, to: fd)
     }
 }

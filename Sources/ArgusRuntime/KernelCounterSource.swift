@@ -101,7 +101,7 @@ final class KernelCounterSource {
     var lostExits: UInt64 { counters.lostExits }
 
     static func describe(_ deltas: KernelCounterDeltas) -> String {
-        func ms(_ ns: UInt64) -> String { Watcher.format(Double(ns) / 1e6) }
+        func ms(_ ns: UInt64) -> String { Format.decimal(Double(ns) / 1e6) }
         return "  kernel: runq delay=\(ms(deltas.runqDelayNs))ms (max \(ms(deltas.runqDelayMaxNs))ms) "
             + "on-CPU=\(ms(deltas.oncpuNs))ms switches=\(deltas.switchesVoluntary)/\(deltas.switchesInvoluntary) "
             + "faults=\(deltas.faultsUser)"

@@ -21,6 +21,15 @@ final class LogTail {
     /// File watch → the sources reading that inode, with a count so shared watches survive.
     private var fileWatchers: [Int32: [Int: Int]] = [:]
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// Bytes one wake-up may read, so a burst of a gigabyte cannot starve the other sources;
+    /// what is left is read on the next turns of the loop.
+    static let bytesPerWake = 4 << 20
+    private var budget = Int.max
+    /// Sources with unread data left when the budget ran out.
+    private var pending = Set<Int>()
+
+    /// Data is left to read: the loop calls `resume()` without waiting.
+    var hasBacklog: Bool { !pending.isEmpty }
 
     var descriptor: Int32 { inotify.descriptor.rawValue }
 
@@ -71,12 +80,24 @@ final class LogTail {
 
     /// Reads the inotify queue and follows what it names.
     func handleEvents() -> [TailedLine] {
-        var due = Set<Int>()
+        var due = pending
         for event in inotify.read() {
             if event.overflowed { due.formUnion(sources.indices) }
             for (source, name) in directoryWatchers[event.watch] ?? [] where event.name == name { due.insert(source) }
             for source in (fileWatchers[event.watch] ?? [:]).keys { due.insert(source) }
         }
+        return checkBounded(due)
+    }
+
+    /// Reads on where the last wake-up's budget ran out.
+    func resume() -> [TailedLine] {
+        checkBounded(pending)
+    }
+
+    private func checkBounded(_ due: Set<Int>) -> [TailedLine] {
+        pending = []
+        budget = Self.bytesPerWake
+        defer { budget = Int.max }
         return due.sorted().flatMap { check($0, starting: false) }
     }
 
@@ -100,6 +121,10 @@ final class LogTail {
         var lines: [TailedLine] = []
         if let retired = source.retired { lines += drain(retired, of: source) }
         let retiredEnd = lines.count
+        guard budget > 0 else {
+            pending.insert(index)
+            return lines
+        }
 
         let current = source.current
         let steps = LogRotation.plan(
@@ -114,6 +139,11 @@ final class LogTail {
                 if let cut = current.splitter.restart(at: 0) { lines.append(tailed(cut, source, current)) }
             case .readToEnd:
                 if let current = source.current { lines += drain(current, of: source) }
+                guard budget > 0 else {
+                    // Out of budget mid-file: plan again from here on the next turn.
+                    pending.insert(index)
+                    return lines
+                }
             case .retireCurrent:
                 if let previous = source.retired { lines += close(previous, of: index) }
                 source.retired = source.current
@@ -127,7 +157,13 @@ final class LogTail {
         }
         // The writer has moved on once the new file has data: finish the old one, in its place.
         if let retired = source.retired, let current = source.current, current.splitter.offset > 0 {
-            let rest = drain(retired, of: source) + close(retired, of: index)
+            let rest = drain(retired, of: source)
+            guard budget > 0 else {
+                lines.insert(contentsOf: rest, at: retiredEnd)
+                pending.insert(index)
+                return lines
+            }
+            lines.insert(contentsOf: close(retired, of: index), at: retiredEnd)
             lines.insert(contentsOf: rest, at: retiredEnd)
             source.retired = nil
         }
@@ -175,12 +211,14 @@ final class LogTail {
 
     private func drain(_ cursor: LogCursor, of source: LogSource) -> [TailedLine] {
         var lines: [TailedLine] = []
-        while true {
+        while budget > 0 {
             let count = buffer.withUnsafeMutableBytes { cursor.file.read(into: $0) }
             guard count > 0 else { return lines }
+            budget -= count
             let complete = buffer.withUnsafeBytes { cursor.splitter.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
             lines += complete.map { tailed($0, source, cursor) }
         }
+        return lines
     }
 
     private func tailed(_ line: LineSplitter.Line, _ source: LogSource, _ cursor: LogCursor) -> TailedLine {

@@ -1,4 +1,4 @@
-import Glibc
+import ArgusKernel
 
 /// How big a receive buffer argus-trace asks for on the proc connector socket.
 enum ProcConnectorSettings {
@@ -6,7 +6,7 @@ enum ProcConnectorSettings {
     /// `ARGUS_TRACE_NETLINK_BUFFER=BYTES` overrides it: a diagnostic, used by the tests to make
     /// the kernel drop messages on purpose.
     static var receiveBufferBytes: Int {
-        guard let text = getenv("ARGUS_TRACE_NETLINK_BUFFER").map({ String(cString: $0) }), let bytes = Int(text), bytes > 0
+        guard let text = Environment.value("ARGUS_TRACE_NETLINK_BUFFER"), let bytes = Int(text), bytes > 0
         else { return 64 << 20 }
         return bytes
     }

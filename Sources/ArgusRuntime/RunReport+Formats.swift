@@ -29,7 +29,8 @@ extension RunReport {
             field("outcome", string(root?.outcome)),
             field("started_at", string(started.iso8601)), field("ended_at", string(ended.iso8601)),
             field("duration_ns", number(ended.nanoseconds - started.nanoseconds)),
-            field("process_count", number(processes.count)), field("failed_count", number(failed)),
+            field("process_count", number(processCount)), field("failed_count", number(failed + notListedFailed)),
+            field("processes_not_listed", number(notListedSucceeded + notListedFailed)),
             field("still_running_count", number(running)), field("proc_connector_overflows", number(overflows)),
             field("processes", "[\n" + items.joined(separator: ",\n") + "\n]"),
         ].joined(separator: ",\n") + "}\n"

@@ -47,6 +47,13 @@ struct RunReport {
     let started: WallTime
     let ended: WallTime
     let overflows: Int
+    /// Processes left out of `processes` to bound memory (all are in the database).
+    var notListedSucceeded = 0
+    var notListedFailed = 0
+    /// The longest-running processes of the whole run, listed or not.
+    var longest: [RunProcess]? = nil
+
+    var processCount: Int { processes.count + notListedSucceeded + notListedFailed }
 
     static let maxTreeLines = 40
     static let collapseAbove = 3
@@ -70,12 +77,13 @@ struct RunReport {
         let signaled = processes.filter { $0.status?.signal != nil }
         let unknown = processes.filter { $0.status == nil && $0.ended != nil }
         let running = processes.filter { $0.ended == nil }
-        let ok = processes.count - failed.count - unknown.count - running.count
+        let ok = processes.count - failed.count - unknown.count - running.count + notListedSucceeded
         let seconds = Self.seconds(ended.nanoseconds - started.nanoseconds)
         var lines = [
             "",
             "\(Console.prefix) run summary: \(command.joined(separator: " ")) -> \(root?.outcome ?? "not started") after \(seconds)",
-            "\(Console.prefix) processes: \(processes.count) (\(ok) exited 0, \(failed.count - signaled.count) failed, "
+            "\(Console.prefix) processes: \(processCount) (\(ok) exited 0, "
+                + "\(failed.count - signaled.count + notListedFailed) failed, "
                 + "\(signaled.count) killed by a signal, \(unknown.count) unknown, \(running.count) still running)",
         ]
         if overflows > 0 {
@@ -92,7 +100,9 @@ struct RunReport {
             lines.append("\(Console.prefix) still running (\(running.count)):")
             for process in running.prefix(20) { lines.append("  " + Self.describe(process)) }
         }
-        let longest = processes.filter { $0.durationNs != nil }.sorted { $0.durationNs! > $1.durationNs! }.prefix(3)
+        let longest =
+            self.longest?.prefix(3)
+            ?? processes.filter { $0.durationNs != nil }.sorted { $0.durationNs! > $1.durationNs! }.prefix(3)
         if !longest.isEmpty {
             lines.append("\(Console.prefix) longest-running:")
             for process in longest { lines.append("  " + Self.describe(process)) }
@@ -149,6 +159,7 @@ struct RunReport {
         }
 
         visit(rootIndex, prefix: "", isLast: true, isRoot: true)
+        omitted += notListedSucceeded + notListedFailed
         if omitted > 0 { lines.append("  ... \(omitted) more process(es) (see the database or --report)") }
         return lines
     }

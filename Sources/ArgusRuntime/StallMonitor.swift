@@ -112,7 +112,7 @@ final class StallMonitor {
                 guard let stall = open.removeValue(forKey: ended.id) else { continue }
                 let durationNs = ended.monotonicNs - stall.startNs
                 console.info(
-                    "Stall \(ended.id) ended (\(ended.kind.rawValue)) after \(Watcher.format(seconds: durationNs)) s: "
+                    "Stall \(ended.id) ended (\(ended.kind.rawValue)) after \(Format.seconds( durationNs)) s: "
                         + ended.reason)
                 if captureExit { snapshots.append((ended.id, .exit)) }
                 records.append(

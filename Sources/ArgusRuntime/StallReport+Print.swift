@@ -1,12 +1,12 @@
 import ArgusStore
-import Glibc
+import ArgusKernel
 
 extension StallReport {
     /// Prints the list (id nil) or one stall; returns the exit status: 0, or 1 when the
     /// database cannot be read or has no such stall (said in one line).
     public static func print(databasePath path: String, id: Int64?, json: Bool, console: Console) -> Int32 {
-        guard access(path, R_OK) == 0 else {
-            console.error("cannot read the database \(path): \(String(cString: strerror(errno)))")
+        if let error = FileSystem.readError(of: path) {
+            console.error("cannot read the database \(path): \(error)")
             return 1
         }
         do {

@@ -32,7 +32,7 @@ public enum StallReport {
             out += "  Ended:   not yet (or argus-trace was killed before it could say)\n"
         }
         if let peak = stall.peakValue {
-            out += "  Peak:    \(Watcher.format(peak)) \(unit(stall.kind)) at \(stall.peakAt ?? "?")\n"
+            out += "  Peak:    \(Format.decimal(peak)) \(unit(stall.kind)) at \(stall.peakAt ?? "?")\n"
         }
         out += "\nTimeline (seconds from the stall's start):\n"
         var events: [(ns: Int64, order: Int, text: String)] = []
@@ -118,12 +118,12 @@ public enum StallReport {
 
     private static func duration(_ stall: StallReader.Stall) -> String {
         guard let ms = stall.durationMs else { return stall.endedNs == nil ? "open" : "?" }
-        return Watcher.format(ms / 1000) + " s"
+        return Format.decimal(ms / 1000) + " s"
     }
 
     private static func offset(_ ns: Int64, _ stall: StallReader.Stall) -> String {
         let seconds = Double(ns - stall.startedNs) / 1e9
-        let text = (seconds >= 0 ? "+" : "") + Watcher.format((seconds * 10).rounded() / 10) + " s"
+        let text = (seconds >= 0 ? "+" : "") + Format.decimal((seconds * 10).rounded() / 10) + " s"
         return text.padding(8)
     }
 
@@ -212,7 +212,7 @@ public enum StallReport {
         return lines
     }
 
-    private static func ms(_ ns: UInt64) -> String { Watcher.format(Double(ns) / 1e6) + " ms" }
+    private static func ms(_ ns: UInt64) -> String { Format.decimal(Double(ns) / 1e6) + " ms" }
 
     private static func table(_ rows: [[String]]) -> String {
         let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }

@@ -1,3 +1,5 @@
+import ArgusKernel
+
 /// Everything `argus-trace --pid/--process` was asked to do, after validation.
 public struct WatchOptions: Sendable {
     public enum Target: Sendable, Equatable {
@@ -16,6 +18,10 @@ public struct WatchOptions: Sendable {
     }
 
     /// `~/.argus/argus_runtime.db`, as Gaze names it.
+    public static func defaultDatabasePath() -> String {
+        defaultDatabasePath(home: Environment.value("HOME"))
+    }
+
     public static func defaultDatabasePath(home: String?) -> String {
         let base = (home?.isEmpty == false ? home! : "/root")
         return base + (base.hasSuffix("/") ? "" : "/") + ".argus/argus_runtime.db"

@@ -1,6 +1,5 @@
 import ArgumentParser
 import ArgusRuntime
-import Glibc
 
 /// `argus-trace --pid PID | --process NAME`: watch one process until it ends.
 struct ArgusTraceCommand: ParsableCommand {
@@ -70,7 +69,7 @@ struct ArgusTraceCommand: ParsableCommand {
         guard pid != nil || process != nil else { throw ValidationError("one of --pid or --process is required") }
         let target: WatchOptions.Target = pid.map { .pid($0) } ?? .name(process!, wait: wait)
         let options = WatchOptions(target: target, recording: recording.settings, stalls: stalls.settings)
-        let status = Watcher(options: options).run()
+        let status = Session.watch(options)
         if status != 0 { throw ExitCode(status) }
     }
 }

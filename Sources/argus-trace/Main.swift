@@ -1,5 +1,5 @@
 import ArgumentParser
-import Glibc
+import ArgusRuntime
 
 /// Parses the command line and runs it. Bad input exits with status 2 and one line naming the
 /// problem (ArgumentParser's default for that is 64).
@@ -22,7 +22,7 @@ enum Main {
         do {
             var command = try type.parseAsRoot(arguments)
             try command.run()
-            exit(0)
+            type.exit()
         } catch {
             let code = type.exitCode(for: error)
             if code == .success {
@@ -30,9 +30,9 @@ enum Main {
             }
             if code == .validationFailure {
                 let message = type.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
-                let line = "argus-trace: error: \(message) (see argus-trace \(type == StallsCommand.self ? "stalls " : "")--help)\n"
-                _ = line.withCString { write(2, $0, strlen($0)) }
-                exit(badInputStatus)
+                Console(verbosity: .quiet).error(
+                    "\(message) (see argus-trace \(type == StallsCommand.self ? "stalls " : "")--help)")
+                type.exit(withError: ExitCode(badInputStatus))
             }
             type.exit(withError: error)
         }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import ArgusRuntime
-import Glibc
 
 /// Options shared by every command that records: where, how often, how loud.
 struct RecordingOptions: ParsableArguments {
@@ -50,6 +49,6 @@ struct RecordingOptions: ParsableArguments {
 
     var databasePath: String {
         if let db { return db }
-        return WatchOptions.defaultDatabasePath(home: getenv("HOME").map { String(cString: $0) })
+        return WatchOptions.defaultDatabasePath()
     }
 }

@@ -52,7 +52,7 @@ struct RunCommand: ParsableCommand {
         let options = RunOptions(
             command: command, reportPath: report, junitPath: junit, graceNs: UInt64((grace * 1e9).rounded()),
             killOrphans: killOrphans, recording: recording.settings)
-        let status = Runner(options: options).run()
+        let status = Session.run(options)
         if status != 0 { throw ExitCode(status) }
     }
 }

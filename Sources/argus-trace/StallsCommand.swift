@@ -1,6 +1,5 @@
 import ArgumentParser
 import ArgusRuntime
-import Glibc
 
 /// `argus-trace stalls [ID]`: the stalls recorded in a database.
 struct StallsCommand: ParsableCommand {
@@ -38,7 +37,7 @@ struct StallsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let path = db ?? WatchOptions.defaultDatabasePath(home: getenv("HOME").map { String(cString: $0) })
+        let path = db ?? WatchOptions.defaultDatabasePath()
         let status = StallReport.print(databasePath: path, id: id, json: json, console: Console(verbosity: .normal))
         if status != 0 { throw ExitCode(status) }
     }

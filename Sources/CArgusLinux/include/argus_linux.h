@@ -11,6 +11,7 @@
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <sys/eventfd.h>
 
 /// CN_IDX_PROC from <linux/connector.h>: the proc connector's netlink group.
 static const uint32_t ARGUS_CN_IDX_PROC = 1;

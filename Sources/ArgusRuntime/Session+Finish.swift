@@ -1,0 +1,48 @@
+import ArgusCore
+import ArgusKernel
+import ArgusStore
+
+/// The end of every session: what is left is saved, then the scope says the rest.
+extension Session {
+    /// Saves the last log lines, open stalls, late wait statuses and the members still running,
+    /// closes the session row, and lets the scope print its summary and pick the exit status.
+    func finish() -> Int32 {
+        finishStalls()
+        if let logTail { record(logTail.finish()) }
+        background.settle(timeoutNs: 1_000_000_000)
+        reapChildren()
+        apply(table.settleUnreaped())
+        let stoppedAt = WallTime(nanoseconds: Clocks.realtimeNs())
+        for member in table.live.values.sorted(by: { $0.startedNs < $1.startedNs }) {
+            submit(.process(processRecord(member)))
+        }
+        let reason = scope.endReason(self)
+        submit(sessionEvent(.monitoringStopped, at: stoppedAt, detail: reason))
+        let unsaved = closeStore(at: stoppedAt, reason: reason)
+        return scope.finish(self, unsavedRows: unsaved, stoppedAt: stoppedAt)
+    }
+
+    /// Ends a session that never had a root (the target was not found, the command did not start).
+    func closeWithoutRoot(reason: String) {
+        _ = closeStore(at: WallTime(nanoseconds: Clocks.realtimeNs()), reason: reason)
+    }
+
+    /// Ends the session row (end time, events seen, overflows, reason), writes everything still
+    /// queued, stops the writer, and says how many rows could not be saved.
+    private func closeStore(at stoppedAt: WallTime, reason: String) -> Int {
+        submit(
+            .session(
+                SessionUpdate(
+                    endedAt: stoppedAt, eventsSeen: procEvents?.eventsReceived, eventOverflows: procEvents?.overflows,
+                    endReason: reason)),
+            urgent: true)
+        guard let writer else { return 0 }
+        let report = writer.close()
+        if report.unsaved > 0 {
+            console.warning(
+                "\(report.unsaved) row(s) could not be saved to \(settings.databasePath): "
+                    + (report.lastError ?? "unknown error"))
+        }
+        return report.unsaved
+    }
+}

@@ -1,0 +1,60 @@
+import ArgusCore
+import ArgusKernel
+import ArgusStore
+
+/// Followed log files: started before the root is attached or spawned, so its first lines are
+/// caught; lines become rows of the root.
+extension Session {
+    /// Starts following `settings.logfiles` from their ends and adds the tail to the loop.
+    func startLogs() {
+        for path in settings.logfiles {
+            switch FileSystem.kind(of: path) {
+            case .directory:
+                console.warning("log file \(path) is a directory; it is not followed")
+            case .regularFile, .other:
+                if let error = FileSystem.readError(of: path) {
+                    console.warning("log file \(path) cannot be read (\(error)); it is followed once it can be")
+                }
+            case .missing:
+                break  // LogTail says it waits for it
+            }
+        }
+        guard let (tail, first) = LogTail.start(paths: settings.logfiles, console: console) else { return }
+        logTail = tail
+        do {
+            try epoll.watchReadable(tail.descriptor, token: Token.logEvents.rawValue)
+        } catch {
+            console.warning("cannot follow log files in the event loop (\(error)); metrics continue")
+        }
+        record(first)
+    }
+
+    /// Log lines become rows (exact bytes kept when they are not UTF-8) and console lines.
+    func record(_ lines: [TailedLine]) {
+        guard !lines.isEmpty else { return }
+        logLines += lines.count
+        lastLogLineNs = Clocks.monotonicNs()
+        let root = table.root
+        submit(
+            lines.map {
+                .log(LogRecord(tailed: $0, appName: appName, processName: root?.name ?? "", pid: root?.pid ?? 0))
+            })
+        if scope.echoesRoot && console.verbosity >= .normal {
+            for tailed in lines { console.info("Log: \(String(decoding: tailed.line.bytes, as: UTF8.self))") }
+        } else {
+            for tailed in lines { console.detail("Log: \(String(decoding: tailed.line.bytes, as: UTF8.self))") }
+        }
+    }
+}
+
+extension LogRecord {
+    /// A followed log's line as a row: exact bytes kept when they are not UTF-8.
+    init(tailed: TailedLine, appName: String, processName: String, pid: Int32) {
+        let bytes = tailed.line.bytes
+        let valid = String(validating: bytes, as: UTF8.self)
+        self.init(
+            time: tailed.time, appName: appName, processName: processName, pid: pid,
+            line: valid ?? String(decoding: bytes, as: UTF8.self), path: tailed.path, offset: tailed.line.offset,
+            inode: tailed.inode, partial: tailed.line.partial, raw: valid == nil ? bytes : nil)
+    }
+}

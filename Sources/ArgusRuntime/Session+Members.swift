@@ -1,0 +1,254 @@
+import ArgusCore
+import ArgusKernel
+import ArgusStore
+
+/// Members joining and leaving: the process table's outputs turned into rows and lines.
+extension Session {
+    /// How a root joins: found running (attached), or started by argus-trace.
+    struct RootArrival {
+        var pid: Int32
+        var parentPid: Int32
+        var startedNs: UInt64
+        var startTicks: UInt64?
+        var command: CommandIdentity
+        /// Threads read from /proc; the end is then confirmed by a pidfd.
+        var threadsFromProc: Set<Int32>?
+        /// Set when --wait saw it start: the kernel's stamp of its exec.
+        var execMonotonicNs: UInt64?
+    }
+
+    /// Makes `arrival` the scope's root: its pidfd, the kernel's in-kernel filter, the counters,
+    /// the first sample, the stall ring, and the rows saying it is watched. False (after saying
+    /// why) when it is gone already.
+    func attach(_ arrival: RootArrival) -> Bool {
+        let pid = arrival.pid
+        var member = ProcessTable.Member(
+            pid: pid, parentPid: arrival.parentPid, startedNs: arrival.startedNs,
+            threads: arrival.threadsFromProc ?? [pid], confirmsEndWithPidfd: arrival.threadsFromProc != nil,
+            command: arrival.command)
+        member.startTicks = arrival.startTicks
+        if member.confirmsEndWithPidfd {
+            do {
+                let handle = try ProcessHandle(pid: pid)
+                // The pidfd names whatever had this pid when it was opened: make sure that is the root.
+                guard ProcessReader.stat(pid)?.startTicks == arrival.startTicks else { throw Errno.noSuchProcess }
+                try epoll.watchReadable(handle.descriptor.rawValue, token: Token.pidfdBase + UInt64(UInt32(pid)))
+                pidfds[pid] = handle
+            } catch {
+                console.error("process \(pid) exited before it could be watched")
+                return false
+            }
+            if !scope.followsChildren {
+                do {
+                    try procEvents?.keepOnly(tgid: pid)
+                } catch {
+                    console.detail("Could not filter proc events in the kernel (\(error)); filtering in user space")
+                }
+            }
+        }
+        table.add(member, isRoot: true)
+        if appName.isEmpty { appName = member.name }
+        if scope.followsChildren {
+            kernelCounters?.stopWatchingSelf()
+        }
+        kernelCounters?.watch(pid)
+        if member.confirmsEndWithPidfd, let startTicks = arrival.startTicks {
+            // Attached to a running process: its first sample now (CPU % since it started, as ps).
+            var sampler = Sampler(pid: pid, startTicks: startTicks)
+            let first = sampler.sample(appName: appName, processName: member.name)
+            samplers[pid] = sampler
+            reportUnreadable(sampler, pid: pid)
+            if var first {
+                first.kernel = kernelCounters?.deltas(for: pid)
+                pendingFirstSample = first
+            }
+        }
+        if stallSettings.enabled, let startTicks = arrival.startTicks {
+            stallMonitor = StallMonitor(
+                pid: pid, appName: appName, startTicks: startTicks, settings: stallSettings, console: console)
+            try? stallTimer.arm(firstNs: 1, intervalNs: stallSettings.sampleIntervalNs)
+        }
+        do {
+            try sampleTimer.arm(firstNs: settings.intervalNs, intervalNs: settings.intervalNs)
+        } catch {
+            console.warning("cannot arm the sample timer (\(error)); no periodic samples")
+        }
+        lastLogLineNs = Clocks.monotonicNs()
+        return true
+    }
+
+    /// The rows that say the root is watched, once the scope printed its header: the session's
+    /// target, the root's start (when seen), `monitoring_started`, and the first sample.
+    func recordAttached(at attachedAt: WallTime, started: UInt64?, startedDetail: String?) {
+        guard let root = table.root else { return }
+        submit(.session(SessionUpdate(appName: appName, targetPid: root.pid, targetName: root.command.argv?.first ?? root.name)))
+        if let started {
+            submit(event(.started, of: root, at: clock.wallTime(monotonicNs: started), detail: startedDetail))
+        }
+        submit(event(.monitoringStarted, of: root, at: attachedAt))
+        if let first = pendingFirstSample {
+            pendingFirstSample = nil
+            record(sample: first, of: root)
+        }
+    }
+
+    private func reportUnreadable(_ sampler: Sampler, pid: Int32) {
+        guard !sampler.files.unreadable.isEmpty else { return }
+        console.warning(
+            "not permitted to read \(sampler.files.unreadable.joined(separator: ", ")) of process \(pid)"
+                + (HostFacts.isRoot ? "" : " (run as root or as the process's user)") + "; those columns stay empty")
+    }
+
+    func drainEvents() {
+        guard let procEvents else { return }
+        do {
+            let overflowed = try procEvents.drain { event in
+                if table.rootPid == nil {
+                    scope.observeWhileWaiting(event, self)
+                } else {
+                    apply(table.apply(event))
+                }
+            }
+            if overflowed { recoverFromOverflow() }
+        } catch {
+            console.warning("reading the proc connector failed: \(error)")
+        }
+    }
+
+    func apply(_ outputs: [ProcessTable.Output]) {
+        for output in outputs {
+            switch output {
+            case .started(let member):
+                kernelCounters?.followNewChild(member.pid)
+                submit(
+                    event(.started, of: member, at: clock.wallTime(monotonicNs: member.startedNs), parentPid: member.parentPid))
+            case .threadStarted(let pid, let tid):
+                console.detail("Thread started: \(tid)\(pid == rootPid ? "" : " (process \(pid))")")
+            case .threadEnded(let pid, let tid):
+                console.detail("Thread exited: \(tid)\(pid == rootPid ? "" : " (process \(pid))")")
+            case .exec(let pid, let ns):
+                execed(pid, at: ns)
+            case .renamed:
+                break
+            case .threadsGone(let pid):
+                threadsGone(pid)
+            case .ended(let member):
+                ended(member)
+            case .corrected(let member):
+                console.detail(
+                    "wait status of \(member.pid) corrects the proc connector's: \(member.end?.status?.description ?? "?")")
+                if let end = member.end {
+                    submit(terminated(member, end, detail: "wait status, correcting the proc connector's"))
+                }
+                scope.memberEnded(member, corrected: true, self)
+            }
+        }
+    }
+
+    /// A member ran a new program: its name, executable and argv from the exec probe (read in
+    /// the exec itself: exact even for a program that is gone by now), else from /proc.
+    private func execed(_ pid: Int32, at ns: UInt64) {
+        guard let member = table.live[pid] else { return }
+        kernelCounters?.collect()
+        var command = member.command
+        if let probed = kernelCounters?.execs[pid], probed.monotonicNs >= member.startedNs {
+            command.comm = probed.comm
+            command.exe = ProcFS.link("/proc/\(pid)/exe") ?? probed.filename
+            command.argv = probed.argvCut ? (ProcessReader.commandLine(pid).argv ?? probed.argv) : probed.argv
+        } else {
+            let read = ProcessReader.commandLine(pid)
+            // A process that already ended keeps what was known of it.
+            command = CommandIdentity(
+                comm: read.comm ?? command.comm, exe: read.exe ?? command.exe, argv: read.argv ?? command.argv)
+        }
+        table.setCommand(command, of: pid)
+        guard let updated = table.live[pid] else { return }
+        submit(event(.exec, of: updated, at: clock.wallTime(monotonicNs: ns), detail: command.exe))
+        if pid == rootPid && scope.echoesRoot {
+            console.info("Process exec: \(updated.name)\(command.exe.map { " (\($0))" } ?? "")")
+        } else {
+            console.detail("exec \(pid): \(command.argv?.joined(separator: " ") ?? updated.name)")
+        }
+    }
+
+    /// Every known thread of a pidfd-confirmed member exited: the pidfd says whether the group
+    /// is gone, else a thread we never heard of is alive (its fork message was lost).
+    private func threadsGone(_ pid: Int32) {
+        if pidfds[pid]?.hasExited ?? true {
+            groupGone(pid)
+        } else {
+            _ = table.resync(
+                [ProcessTable.Observation(
+                    pid: pid, startedNs: table.live[pid]?.startedNs ?? 0,
+                    observed: .running(threads: ProcessReader.liveThreadIDs(pid)))],
+                monotonicNs: Clocks.monotonicNs())
+        }
+    }
+
+    func pidfdReadable(_ pid: Int32) {
+        if let handle = pidfds[pid] { try? epoll.unwatch(handle.descriptor.rawValue) }
+        groupGone(pid)
+    }
+
+    /// The kernel says the member's whole group is gone: end it now if its last exit message is
+    /// in, else give that message a moment.
+    private func groupGone(_ pid: Int32) {
+        apply(table.groupExited(pid))
+        guard table.contains(pid) else { return }
+        awaitingStatus.insert(pid)
+        try? statusTimer.arm(firstNs: procEvents == nil ? 1 : Self.statusGraceNs)
+    }
+
+    /// The last exit message never came: the exit probe's status, else the zombie's.
+    func statusDeadlinePassed() {
+        kernelCounters?.collect()
+        let now = Clocks.monotonicNs()
+        for pid in awaitingStatus.sorted() {
+            guard let member = table.live[pid] else { continue }
+            var fallback: ProcessEnd?
+            if let probed = kernelCounters?.exits[pid], probed.monotonicNs >= member.startedNs {
+                fallback = ProcessEnd(status: probed.status, monotonicNs: probed.monotonicNs, source: "bpf")
+            } else if let status = Self.zombieStatus(pid, startTicks: member.startTicks) {
+                fallback = ProcessEnd(status: status, monotonicNs: now, source: "proc_stat")
+            }
+            apply(table.statusDeadlinePassed(pid, monotonicNs: now, fallback: fallback))
+        }
+        awaitingStatus.removeAll()
+    }
+
+    /// waitpid for every child that ended (the spawned root, adopted orphans).
+    func reapChildren() {
+        guard scope.reaps else { return }
+        for (pid, status) in ProcessControl.reapAll() {
+            apply(table.reaped(pid, status: status, monotonicNs: Clocks.monotonicNs()))
+        }
+    }
+
+    /// A member ended: its rows first (the root's committed at once, and its line printed),
+    /// then the bookkeeping.
+    private func ended(_ member: ProcessTable.Member) {
+        guard let end = member.end else { return }
+        let isRoot = member.pid == rootPid
+        samplers[member.pid] = nil
+        awaitingStatus.remove(member.pid)
+        if let handle = pidfds.removeValue(forKey: member.pid) { try? epoll.unwatch(handle.descriptor.rawValue) }
+        // The root's line first (what a person waits for), then its row, committed at once.
+        scope.memberEnded(member, corrected: false, self)
+        if isRoot { kernelCounters?.collect() }  // the exit probe's entry precedes the proc connector's
+        let probed = kernelCounters?.exits[member.pid].flatMap { $0.monotonicNs >= member.startedNs ? $0.status : nil }
+        submit([terminated(member, end, probed: probed), .process(processRecord(member))], urgent: isRoot)
+        if let probed, let status = end.status, probed != status {
+            console.warning("the BPF exit probe saw \(probed) where the \(end.source) said \(status) (process \(member.pid))")
+        }
+        kernelCounters?.forget(member.pid)
+        if isRoot && scope.reaps { reapChildren() }  // the command's own wait status is the authoritative one
+    }
+
+    /// The raw wait status in a zombie's /proc/PID/stat, while its parent has not reaped it.
+    static func zombieStatus(_ pid: Int32, startTicks: UInt64?) -> WaitStatus? {
+        guard let stat = ProcessReader.stat(pid), startTicks == nil || stat.startTicks == startTicks,
+            stat.state == "Z", let code = stat.exitCode
+        else { return nil }
+        return WaitStatus(raw: code)
+    }
+}

@@ -1,0 +1,56 @@
+import ArgusCore
+import ArgusKernel
+import ArgusStore
+
+/// Samples of members from /proc (with the kernel counters' deltas), every interval.
+extension Session {
+    /// Samples every member that has lived a whole interval (short-lived ones cost nothing)
+    /// or was there at attach.
+    func sampleMembers() {
+        let now = Clocks.monotonicNs()
+        for (pid, member) in table.live.sorted(by: { $0.key < $1.key }) {
+            if samplers[pid] == nil {
+                guard now - min(now, member.startedNs) >= settings.intervalNs, let stat = ProcessReader.stat(pid) else {
+                    continue
+                }
+                samplers[pid] = Sampler(pid: pid, startTicks: stat.startTicks)
+            }
+            guard var row = samplers[pid]?.sample(appName: appName, processName: member.name) else { continue }
+            row.kernel = kernelCounters?.deltas(for: pid)
+            record(sample: row, of: member)
+        }
+    }
+
+    func record(sample row: MetricRecord, of member: ProcessTable.Member) {
+        samples += 1
+        submit(.metric(row))
+        guard member.pid == rootPid && scope.echoesRoot else {
+            console.detail(
+                "Metrics \(member.pid) \(member.name): CPU=\(Format.decimal(row.cpuPercent))% "
+                    + "Memory=\(Format.decimal(row.memoryMB))MB")
+            return
+        }
+        console.info(
+            "Metrics: CPU=\(Format.decimal(row.cpuPercent))% | Memory=\(Format.decimal(row.memoryMB))MB | "
+                + "Threads=\(row.threadCount)")
+        console.detail(
+            "  VMS=\(Format.decimal(row.vmsMB))MB fds=\(row.openFds.map(String.init) ?? "?") "
+                + "faults=\(row.minorFaults)/\(row.majorFaults) ctxsw=\(row.voluntarySwitches ?? 0)/"
+                + "\(row.involuntarySwitches ?? 0) io=\(row.readBytes ?? 0)/\(row.writeBytes ?? 0)B state=\(row.state)")
+        if let kernel = row.kernel { console.detail(KernelCounterSource.describe(kernel)) }
+    }
+}
+
+/// Numbers as the console prints them.
+enum Format {
+    /// One decimal, always shown: 12.0, 3.5.
+    static func decimal(_ value: Double) -> String {
+        let tenths = (value * 10).rounded() / 10
+        return tenths == tenths.rounded() ? "\(Int(tenths)).0" : "\(tenths)"
+    }
+
+    /// Whole seconds without decimals, else one decimal.
+    static func seconds(_ ns: UInt64) -> String {
+        ns % 1_000_000_000 == 0 ? String(ns / 1_000_000_000) : decimal(Double(ns) / 1e9)
+    }
+}

@@ -1,0 +1,264 @@
+import ArgusCore
+import ArgusKernel
+import ArgusStore
+
+/// One recording, from start to end, in any mode: the epoll loop over every source (proc
+/// connector, sample timer, signals, pidfds, log files, the stall ring's timer, the BPF exit
+/// ring, background results), the one process table, and the sinks. The scope says which
+/// processes are members and when it ends; everything else is here, once.
+///
+/// Everything runs on the loop thread. Rows go to the sinks; slow work (machine-wide /proc
+/// scans) goes to `background`. Kernel events are drained first on every wake-up.
+public final class Session {
+    enum Token: UInt64 {
+        case procEvents = 1, sampleTimer, signals, statusTimer, logEvents, stallTimer, scopeTimer, bpfExits, background
+        /// pidfds carry the member's pid in the low 32 bits.
+        static let pidfdBase: UInt64 = 1 << 32
+    }
+
+    /// How long to wait for the last thread's exit message once a pidfd says the group is gone.
+    static let statusGraceNs: UInt64 = 100_000_000
+
+    let scope: Scope
+    let settings: RecordingSettings
+    let stallSettings: StallSettings
+    let console: Console
+    let startedAt = WallTime(nanoseconds: Clocks.realtimeNs())
+    let startedMonotonicNs = Clocks.monotonicNs()
+    var clock = ClockMapping(realtimeNs: Clocks.realtimeNs(), monotonicNs: Clocks.monotonicNs())
+    var table: ProcessTable
+    /// The name recorded as app_name: --app-name, else the root's name.
+    var appName: String
+    var sinks: [RecordSink] = []
+    var writer: RecordWriter?
+    var procEvents: ProcEventSource?
+    var kernelCounters: KernelCounterSource?
+    var logTail: LogTail?
+    var stallMonitor: StallMonitor?
+    var samplers: [Int32: Sampler] = [:]
+    var pidfds: [Int32: ProcessHandle] = [:]
+    /// Members whose pidfd said they are gone, waiting for their last exit message.
+    var awaitingStatus: Set<Int32> = []
+    var background: BackgroundWork!
+    var epoll: Epoll!
+    var sampleTimer: Timer!
+    var statusTimer: Timer!
+    var stallTimer: Timer!
+    /// The scope's own one-shot timer.
+    var scopeTimer: Timer!
+    var signals: SignalChannel!
+    var samples = 0
+    /// The root's first sample, taken at attach and recorded once the header is out.
+    var pendingFirstSample: MetricRecord?
+    var logLines = 0
+    /// When the last log line arrived (or watching began), for the log-silence stall.
+    var lastLogLineNs = Clocks.monotonicNs()
+    /// The signal that stopped the session, when one did.
+    var stopSignal: Int32?
+    var overflowWarned = false
+    var resync = ResyncState.idle
+    private let injectedEvents: ProcEventSource?
+
+    enum ResyncState {
+        case idle, running, again
+    }
+
+    /// A session for `scope`. `procEvents` replaces the proc connector (tests script events).
+    init(
+        scope: Scope, settings: RecordingSettings, stalls: StallSettings, procEvents: ProcEventSource? = nil,
+        sinks: [RecordSink] = []
+    ) {
+        self.scope = scope
+        self.settings = settings
+        stallSettings = stalls
+        console = Console(verbosity: settings.verbosity, progressTo: scope.progressDescriptor)
+        table = ProcessTable(
+            followsChildren: scope.followsChildren, reaperPid: scope.reaps ? ProcessControl.currentPID : nil)
+        appName = settings.appName ?? ""
+        injectedEvents = procEvents
+        self.sinks = sinks
+    }
+
+    var rootPid: Int32? { table.rootPid }
+
+    /// Runs to the end and returns argus-trace's exit status.
+    public func run() -> Int32 {
+        if let failure = setUp() { return failure }
+        switch scope.begin(self) {
+        case .failed(let status):
+            closeWithoutRoot(reason: scope.endReason(self))
+            return status
+        case .attached, .waiting:
+            break
+        }
+        while !scope.isDone(self) {
+            let ready: [UInt64]
+            do {
+                ready = try epoll.wait(timeoutMs: logTail?.hasBacklog == true ? 0 : -1)
+            } catch {
+                console.error("event loop failed: \(error)")
+                stopSignal = stopSignal ?? 0
+                break
+            }
+            // Kernel events first, always: an undrained socket overflows.
+            drainEvents()
+            for token in ready { dispatch(token) }
+            if let logTail, logTail.hasBacklog { record(logTail.resume()) }
+        }
+        return finish()
+    }
+
+    /// The loop, its timers, signals, the store, the proc connector, the BPF counters and the
+    /// logs; nil when all is ready, else the exit status after saying what failed.
+    private func setUp() -> Int32? {
+        let handled = scope.handledSignals + (scope.reaps ? [SignalNumber.child] : [])
+        do {
+            // Before any thread starts, so every thread inherits the mask and only signalfd sees them.
+            try SignalChannel.block(handled)
+            signals = try SignalChannel(signals: handled)
+            epoll = try Epoll()
+            sampleTimer = try Timer()
+            statusTimer = try Timer()
+            stallTimer = try Timer()
+            scopeTimer = try Timer()
+            background = try BackgroundWork()
+            try epoll.watchReadable(signals.descriptor.rawValue, token: Token.signals.rawValue)
+            try epoll.watchReadable(sampleTimer.descriptor.rawValue, token: Token.sampleTimer.rawValue)
+            try epoll.watchReadable(statusTimer.descriptor.rawValue, token: Token.statusTimer.rawValue)
+            try epoll.watchReadable(stallTimer.descriptor.rawValue, token: Token.stallTimer.rawValue)
+            try epoll.watchReadable(scopeTimer.descriptor.rawValue, token: Token.scopeTimer.rawValue)
+            try epoll.watchReadable(background.descriptor, token: Token.background.rawValue)
+        } catch {
+            console.error("cannot set up the event loop: \(error)")
+            return scope.setupFailureStatus
+        }
+        console.detail("Verbose mode enabled")
+        console.detail("argus-trace version: \(ArgusVersion.current), kernel \(HostFacts.kernelRelease())")
+        console.detail("Database path: \(settings.databasePath)")
+        if let refused = openStore() {
+            console.error(refused)
+            return scope.refusedDatabaseStatus
+        }
+        subscribeToProcEvents()
+        // Loaded before the root is found or started: in `run` the kernel then follows every
+        // child the command forks.
+        kernelCounters = KernelCounterSource.start(
+            enabled: settings.useBPF, followForks: scope.followsChildren, console: console)
+        if scope.followsChildren, let ring = kernelCounters?.exitDescriptor {
+            try? epoll.watchReadable(ring, token: Token.bpfExits.rawValue)
+        }
+        return nil
+    }
+
+    /// Opens the database before anything is traced; a database that cannot be used is refused
+    /// here, untouched. Returns the one-line reason when refused.
+    private func openStore() -> String? {
+        guard writer == nil, sinks.isEmpty else { return nil }  // a test's sinks replace the store
+        let path = settings.databasePath
+        do {
+            try FileSystem.preparePrivateFile(path)
+        } catch {
+            if FileSystem.kind(of: path) != .directory { return "cannot create the database \(path): \(error)" }
+        }
+        let info = SessionInfo(
+            startedAt: startedAt, arguments: settings.arguments, version: ArgusVersion.current,
+            kernel: HostFacts.kernelRelease(), bootID: HostFacts.bootID(), hostname: HostFacts.hostname(),
+            mode: scope.mode)
+        let console = self.console
+        let writer = RecordWriter(RecordWriter.Configuration(path: path, session: info), warn: { console.warning($0) })
+        self.writer = writer
+        sinks.insert(writer, at: 0)
+        return nil
+    }
+
+    private func subscribeToProcEvents() {
+        if let injectedEvents {
+            procEvents = injectedEvents
+        } else {
+            do {
+                let connector = try ProcConnector(receiveBufferBytes: ProcConnectorSettings.receiveBufferBytes)
+                console.detail("Proc connector: subscribed, receive buffer \(connector.receiveBufferBytes >> 20) MiB")
+                procEvents = connector
+            } catch {
+                let why = HostFacts.isRoot ? "\(error)" : "\(error); older kernels allow it only with CAP_NET_ADMIN"
+                console.warning(
+                    "proc connector unavailable (\(why)): "
+                        + (scope.followsChildren
+                            ? "only the processes argus-trace reaps are followed, through their wait status"
+                            : "the exit is seen through a pidfd and its status only while the process is an unreaped zombie"))
+            }
+        }
+        if let procEvents {
+            do {
+                try epoll.watchReadable(procEvents.descriptor, token: Token.procEvents.rawValue)
+            } catch {
+                console.warning("cannot watch the proc connector (\(error)); exits are seen through pidfds only")
+                self.procEvents = nil
+            }
+        }
+    }
+
+    private func dispatch(_ token: UInt64) {
+        if token >= Token.pidfdBase {
+            pidfdReadable(Int32(truncatingIfNeeded: token - Token.pidfdBase))
+            return
+        }
+        switch Token(rawValue: token) {
+        case .procEvents?, nil:
+            break
+        case .sampleTimer?:
+            sampleTimer.acknowledge()
+            clock.refresh(realtimeNs: Clocks.realtimeNs(), monotonicNs: Clocks.monotonicNs())
+            kernelCounters?.collect()  // keeps the probes' ring buffers from filling
+            sampleMembers()
+        case .signals?:
+            for delivery in signals.deliveries() {
+                if delivery.signal == SignalNumber.child {
+                    reapChildren()
+                } else {
+                    scope.handle(delivery, self)
+                }
+            }
+        case .statusTimer?:
+            statusTimer.acknowledge()
+            statusDeadlinePassed()
+        case .logEvents?:
+            record(logTail?.handleEvents() ?? [])
+        case .stallTimer?:
+            stallTimer.acknowledge()
+            checkStalls()
+        case .scopeTimer?:
+            scopeTimer.acknowledge()
+            scope.timerFired(self)
+        case .bpfExits?:
+            kernelCounters?.collect()
+        case .background?:
+            background.deliver()
+        }
+    }
+
+    /// Queues records in every sink.
+    func submit(_ records: [Record], urgent: Bool = false) {
+        guard !records.isEmpty || urgent else { return }
+        for sink in sinks { sink.submit(records, urgent: urgent) }
+    }
+
+    func submit(_ record: Record, urgent: Bool = false) { submit([record], urgent: urgent) }
+
+    /// `argus-trace --pid/--process`: watches one running process until it ends.
+    public static func watch(_ options: WatchOptions) -> Int32 {
+        Session(scope: AttachedProcessScope(options: options), settings: options.recording, stalls: options.stalls).run()
+    }
+
+    /// `argus-trace run -- CMD`: runs CMD and follows its whole tree.
+    public static func run(_ options: RunOptions) -> Int32 {
+        var stalls = StallSettings()
+        stalls.enabled = false  // the tree-wide stall scope is not built yet
+        return Session(scope: SpawnedCommandScope(options: options), settings: options.recording, stalls: stalls).run()
+    }
+
+    /// Stops the session from inside (a signal, a failure).
+    func stop(signal: Int32) {
+        stopSignal = signal
+    }
+}
