@@ -57,6 +57,7 @@ let package = Package(
             dependencies: ["ArgusKernel"],
             swiftSettings: strict
         ),
+        .testTarget(name: "ArgusRuntimeTests", dependencies: ["ArgusRuntime"], swiftSettings: strict),
         .testTarget(name: "ArgusStoreTests", dependencies: ["ArgusStore", "CSQLite"], swiftSettings: strict),
         .testTarget(
             name: "EndToEndTests",

@@ -196,7 +196,7 @@ extension Session {
         apply(table.groupExited(pid))
         guard table.contains(pid) else { return }
         awaitingStatus.insert(pid)
-        try? statusTimer.arm(firstNs: procEvents == nil ? 1 : Self.statusGraceNs)
+        try? statusTimer.arm(firstNs: procEvents == nil ? 1 : statusGraceNs)
     }
 
     /// The last exit message never came: the exit probe's status, else the zombie's.

@@ -17,7 +17,7 @@ public final class Session {
     }
 
     /// How long to wait for the last thread's exit message once a pidfd says the group is gone.
-    static let statusGraceNs: UInt64 = 100_000_000
+    var statusGraceNs: UInt64 = 100_000_000
 
     let scope: Scope
     let settings: RecordingSettings
