@@ -80,8 +80,14 @@ public final class Runner {
             startedAt: startedAt, arguments: options.recording.arguments, version: ArgusVersion.current,
             kernel: HostFacts.kernelRelease(), bootID: HostFacts.bootID(), hostname: HostFacts.hostname(), mode: "run")
         let console = self.console
-        writer = RecordWriter(
-            RecordWriter.Configuration(path: options.recording.databasePath, session: session), warn: { console.warning($0) })
+        do {
+            writer = try RecordWriter(
+                RecordWriter.Configuration(path: options.recording.databasePath, session: session),
+                warn: { console.warning($0) })
+        } catch {
+            console.error(error.message)
+            return ExitStatus.runFailed
+        }
 
         // Logs are followed from before CMD starts, so its first lines are caught.
         let logs = LogTail.start(paths: options.recording.logfiles, console: console)

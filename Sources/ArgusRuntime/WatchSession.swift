@@ -41,7 +41,7 @@ final class WatchSession {
     init(
         target: ResolvedTarget, options: WatchOptions, session: SessionInfo, console: Console, handle: ProcessHandle,
         connector: ProcConnector?, signals: SignalChannel, startedMonotonicNs: UInt64
-    ) {
+    ) throws(StoreRefusal) {
         self.target = target
         self.options = options
         self.console = console
@@ -51,7 +51,7 @@ final class WatchSession {
         self.startedMonotonicNs = startedMonotonicNs
         appName = options.recording.appName ?? target.comm
         processName = target.comm
-        writer = RecordWriter(
+        writer = try RecordWriter(
             RecordWriter.Configuration(path: options.recording.databasePath, session: session),
             warn: { [console] in console.warning($0) })
         tracker = Tracker(tgid: target.pid, threads: ProcessReader.liveThreadIDs(target.pid))

@@ -96,10 +96,16 @@ public final class Watcher {
         let session = SessionInfo(
             startedAt: startedAt, arguments: options.recording.arguments, version: ArgusVersion.current,
             kernel: HostFacts.kernelRelease(), bootID: HostFacts.bootID(), hostname: HostFacts.hostname(), mode: "watch")
-        return WatchSession(
-            target: target, options: options, session: session, console: console, handle: handle,
-            connector: connector, signals: signals, startedMonotonicNs: startedMonotonicNs
-        ).run()
+        let watch: WatchSession
+        do {
+            watch = try WatchSession(
+                target: target, options: options, session: session, console: console, handle: handle,
+                connector: connector, signals: signals, startedMonotonicNs: startedMonotonicNs)
+        } catch {
+            console.error(error.message)
+            return ExitStatus.targetNotFound
+        }
+        return watch.run()
     }
 
     static func format(_ value: Double) -> String {
