@@ -131,7 +131,7 @@ public final class RecordWriter: Sendable {
     public func close(timeoutNs: UInt64 = 10_000_000_000) -> WriterReport {
         state.withLock { $0.closing = true }
         wake.signal()
-        _ = finished.wait(timeout: .now() + .nanoseconds(Int(timeoutNs)))
+        _ = finished.wait(timeout: .now() + .nanoseconds(Int(clamping: timeoutNs)))
         return state.withLock { state in
             var report = state.report
             report.unsaved += state.queue.count + state.writingRows
