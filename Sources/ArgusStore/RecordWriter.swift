@@ -97,7 +97,7 @@ public final class RecordWriter: Sendable {
             connection.database.setBusyTimeout(milliseconds: Self.busyTimeoutMs)
             handoff = ConnectionHandoff(connection: connection, session: session)
         } catch {
-            throw StoreRefusal(path: configuration.path, reason: error.message)
+            throw StoreRefusal(path: configuration.path, reason: "cannot open it for writing: \(error.message)")
         }
         self.configuration = configuration
         self.warn = warn

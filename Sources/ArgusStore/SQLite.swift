@@ -4,10 +4,13 @@ import CSQLite
 public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     public let code: Int32
     public let message: String
+    /// The errno of the system call that failed under it (sqlite3_system_errno), or 0.
+    public var systemErrno: Int32 = 0
 
-    public init(code: Int32, message: String) {
+    public init(code: Int32, message: String, systemErrno: Int32 = 0) {
         self.code = code
         self.message = message
+        self.systemErrno = systemErrno
     }
 
     public var description: String { message }
@@ -58,7 +61,7 @@ public final class SQLiteDatabase {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             let systemErrno = handle.map { sqlite3_system_errno($0) } ?? 0
             sqlite3_close_v2(handle)
-            throw SQLiteError(code: code, message: Self.explained(message, systemErrno: systemErrno))
+            throw SQLiteError(code: code, message: Self.explained(message, systemErrno: systemErrno), systemErrno: systemErrno)
         }
         self.handle = handle
         sqlite3_extended_result_codes(handle, 1)
@@ -93,17 +96,22 @@ public final class SQLiteDatabase {
     }
 
     func error(_ code: Int32, doing what: String) -> SQLiteError {
-        let message = Self.explained(String(cString: sqlite3_errmsg(handle)), systemErrno: sqlite3_system_errno(handle))
+        let systemErrno = sqlite3_system_errno(handle)
+        let message = Self.explained(String(cString: sqlite3_errmsg(handle)), systemErrno: systemErrno)
         let short = what.split(separator: "\n").first.map(String.init) ?? what
-        return SQLiteError(code: code, message: "\(message) (\(short.prefix(60)))")
+        return SQLiteError(code: code, message: "\(message) (\(short.prefix(60)))", systemErrno: systemErrno)
     }
 
-    /// SQLite says "disk I/O error" for a directory; the errno it saw (sqlite3_system_errno)
-    /// says more. EISDIR and ENOTDIR are 21 and 20 on every Linux architecture.
+    /// SQLite says "disk I/O error" for a directory and "unable to open database file" for
+    /// most failed opens; the errno it saw (sqlite3_system_errno) says more. These numbers are
+    /// the same on every Linux architecture.
     private static func explained(_ message: String, systemErrno: Int32) -> String {
         switch systemErrno {
-        case 21: "\(message): is a directory"
+        case 2: "\(message): No such file or directory"
+        case 13: "\(message): Permission denied"
         case 20: "\(message): Not a directory"
+        case 21: "\(message): Is a directory"
+        case 30: "\(message): Read-only file system"
         default: message
         }
     }

@@ -106,7 +106,7 @@ import Testing
         let scratch = ScratchDirectory()
         let path = scratch.path + "/adir"
         mkdir(path, 0o700)
-        expectRefused(path, saying: "directory")
+        expectRefused(path, saying: "it is a directory")
         var info = stat()
         #expect(stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR)
     }
@@ -115,7 +115,9 @@ import Testing
         let scratch = ScratchDirectory()
         let blocker = scratch.path + "/db"
         close(open(blocker, O_CREAT | O_WRONLY, 0o600))
-        #expect(throws: StoreRefusal.self) { _ = try Fixtures.writer(blocker + "/argus.db").close() }
+        let refusal = #expect(throws: StoreRefusal.self) { _ = try Fixtures.writer(blocker + "/argus.db").close() }
+        #expect(refusal?.message.contains("cannot open it for writing") == true)
+        #expect(refusal?.message.contains("Not a directory") == true)
     }
 
     @Test func anEmptyFileIsANewDatabase() throws {
