@@ -13,7 +13,7 @@ enum DatabaseProbe {
             try check(existing: path)
         } catch let refusal as StoreRefusal {
             throw refusal
-        } catch let error as SQLiteError where error.systemErrno == 21 {
+        } catch let error as SQLiteError where error.isDirectory {
             throw StoreRefusal(path: path, reason: "it is a directory")
         } catch let error as SQLiteError {
             throw StoreRefusal(path: path, reason: "it is not an SQLite database or is damaged: \(error.message)")

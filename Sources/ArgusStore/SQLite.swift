@@ -15,6 +15,9 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
 
     public var description: String { message }
 
+    /// The path named a directory (EISDIR, 21 on every Linux architecture).
+    public var isDirectory: Bool { systemErrno == 21 }
+
     /// SQLITE_BUSY / SQLITE_LOCKED: another connection holds the lock; worth retrying.
     public var isBusy: Bool { code & 0xff == SQLITE_BUSY || code & 0xff == SQLITE_LOCKED }
 }
