@@ -229,10 +229,12 @@ public struct SessionUpdate: Sendable, Equatable {
     public var eventsSeen: Int?
     public var eventOverflows: Int?
     public var endReason: String?
+    /// BPF ring-buffer reserve failures: events the kernel side could not hand over.
+    public var bpfEventsLost: Int?
 
     public init(
         appName: String? = nil, targetPid: Int32? = nil, targetName: String? = nil, endedAt: WallTime? = nil,
-        eventsSeen: Int? = nil, eventOverflows: Int? = nil, endReason: String? = nil
+        eventsSeen: Int? = nil, eventOverflows: Int? = nil, endReason: String? = nil, bpfEventsLost: Int? = nil
     ) {
         self.appName = appName
         self.targetPid = targetPid
@@ -241,6 +243,7 @@ public struct SessionUpdate: Sendable, Equatable {
         self.eventsSeen = eventsSeen
         self.eventOverflows = eventOverflows
         self.endReason = endReason
+        self.bpfEventsLost = bpfEventsLost
     }
 }
 

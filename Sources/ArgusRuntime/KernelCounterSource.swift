@@ -100,6 +100,9 @@ final class KernelCounterSource {
 
     var lostExits: UInt64 { counters.lostExits }
 
+    /// Ring-buffer reserve failures of the exit and exec probes together.
+    var lostEvents: UInt64 { counters.lostExits + counters.lostExecs }
+
     static func describe(_ deltas: KernelCounterDeltas) -> String {
         func ms(_ ns: UInt64) -> String { Format.decimal(Double(ns) / 1e6) }
         return "  kernel: runq delay=\(ms(deltas.runqDelayNs))ms (max \(ms(deltas.runqDelayMaxNs))ms) "

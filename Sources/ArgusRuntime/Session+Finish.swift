@@ -34,10 +34,14 @@ extension Session {
             .session(
                 SessionUpdate(
                     endedAt: stoppedAt, eventsSeen: procEvents?.eventsReceived, eventOverflows: procEvents?.overflows,
-                    endReason: reason)),
+                    endReason: reason, bpfEventsLost: kernelCounters.map { Int(clamping: $0.lostEvents) })),
             urgent: true)
+        if let lost = kernelCounters?.lostEvents, lost > 0 {
+            console.warning("the BPF probes' ring buffers were full \(lost) time(s): those exits or execs were not seen by BPF")
+        }
         guard let writer else { return 0 }
         let report = writer.close()
+        console.detail("Writer: peak backlog \(report.peakBacklogRows) row(s), \(report.peakBacklogBytes >> 10) KiB")
         if report.unsaved > 0 {
             console.warning(
                 "\(report.unsaved) row(s) could not be saved to \(settings.databasePath): "

@@ -46,6 +46,8 @@ enum Format {
     /// One decimal, always shown: 12.0, 3.5.
     static func decimal(_ value: Double) -> String {
         let tenths = (value * 10).rounded() / 10
+        // Beyond 2^53 a Double has no tenths to show (and Int() would trap past Int.max).
+        guard tenths.isFinite, abs(tenths) < 9e15 else { return "\(value)" }
         return tenths == tenths.rounded() ? "\(Int(tenths)).0" : "\(tenths)"
     }
 

@@ -165,7 +165,12 @@ public final class Session {
             kernel: HostFacts.kernelRelease(), bootID: HostFacts.bootID(), hostname: HostFacts.hostname(),
             mode: scope.mode)
         let console = self.console
-        let writer = RecordWriter(RecordWriter.Configuration(path: path, session: info), warn: { console.warning($0) })
+        let writer: RecordWriter
+        do {
+            writer = try RecordWriter(RecordWriter.Configuration(path: path, session: info), warn: { console.warning($0) })
+        } catch {
+            return error.message
+        }
         self.writer = writer
         sinks.insert(writer, at: 0)
         return nil

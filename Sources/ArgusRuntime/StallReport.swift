@@ -122,7 +122,8 @@ public enum StallReport {
     }
 
     private static func offset(_ ns: Int64, _ stall: StallReader.Stall) -> String {
-        let seconds = Double(ns - stall.startedNs) / 1e9
+        // Subtracted as Doubles: any two stamps from the database give a number, never a trap.
+        let seconds = (Double(ns) - Double(stall.startedNs)) / 1e9
         let text = (seconds >= 0 ? "+" : "") + Format.decimal((seconds * 10).rounded() / 10) + " s"
         return text.padding(8)
     }

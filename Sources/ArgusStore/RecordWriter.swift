@@ -11,6 +11,10 @@ public struct WriterReport: Sendable, Equatable {
     /// Rows that could not be saved: still queued at the end, or dropped when the bounded
     /// queue was full during a long outage.
     public var unsaved = 0
+    /// The most rows, and approximate bytes, waiting to be written at any one time (queued and
+    /// being written).
+    public var peakBacklogRows = 0
+    public var peakBacklogBytes = 0
     public var lastError: String?
 }
 
@@ -18,8 +22,15 @@ public struct WriterReport: Sendable, Equatable {
 /// SQLite connection and commits in batches (one transaction per ~250 ms or per 1,000 rows, at
 /// once for urgent rows such as a process's termination).
 ///
-/// Failures (read-only path, disk full, database locked) are reported once, the rows stay
-/// queued (up to `maxQueued`; beyond that the oldest are dropped and counted) and are retried.
+/// The database is checked, migrated and given its session row when the writer is made, on the
+/// caller's thread: a database that cannot be used is refused then (`StoreRefusal`), before
+/// anything is traced, and a refused file is left untouched. The caller prepares the path
+/// first: the parent directories (0700) and the file (0600) when missing, so no other user can
+/// read what is traced. A missing file is still created (by SQLite, with the umask's mode).
+///
+/// Later failures (read-only remount, disk full, database locked) are reported once, the rows
+/// stay queued (up to `maxQueuedBytes`; beyond that the oldest are dropped and counted) and are
+/// retried; a new connection goes on with the same session row and stall rows.
 public final class RecordWriter: Sendable {
     public struct Configuration: Sendable {
         public var path: String
@@ -27,7 +38,11 @@ public final class RecordWriter: Sendable {
         public var batchRows = 1_000
         public var maxDelayNs: UInt64 = 250_000_000
         public var retryDelayNs: UInt64 = 1_000_000_000
-        public var maxQueued = 1_000_000
+        /// How many approximate bytes of records may wait during an outage before the oldest
+        /// are dropped (and counted unsaved).
+        public var maxQueuedBytes = 256 << 20
+        /// How long opening waits for another connection's lock before refusing.
+        public var startBusyTimeoutMs: Int32 = 5_000
 
         public init(path: String, session: SessionInfo) {
             self.path = path
@@ -35,29 +50,62 @@ public final class RecordWriter: Sendable {
         }
     }
 
-    private struct State {
-        var queue: [Record] = []
+    struct State {
+        var queue = RecordQueue()
+        /// The batch being written, which is out of the queue meanwhile.
+        var writingRows = 0
+        var writingBytes = 0
         var firstQueuedNs: UInt64 = 0
         var urgent = false
         var closing = false
         var retryAtNs: UInt64 = 0
         var report = WriterReport()
         var failing = false
+
+        var totals: WriterTotals {
+            WriterTotals(
+                peakBacklogRows: report.peakBacklogRows, peakBacklogBytes: report.peakBacklogBytes,
+                unsaved: report.unsaved)
+        }
+
+        /// Drops the oldest queued records beyond the byte bound, counting them, and notes the peak.
+        mutating func bound(_ maxBytes: Int) {
+            report.unsaved += queue.dropOldest(whileBytesExceed: maxBytes)
+            report.peakBacklogRows = max(report.peakBacklogRows, queue.count + writingRows)
+            report.peakBacklogBytes = max(report.peakBacklogBytes, queue.bytes + writingBytes)
+        }
     }
 
-    private let configuration: Configuration
-    private let state = Mutex(State())
-    private let wake = DispatchSemaphore(value: 0)
-    private let finished = DispatchSemaphore(value: 0)
-    private let warn: @Sendable (String) -> Void
+    let configuration: Configuration
+    let state = Mutex(State())
+    let wake = DispatchSemaphore(value: 0)
+    let finished = DispatchSemaphore(value: 0)
+    let warn: @Sendable (String) -> Void
 
-    /// Starts the writer thread. `warn` is called (from that thread) once when writing starts to
-    /// fail and once when it recovers.
-    public init(_ configuration: Configuration, warn: @escaping @Sendable (String) -> Void) {
+    /// Checks the database at `configuration.path` (read-only: a refused file is left as it
+    /// was), migrates it and inserts the session row, all on the calling thread; then starts
+    /// the writer thread with that connection. `warn` is called (from that thread) once when
+    /// writing starts to fail and once when it recovers.
+    public init(_ configuration: Configuration, warn: @escaping @Sendable (String) -> Void) throws(StoreRefusal) {
+        try DatabaseProbe.check(configuration.path)
+        let handoff: ConnectionHandoff
+        do {
+            let connection = try StoreConnection(
+                path: configuration.path, hostname: configuration.session.hostname, create: true,
+                busyTimeoutMs: configuration.startBusyTimeoutMs)
+            let session = try connection.beginSession(configuration.session)
+            connection.database.setBusyTimeout(milliseconds: Self.busyTimeoutMs)
+            handoff = ConnectionHandoff(connection: connection, session: session)
+        } catch {
+            throw StoreRefusal(path: configuration.path, reason: "cannot open it for writing: \(error.message)")
+        }
         self.configuration = configuration
         self.warn = warn
-        DispatchQueue(label: "argus-trace.writer").async { [self] in run() }
+        DispatchQueue(label: "argus-trace.writer").async { [self] in run(handoff) }
     }
+
+    /// How long a write waits for another connection's lock before it counts as a failure.
+    static let busyTimeoutMs: Int32 = 200
 
     /// Queues records; never blocks on disk. `urgent` commits them (and all before) at once.
     public func submit(_ records: [Record], urgent: Bool = false) {
@@ -65,12 +113,8 @@ public final class RecordWriter: Sendable {
         let shouldWake = state.withLock { state in
             let wasEmpty = state.queue.isEmpty
             if wasEmpty { state.firstQueuedNs = Self.now() }
-            state.queue.append(contentsOf: records)
-            let overflow = state.queue.count - configuration.maxQueued
-            if overflow > 0 {
-                state.queue.removeFirst(overflow)
-                state.report.unsaved += overflow
-            }
+            for record in records { state.queue.append(record) }
+            state.bound(configuration.maxQueuedBytes)
             state.urgent = state.urgent || urgent
             return wasEmpty || urgent || state.queue.count >= configuration.batchRows
         }
@@ -87,104 +131,32 @@ public final class RecordWriter: Sendable {
     public func close(timeoutNs: UInt64 = 10_000_000_000) -> WriterReport {
         state.withLock { $0.closing = true }
         wake.signal()
-        _ = finished.wait(timeout: .now() + .nanoseconds(Int(timeoutNs)))
+        _ = finished.wait(timeout: .now() + .nanoseconds(Int(clamping: timeoutNs)))
         return state.withLock { state in
             var report = state.report
-            report.unsaved += state.queue.count
+            report.unsaved += state.queue.count + state.writingRows
             return report
         }
     }
 
-    private enum Step {
-        /// Sleep until woken, or at most this long (nil: until woken).
-        case wait(UInt64?)
-        case write([Record])
-        case stop
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+}
+
+/// Carries the connection opened on the caller's thread to the writer thread. `@unchecked
+/// Sendable` is safe: the caller never touches the connection or the box once it has handed it
+/// over, and only the writer thread takes it out, once, after the handover.
+final class ConnectionHandoff: @unchecked Sendable {
+    private var connection: StoreConnection?
+    let session: SessionRows
+
+    init(connection: StoreConnection, session: SessionRows) {
+        self.connection = connection
+        self.session = session
     }
 
-    private func run() {
-        var connection: StoreConnection?
-        while true {
-            switch nextStep() {
-            case .stop:
-                connection = nil  // closed (and the WAL checkpointed) before anyone is told
-                finished.signal()
-                return
-            case .wait(let ns?):
-                _ = wake.wait(timeout: .now() + .nanoseconds(Int(min(ns, 1_000_000_000))))
-            case .wait(nil):
-                wake.wait()
-            case .write(let batch):
-                do {
-                    if connection == nil {
-                        connection = try StoreConnection(path: configuration.path, session: configuration.session)
-                    }
-                    try connection!.write(batch[...])
-                    succeeded(batch)
-                } catch {
-                    if !error.isBusy { connection = nil }
-                    failed(batch, error)
-                }
-            }
-        }
+    /// The connection, which the box no longer holds: closing it is then up to the taker.
+    func take() -> StoreConnection? {
+        defer { connection = nil }
+        return connection
     }
-
-    private func nextStep() -> Step {
-        let now = Self.now()
-        return state.withLock { state in
-            if state.queue.isEmpty { return state.closing ? .stop : .wait(nil) }
-            if state.failing && !state.closing && now < state.retryAtNs { return .wait(state.retryAtNs - now) }
-            let due = state.firstQueuedNs + configuration.maxDelayNs
-            let ready = state.urgent || state.closing || state.failing
-                || state.queue.count >= configuration.batchRows || now >= due
-            guard ready else { return .wait(due - now) }
-            let batch = state.queue
-            state.queue.removeAll(keepingCapacity: true)
-            state.urgent = false
-            return .write(batch)
-        }
-    }
-
-    private func succeeded(_ batch: [Record]) {
-        let recovered = state.withLock { state in
-            for record in batch {
-                switch record {
-                case .metric: state.report.metricsWritten += 1
-                case .log: state.report.logsWritten += 1
-                case .event: state.report.eventsWritten += 1
-                case .stall: state.report.stallsWritten += 1
-                case .session, .process, .stallEnd, .stallSnapshot, .fineSamples: break
-                }
-            }
-            defer { state.failing = false }
-            return state.failing
-        }
-        if recovered { warn("database writes work again; queued rows saved") }
-    }
-
-    private func failed(_ batch: [Record], _ error: SQLiteError) {
-        let now = Self.now()
-        let firstFailure = state.withLock { state in
-            // Put the batch back in front of what arrived meanwhile, keeping order.
-            state.queue.insert(contentsOf: batch, at: 0)
-            state.firstQueuedNs = now
-            let overflow = state.queue.count - configuration.maxQueued
-            if overflow > 0 {
-                state.queue.removeFirst(overflow)
-                state.report.unsaved += overflow
-            }
-            state.report.lastError = error.message
-            state.retryAtNs = now + configuration.retryDelayNs
-            defer { state.failing = true }
-            // While closing, a failed last try ends the thread: what is left is counted unsaved.
-            if state.closing {
-                state.report.unsaved += state.queue.count
-                state.queue.removeAll()
-            }
-            return !state.failing
-        }
-        if firstFailure { warn("cannot write to the database: \(error.message); rows are kept and retried") }
-    }
-
-    private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 }

@@ -4,28 +4,67 @@ import CSQLite
 public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     public let code: Int32
     public let message: String
+    /// The errno of the system call that failed under it (sqlite3_system_errno), or 0.
+    public var systemErrno: Int32 = 0
+
+    public init(code: Int32, message: String, systemErrno: Int32 = 0) {
+        self.code = code
+        self.message = message
+        self.systemErrno = systemErrno
+    }
 
     public var description: String { message }
+
+    /// The path named a directory (EISDIR, 21 on every Linux architecture).
+    public var isDirectory: Bool { systemErrno == 21 }
 
     /// SQLITE_BUSY / SQLITE_LOCKED: another connection holds the lock; worth retrying.
     public var isBusy: Bool { code & 0xff == SQLITE_BUSY || code & 0xff == SQLITE_LOCKED }
 }
 
-/// `SQLITE_TRANSIENT` does not import: SQLite copies the bound bytes before the call returns.
-private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-
 /// One SQLite connection (sqlite3_open_v2 / sqlite3_close_v2). Used by one thread at a time.
 public final class SQLiteDatabase {
+    /// How a connection opens its file.
+    public enum OpenMode: Sendable {
+        /// SQLITE_OPEN_READONLY: reads; SQLite may still create the -wal and -shm files of a
+        /// database in WAL mode.
+        case readOnly
+        /// SQLITE_OPEN_READONLY with the `immutable=1` URI parameter: reads without locking and
+        /// without creating or reading any file but the database itself, so the file and its
+        /// directory are left exactly as they were. Only for a file nothing writes meanwhile.
+        case readOnlyUntouched
+        /// SQLITE_OPEN_READWRITE: the file must exist.
+        case readWrite
+        /// SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE: creates the file when it is missing.
+        case readWriteCreate
+    }
+
     let handle: OpaquePointer
 
-    public init(path: String, readOnly: Bool = false) throws(SQLiteError) {
+    public convenience init(path: String, readOnly: Bool = false) throws(SQLiteError) {
+        try self.init(path: path, mode: readOnly ? .readOnly : .readWriteCreate)
+    }
+
+    public init(path: String, mode: OpenMode) throws(SQLiteError) {
         var handle: OpaquePointer?
-        let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
-        let code = sqlite3_open_v2(path, &handle, flags | SQLITE_OPEN_NOMUTEX, nil)
+        let code: Int32
+        switch mode {
+        case .readOnly:
+            code = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
+        case .readOnlyUntouched:
+            let uri = "file:" + Self.uriEscaped(path) + "?immutable=1"
+            code = sqlite3_open_v2(uri, &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, nil)
+        case .readWrite:
+            code = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil)
+        case .readWriteCreate:
+            code = sqlite3_open_v2(
+                path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
+        }
         guard code == SQLITE_OK, let handle else {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            let systemErrno = handle.map { sqlite3_system_errno($0) } ?? 0
             sqlite3_close_v2(handle)
-            throw SQLiteError(code: code, message: "opening \(path): \(message)")
+            throw SQLiteError(code: code, message: Self.explained(message, systemErrno: systemErrno), systemErrno: systemErrno)
         }
         self.handle = handle
         sqlite3_extended_result_codes(handle, 1)
@@ -39,6 +78,7 @@ public final class SQLiteDatabase {
         guard code == SQLITE_OK else { throw error(code, doing: sql) }
     }
 
+    /// sqlite3_prepare_v3, kept for reuse (SQLITE_PREPARE_PERSISTENT).
     public func prepare(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
         var statement: OpaquePointer?
         let code = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
@@ -46,6 +86,7 @@ public final class SQLiteDatabase {
         return SQLiteStatement(statement, database: self)
     }
 
+    /// sqlite3_last_insert_rowid.
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// sqlite3_busy_timeout: how long a write waits for another connection's lock.
@@ -58,81 +99,38 @@ public final class SQLiteDatabase {
     }
 
     func error(_ code: Int32, doing what: String) -> SQLiteError {
-        let message = String(cString: sqlite3_errmsg(handle))
+        let systemErrno = sqlite3_system_errno(handle)
+        let message = Self.explained(String(cString: sqlite3_errmsg(handle)), systemErrno: systemErrno)
         let short = what.split(separator: "\n").first.map(String.init) ?? what
-        return SQLiteError(code: code, message: "\(message) (\(short.prefix(60)))")
-    }
-}
-
-/// A prepared statement (sqlite3_prepare_v3 / sqlite3_finalize), reused with reset().
-public final class SQLiteStatement {
-    private let statement: OpaquePointer
-    private let database: SQLiteDatabase
-
-    init(_ statement: OpaquePointer, database: SQLiteDatabase) {
-        self.statement = statement
-        self.database = database
+        return SQLiteError(code: code, message: "\(message) (\(short.prefix(60)))", systemErrno: systemErrno)
     }
 
-    deinit { sqlite3_finalize(statement) }
+    /// SQLite says "disk I/O error" for a directory and "unable to open database file" for
+    /// most failed opens; the errno it saw (sqlite3_system_errno) says more. These numbers are
+    /// the same on every Linux architecture.
+    private static func explained(_ message: String, systemErrno: Int32) -> String {
+        switch systemErrno {
+        case 2: "\(message): No such file or directory"
+        case 13: "\(message): Permission denied"
+        case 20: "\(message): Not a directory"
+        case 21: "\(message): Is a directory"
+        case 30: "\(message): Read-only file system"
+        default: message
+        }
+    }
 
-    /// Binds values to ?1, ?2, ... in order; nil binds NULL.
-    public func bind(_ values: [SQLiteValue?]) {
-        sqlite3_reset(statement)
-        sqlite3_clear_bindings(statement)
-        for (offset, value) in values.enumerated() {
-            let index = Int32(offset + 1)
-            switch value {
-            case nil: sqlite3_bind_null(statement, index)
-            case .integer(let number)?: sqlite3_bind_int64(statement, index, number)
-            case .real(let number)?: sqlite3_bind_double(statement, index, number)
-            case .text(let text)?: sqlite3_bind_text(statement, index, text, -1, transient)
-            case .blob(let bytes)?:
-                bytes.withUnsafeBytes { raw in
-                    _ = sqlite3_bind_blob(statement, index, raw.baseAddress, Int32(raw.count), transient)
-                }
+    /// A path as a `file:` URI path: `%`, `?` and `#` would otherwise end or change it.
+    static func uriEscaped(_ path: String) -> String {
+        var escaped = ""
+        for character in path {
+            switch character {
+            case "%": escaped += "%25"
+            case "?": escaped += "%3f"
+            case "#": escaped += "%23"
+            default: escaped.append(character)
             }
         }
-    }
-
-    /// sqlite3_step: true while it yields rows, false once done.
-    @discardableResult
-    public func step() throws(SQLiteError) -> Bool {
-        let code = sqlite3_step(statement)
-        switch code {
-        case SQLITE_ROW: return true
-        case SQLITE_DONE: return false
-        default:
-            sqlite3_reset(statement)
-            throw database.error(code, doing: String(cString: sqlite3_sql(statement)))
-        }
-    }
-
-    /// Binds, runs to completion and resets: one INSERT or UPDATE.
-    public func run(_ values: [SQLiteValue?]) throws(SQLiteError) {
-        bind(values)
-        defer { sqlite3_reset(statement) }
-        try step()
-    }
-
-    public func int64(_ column: Int32) -> Int64? {
-        sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : sqlite3_column_int64(statement, column)
-    }
-
-    public func double(_ column: Int32) -> Double? {
-        sqlite3_column_type(statement, column) == SQLITE_NULL ? nil : sqlite3_column_double(statement, column)
-    }
-
-    public func blob(_ column: Int32) -> [UInt8]? {
-        guard sqlite3_column_type(statement, column) != SQLITE_NULL else { return nil }
-        let count = Int(sqlite3_column_bytes(statement, column))
-        guard count > 0, let bytes = sqlite3_column_blob(statement, column) else { return [] }
-        return Array(UnsafeRawBufferPointer(start: bytes, count: count))
-    }
-
-    public func text(_ column: Int32) -> String? {
-        guard let bytes = sqlite3_column_text(statement, column) else { return nil }
-        return String(cString: bytes)
+        return escaped
     }
 }
 
@@ -143,7 +141,9 @@ public enum SQLiteValue: Sendable {
     case text(String)
     case blob([UInt8])
 
-    public static func int<T: BinaryInteger>(_ value: T?) -> SQLiteValue? { value.map { .integer(Int64($0)) } }
+    public static func int<T: BinaryInteger>(_ value: T?) -> SQLiteValue? {
+        value.map { .integer(Int64(clamping: $0)) }
+    }
     public static func bool(_ value: Bool?) -> SQLiteValue? { value.map { .integer($0 ? 1 : 0) } }
     public static func string(_ value: String?) -> SQLiteValue? { value.map { .text($0) } }
     public static func double(_ value: Double?) -> SQLiteValue? { value.map { .real($0) } }

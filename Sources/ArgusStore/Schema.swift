@@ -24,7 +24,15 @@
 ///   lines and its top CPU/I/O users (JSON arrays). `fine_samples` holds the sub-second samples
 ///   of each thread kept around stalls (cumulative counters, one row per thread per sample):
 ///   a stall's "before" is its process's rows in [started_ns - window_ns, started_ns).
+/// - `sessions` counts what was lost (6): `bpf_events_lost` (BPF ring-buffer reserve failures,
+///   from the runtime), `rows_unsaved` (rows the writer dropped or could not write) and the
+///   writer's peak backlog (`writer_peak_backlog_rows`, `writer_peak_backlog_bytes`, the bytes
+///   approximate); the writer fills its own three when the session ends or the writer closes.
+/// - A text column holds the whole text bound with its byte length, NULs included.
 /// - `PRAGMA user_version` is the number of migrations applied; each runs in one transaction.
+///   A database is refused before anything is written to it when its user_version is negative
+///   or newer than this binary's, or when a table this schema names exists without the columns
+///   the migrations up to its user_version give that table (another application's database).
 public enum Schema {
     public static var version: Int { migrations.count }
 
@@ -243,17 +251,29 @@ public enum Schema {
         );
         CREATE INDEX idx_fine_samples_time ON fine_samples(session_id, process_id, timestamp_ns);
         """,
+        // 6: what a session lost: BPF events, and rows the writer could not save or kept waiting.
+        """
+        ALTER TABLE sessions ADD COLUMN bpf_events_lost INTEGER;
+        ALTER TABLE sessions ADD COLUMN writer_peak_backlog_rows INTEGER;
+        ALTER TABLE sessions ADD COLUMN writer_peak_backlog_bytes INTEGER;
+        ALTER TABLE sessions ADD COLUMN rows_unsaved INTEGER;
+        """,
     ]
 
-    /// Brings a database up to `version`, one migration per transaction. A database written by
-    /// a newer argus-trace (higher user_version) is refused rather than guessed at.
-    public static func migrate(_ database: SQLiteDatabase) throws(SQLiteError) {
-        let current = Int(try database.scalar("PRAGMA user_version") ?? 0)
-        guard current <= migrations.count else {
+    /// Brings a database up to `target` (default: `version`), one migration per transaction. A
+    /// database written by a newer argus-trace (higher user_version), or with a negative
+    /// user_version, is refused rather than guessed at.
+    public static func migrate(_ database: SQLiteDatabase, upTo target: Int? = nil) throws(SQLiteError) {
+        let current = try database.scalar("PRAGMA user_version") ?? 0
+        guard current >= 0 else {
+            throw SQLiteError(code: 1, message: "database schema version \(current) is negative: not one argus-trace wrote")
+        }
+        guard current <= Int64(migrations.count) else {
             throw SQLiteError(
                 code: 1, message: "database schema version \(current) is newer than this argus-trace (\(version))")
         }
-        for index in current..<migrations.count {
+        let end = min(max(target ?? migrations.count, 0), migrations.count)
+        for index in Int(current)..<max(end, Int(current)) {
             try database.execute("BEGIN IMMEDIATE")
             do {
                 try database.execute(migrations[index])

@@ -1,7 +1,9 @@
 import ArgusCore
 
 /// Reads stalls back for `argus-trace stalls`: the list, and one stall with its snapshots and
-/// the fine samples around it.
+/// the fine samples around it. Total over what a file may hold: a thread id beyond Int32 is
+/// clamped, a real that is not finite (inf, NaN) reads as nil, and no arithmetic on stored
+/// numbers can overflow.
 public final class StallReader {
     public struct Stall: Sendable, Equatable {
         public var id: Int64
@@ -111,7 +113,7 @@ public final class StallReader {
             while try threads.step() {
                 snapshots[index].threads.append(
                     ThreadCapture(
-                        tid: Int32(threads.int64(0) ?? 0), name: threads.text(1) ?? "", state: threads.text(2) ?? "?",
+                        tid: Int32(clamping: threads.int64(0) ?? 0), name: threads.text(1) ?? "", state: threads.text(2) ?? "?",
                         wchan: threads.text(3), syscall: threads.text(4), kernelStack: threads.text(5),
                         cpuNs: threads.int64(6).map { UInt64(max($0, 0)) },
                         runDelayNs: threads.int64(7).map { UInt64(max($0, 0)) }))
@@ -134,7 +136,7 @@ public final class StallReader {
             ORDER BY timestamp_ns, thread_id
             """)
         statement.bind([
-            .integer(stall.sessionID), .integer(stall.pid), .integer(stall.startedNs - (stall.windowNs ?? 0)),
+            .integer(stall.sessionID), .integer(stall.pid), .integer(Self.windowStart(stall)),
             .integer(stall.endedNs ?? Int64.max), .integer(stall.id),
         ])
         var rows: [SampleRow] = []
@@ -145,20 +147,27 @@ public final class StallReader {
                 SampleRow(
                     timestampNs: statement.int64(0) ?? 0, timestamp: statement.text(1) ?? "",
                     thread: ThreadSample(
-                        tid: Int32(statement.int64(2) ?? 0), name: statement.text(3) ?? "", state: state,
+                        tid: Int32(clamping: statement.int64(2) ?? 0), name: statement.text(3) ?? "", state: state,
                         cpuNs: unsigned(5), runDelayNs: unsigned(6), minorFaults: unsigned(7), majorFaults: unsigned(8),
                         wchan: statement.text(9), processor: statement.int64(10).map { Int($0) })))
         }
         return rows
     }
 
+    /// `started_ns - window_ns`, saturating at Int64's ends.
+    static func windowStart(_ stall: Stall) -> Int64 {
+        let (start, overflow) = stall.startedNs.subtractingReportingOverflow(max(stall.windowNs ?? 0, 0))
+        return overflow ? Int64.min : start
+    }
+
     private static func stall(_ s: SQLiteStatement) -> Stall {
-        Stall(
+        func finite(_ column: Int32) -> Double? { s.double(column).flatMap { $0.isFinite ? $0 : nil } }
+        return Stall(
             id: s.int64(0) ?? 0, kind: s.text(1) ?? "", pid: s.int64(2) ?? 0, processName: s.text(3), appName: s.text(4),
             startedAt: s.text(5) ?? "", startedNs: s.int64(6) ?? 0, detectedAt: s.text(21), detectedNs: s.int64(22),
             endedAt: s.text(7), endedNs: s.int64(8),
-            durationMs: s.double(9), threadID: s.int64(10), trigger: s.text(11) ?? "", threshold: s.double(12),
-            entryValue: s.double(13), peakValue: s.double(14), peakAt: s.text(15), endReason: s.text(16),
+            durationMs: finite(9), threadID: s.int64(10), trigger: s.text(11) ?? "", threshold: finite(12),
+            entryValue: finite(13), peakValue: finite(14), peakAt: s.text(15), endReason: s.text(16),
             checkpoints: s.int64(17), windowNs: s.int64(18), sessionID: s.int64(19) ?? 0, snapshots: s.int64(20) ?? 0)
     }
 }

@@ -44,19 +44,19 @@ struct StallStatements {
 }
 
 extension StoreConnection {
-    func insert(_ stall: StallRecord) throws(SQLiteError) {
+    func insert(_ stall: StallRecord, in session: inout SessionRows) throws(SQLiteError) {
         try stallStatements.insertStall.run([
-            .integer(sessionID), .text(stall.appName), .text(stall.processName), .int(stall.pid),
+            .integer(session.sessionID), .text(stall.appName), .text(stall.processName), .int(stall.pid),
             .int(stall.startTicks), .text(stall.kind.rawValue), .text(stall.started.iso8601),
             .integer(stall.started.nanoseconds), .int(stall.tid), .text(stall.trigger), .real(stall.threshold),
             .real(stall.value), .int(stall.windowNs), .text(stall.detected.iso8601), .integer(stall.detected.nanoseconds),
         ])
-        stallRows[stall.id] = database.lastInsertRowID
+        session.stallRows[stall.id] = database.lastInsertRowID
     }
 
-    func update(_ end: StallEndRecord) throws(SQLiteError) {
+    func update(_ end: StallEndRecord, in session: SessionRows) throws(SQLiteError) {
         // A stall row that was never saved was counted as unsaved already; its parts go with it.
-        guard let row = stallRows[end.id] else { return }
+        guard let row = session.stallRows[end.id] else { return }
         try stallStatements.updateStall.run([
             .integer(row), .text(end.ended.iso8601), .integer(end.ended.nanoseconds),
             .real(Double(end.durationNs) / 1e6), .text(end.reason), .real(end.peakValue), .text(end.peakAt.iso8601),
@@ -64,8 +64,8 @@ extension StoreConnection {
         ])
     }
 
-    func insert(_ snapshot: StallSnapshotRecord) throws(SQLiteError) {
-        guard let row = stallRows[snapshot.stallID] else { return }
+    func insert(_ snapshot: StallSnapshotRecord, in session: SessionRows) throws(SQLiteError) {
+        guard let row = session.stallRows[snapshot.stallID] else { return }
         try stallStatements.insertSnapshot.run([
             .integer(row), .text(snapshot.type.rawValue), .text(snapshot.time.iso8601),
             .integer(snapshot.time.nanoseconds), .string(snapshot.pressure[.cpu]), .string(snapshot.pressure[.memory]),
@@ -81,13 +81,13 @@ extension StoreConnection {
         }
     }
 
-    func insert(_ record: FineSampleRecord) throws(SQLiteError) {
+    func insert(_ record: FineSampleRecord, in session: SessionRows) throws(SQLiteError) {
         for sample in record.samples {
             let pressure = PressureResource.allCases.map { SQLiteValue.int(sample.pressure[$0]) }
             for thread in sample.threads {
                 try stallStatements.insertSample.run(
                     [
-                        .integer(sessionID), .int(record.pid), .text(sample.time.iso8601),
+                        .integer(session.sessionID), .int(record.pid), .text(sample.time.iso8601),
                         .integer(sample.time.nanoseconds), .int(thread.tid), .text(thread.name),
                         .text(String(thread.state)), .int(thread.cpuNs), .int(thread.runDelayNs),
                         .int(thread.minorFaults), .int(thread.majorFaults), .string(thread.wchan), .int(thread.processor),

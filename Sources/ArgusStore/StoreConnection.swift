@@ -1,11 +1,10 @@
 import ArgusCore
-import Glibc
 
-/// The writer thread's connection: opens (creating the file 0600 and its directory 0700),
-/// migrates, and inserts records with prepared statements.
+/// The writer's connection: opens the database, migrates it, and inserts records with prepared
+/// statements. It holds no session state: the session row and the stall rows are the writer
+/// thread's (`SessionRows`), so a new connection after a failure goes on with them.
 final class StoreConnection {
     let database: SQLiteDatabase
-    let sessionID: Int64
     private let hostname: String
     private let insertMetric: SQLiteStatement
     private let insertEvent: SQLiteStatement
@@ -13,30 +12,18 @@ final class StoreConnection {
     private let updateSession: SQLiteStatement
     private let insertProcess: SQLiteStatement
     let stallStatements: StallStatements
-    /// Stall numbers of this session (the detector's) to their row ids, for the rows that
-    /// refer to a stall. Only committed rows are in it.
-    var stallRows: [Int: Int64] = [:]
 
-    init(path: String, session: SessionInfo) throws(SQLiteError) {
-        try Self.prepareFile(at: path)
-        database = try SQLiteDatabase(path: path)
-        database.setBusyTimeout(milliseconds: 200)
+    /// Opens the database at `path` (sqlite3_open_v2; `create` makes the file when it is
+    /// missing, with the process's umask: the caller prepares the path), switches it to WAL,
+    /// brings its schema up to date and prepares the statements. `busyTimeoutMs` is how long
+    /// a write waits for another connection's lock (sqlite3_busy_timeout).
+    init(path: String, hostname: String, create: Bool, busyTimeoutMs: Int32) throws(SQLiteError) {
+        database = try SQLiteDatabase(path: path, mode: create ? .readWriteCreate : .readWrite)
+        database.setBusyTimeout(milliseconds: busyTimeoutMs)
         try database.execute("PRAGMA journal_mode = WAL")
         try database.execute("PRAGMA synchronous = NORMAL")
         try Schema.migrate(database)
-        hostname = session.hostname
-
-        try database.prepare(
-            """
-            INSERT INTO sessions (started_at, started_ns, mode, arguments, version, kernel, boot_id, hostname)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-            """
-        ).run([
-            .text(session.startedAt.iso8601), .integer(session.startedAt.nanoseconds), .text(session.mode),
-            .text(JSONText.array(session.arguments)), .text(session.version), .text(session.kernel),
-            .text(session.bootID), .text(session.hostname),
-        ])
-        sessionID = database.lastInsertRowID
+        self.hostname = hostname
 
         insertMetric = try database.prepare(
             """
@@ -73,26 +60,62 @@ final class StoreConnection {
             UPDATE sessions SET app_name = coalesce(?2, app_name), target_pid = coalesce(?3, target_pid),
                 target_name = coalesce(?4, target_name), ended_at = coalesce(?5, ended_at),
                 ended_ns = coalesce(?6, ended_ns), events_seen = coalesce(?7, events_seen),
-                event_overflows = coalesce(?8, event_overflows), end_reason = coalesce(?9, end_reason)
+                event_overflows = coalesce(?8, event_overflows), end_reason = coalesce(?9, end_reason),
+                bpf_events_lost = coalesce(?10, bpf_events_lost),
+                writer_peak_backlog_rows = coalesce(?11, writer_peak_backlog_rows),
+                writer_peak_backlog_bytes = coalesce(?12, writer_peak_backlog_bytes),
+                rows_unsaved = coalesce(?13, rows_unsaved)
             WHERE id = ?1
             """)
     }
 
+    /// Inserts the session's row and returns its id.
+    func beginSession(_ session: SessionInfo) throws(SQLiteError) -> SessionRows {
+        try database.prepare(
+            """
+            INSERT INTO sessions (started_at, started_ns, mode, arguments, version, kernel, boot_id, hostname)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            """
+        ).run([
+            .text(session.startedAt.iso8601), .integer(session.startedAt.nanoseconds), .text(session.mode),
+            .text(JSONText.array(session.arguments)), .text(session.version), .text(session.kernel),
+            .text(session.bootID), .text(session.hostname),
+        ])
+        return SessionRows(sessionID: database.lastInsertRowID)
+    }
+
+    /// Whether the session's row is in this database (it is not when the file was replaced).
+    func hasSession(_ session: SessionRows) throws(SQLiteError) -> Bool {
+        try database.scalar("SELECT count(*) FROM sessions WHERE id = \(session.sessionID)") == 1
+    }
+
+    /// Writes the writer's own numbers into the session row.
+    func record(_ totals: WriterTotals, in session: SessionRows) throws(SQLiteError) {
+        try updateSession.run(
+            [.integer(session.sessionID)] + Array(repeating: nil, count: 9) + Self.values(totals))
+    }
+
+    private static func values(_ totals: WriterTotals?) -> [SQLiteValue?] {
+        [.int(totals?.peakBacklogRows), .int(totals?.peakBacklogBytes), .int(totals?.unsaved)]
+    }
+
     /// Writes `records` in one transaction: all of them or none.
-    func write(_ records: ArraySlice<Record>) throws(SQLiteError) {
-        let committedStalls = stallRows
+    /// `totals` go into the session row with a `.session` update that ends the session.
+    func write(_ records: [Record], in session: inout SessionRows, totals: WriterTotals) throws(SQLiteError) {
+        let committed = session
         try database.execute("BEGIN IMMEDIATE")
         do {
-            for record in records { try insert(record) }
+            for record in records { try insert(record, in: &session, totals: totals) }
             try database.execute("COMMIT")
         } catch {
             try? database.execute("ROLLBACK")
-            stallRows = committedStalls
+            session = committed
             throw error
         }
     }
 
-    private func insert(_ record: Record) throws(SQLiteError) {
+    private func insert(_ record: Record, in session: inout SessionRows, totals: WriterTotals) throws(SQLiteError) {
+        let sessionID = session.sessionID
         switch record {
         case .metric(let m):
             try insertMetric.run([
@@ -129,37 +152,12 @@ final class StoreConnection {
             try updateSession.run([
                 .integer(sessionID), .string(s.appName), .int(s.targetPid), .string(s.targetName),
                 .string(s.endedAt?.iso8601), .int(s.endedAt?.nanoseconds), .int(s.eventsSeen),
-                .int(s.eventOverflows), .string(s.endReason),
-            ])
-        case .stall(let stall): try insert(stall)
-        case .stallEnd(let end): try update(end)
-        case .stallSnapshot(let snapshot): try insert(snapshot)
-        case .fineSamples(let samples): try insert(samples)
-        }
-    }
-
-    /// Creates the database's directory (0700) and the file itself (0600) when missing, so no
-    /// other user can read what was traced. Existing files and directories keep their modes.
-    static func prepareFile(at path: String) throws(SQLiteError) {
-        let directory = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
-            .joined(separator: "/")
-        if !directory.isEmpty { try makeDirectories(directory) }
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        if fd < 0 {
-            let reason = String(cString: strerror(errno))
-            throw SQLiteError(code: 14, message: "cannot create \(path): \(reason)")
-        }
-        close(fd)
-    }
-
-    private static func makeDirectories(_ directory: String) throws(SQLiteError) {
-        var prefix = directory.hasPrefix("/") ? "" : "."
-        for component in directory.split(separator: "/") {
-            prefix += "/" + component
-            if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
-                let reason = String(cString: strerror(errno))
-                throw SQLiteError(code: 14, message: "cannot create directory \(prefix): \(reason)")
-            }
+                .int(s.eventOverflows), .string(s.endReason), .int(s.bpfEventsLost),
+            ] + Self.values(s.endedAt == nil ? nil : totals))
+        case .stall(let stall): try insert(stall, in: &session)
+        case .stallEnd(let end): try update(end, in: session)
+        case .stallSnapshot(let snapshot): try insert(snapshot, in: session)
+        case .fineSamples(let samples): try insert(samples, in: session)
         }
     }
 }

@@ -67,6 +67,9 @@ import Testing
             other.reap()
         }
         events.push([ProcEvent(monotonicNs: 1, kind: .exec(pid: other.pid, tgid: other.pid))])
+        // Drained: the loop runs, so the start-up scan is over and the match can only be seen
+        // through its exec.
+        #expect(eventually { events.eventsReceived == 1 })
         let child = try SleepingChild(named: name)
         defer { child.reap() }
         events.push([ProcEvent(monotonicNs: 2, kind: .exec(pid: child.pid, tgid: child.pid))])

@@ -6,9 +6,9 @@ import Testing
 @Suite struct RecordWriterTests {
     @Test func writesEveryRowAndTheSession() throws {
         let scratch = ScratchDirectory()
-        let path = scratch.path + "/nested/dir/argus.db"
+        let path = scratch.path + "/argus.db"
         let warnings = WarningLog()
-        let writer = RecordWriter(.init(path: path, session: Fixtures.session), warn: warnings.append)
+        let writer = try Fixtures.writer(path, warn: warnings.append)
         writer.submit((0..<2_500).map(Fixtures.metric))
         writer.submit(Fixtures.terminated(code: 7), urgent: true)
         writer.submit(.session(SessionUpdate(appName: "App", targetPid: 42, endReason: "target exited")))
@@ -25,74 +25,35 @@ import Testing
         #expect(try database.scalar("SELECT count(DISTINCT session_id) FROM performance_metrics") == 1)
     }
 
-    @Test func createsTheFilePrivateInAPrivateDirectory() throws {
-        let scratch = ScratchDirectory()
-        let path = scratch.path + "/private/argus.db"
-        let writer = RecordWriter(.init(path: path, session: Fixtures.session), warn: { _ in })
-        writer.submit(Fixtures.metric(0), urgent: true)
-        _ = writer.close()
-        var info = stat()
-        #expect(stat(path, &info) == 0)
-        #expect(info.st_mode & 0o777 == 0o600)
-        #expect(stat(scratch.path + "/private", &info) == 0)
-        #expect(info.st_mode & 0o777 == 0o700)
-    }
-
     @Test func anUrgentRowIsVisibleBeforeTheBatchDelay() throws {
         let scratch = ScratchDirectory()
         let path = scratch.path + "/argus.db"
-        var configuration = RecordWriter.Configuration(path: path, session: Fixtures.session)
-        configuration.maxDelayNs = 60_000_000_000  // only urgency can make it visible in time
-        let writer = RecordWriter(configuration, warn: { _ in })
+        // Only urgency can make it visible in time.
+        let writer = try Fixtures.writer(path, configure: { $0.maxDelayNs = 60_000_000_000 })
         writer.submit(Fixtures.terminated(code: 0), urgent: true)
         #expect(Fixtures.eventually { Fixtures.count("process_events", in: path) == 1 })
         _ = writer.close()
     }
 
-    @Test func anUnusablePathWarnsOnceKeepsRowsAndSavesThemWhenItHeals() throws {
+    @Test func rowsThatCannotBeSavedAreCountedAtClose() throws {
         let scratch = ScratchDirectory()
-        let blocker = scratch.path + "/db"
-        // A regular file where the database's directory should be: even root cannot write there.
-        close(open(blocker, O_CREAT | O_WRONLY, 0o600))
-        let path = blocker + "/argus.db"
-        var configuration = RecordWriter.Configuration(path: path, session: Fixtures.session)
-        configuration.retryDelayNs = 20_000_000
-        let warnings = WarningLog()
-        let writer = RecordWriter(configuration, warn: warnings.append)
-        writer.submit((0..<50).map(Fixtures.metric), urgent: true)
-        #expect(Fixtures.eventually { warnings.all.count == 1 })
-        writer.submit((50..<100).map(Fixtures.metric), urgent: true)
-        #expect(writer.backlog == 100)
-
-        unlink(blocker)
-        mkdir(blocker, 0o700)
-        #expect(Fixtures.eventually { Fixtures.count("performance_metrics", in: path) == 100 })
-        let report = writer.close()
-        #expect(report.unsaved == 0)
-        #expect(warnings.all.count == 2)  // the failure once, the recovery once
-        #expect(warnings.all.first?.contains("cannot write to the database") == true)
-    }
-
-    @Test func rowsThatCannotBeSavedAreCountedAtClose() {
-        let scratch = ScratchDirectory()
-        let blocker = scratch.path + "/db"
-        close(open(blocker, O_CREAT | O_WRONLY, 0o600))
-        let warnings = WarningLog()
-        let writer = RecordWriter(.init(path: blocker + "/argus.db", session: Fixtures.session), warn: warnings.append)
+        let path = scratch.path + "/argus.db"
+        let writer = try Fixtures.writer(path)
+        let other = try SQLiteDatabase(path: path)
+        try other.execute("BEGIN EXCLUSIVE")
         writer.submit((0..<10).map(Fixtures.metric))
         let report = writer.close()
         #expect(report.unsaved == 10)
         #expect(report.metricsWritten == 0)
-        #expect(report.lastError?.contains("Not a directory") == true)
+        #expect(report.lastError?.contains("locked") == true)
+        try other.execute("COMMIT")
     }
 
     @Test func aLockedDatabaseDelaysButLosesNothing() throws {
         let scratch = ScratchDirectory()
         let path = scratch.path + "/argus.db"
-        var configuration = RecordWriter.Configuration(path: path, session: Fixtures.session)
-        configuration.retryDelayNs = 20_000_000
         let warnings = WarningLog()
-        let writer = RecordWriter(configuration, warn: warnings.append)
+        let writer = try Fixtures.writer(path, warn: warnings.append, configure: { $0.retryDelayNs = 20_000_000 })
         writer.submit(Fixtures.metric(0), urgent: true)
         #expect(Fixtures.eventually { Fixtures.count("performance_metrics", in: path) == 1 })
 
@@ -105,15 +66,20 @@ import Testing
         #expect(writer.close().unsaved == 0)
     }
 
-    @Test func aBoundedQueueDropsTheOldestAndCountsThem() {
+    @Test func aQueueBoundedByBytesDropsTheOldestAndCountsThem() throws {
         let scratch = ScratchDirectory()
-        let blocker = scratch.path + "/db"
-        close(open(blocker, O_CREAT | O_WRONLY, 0o600))
-        var configuration = RecordWriter.Configuration(path: blocker + "/argus.db", session: Fixtures.session)
-        configuration.maxQueued = 100
-        let writer = RecordWriter(configuration, warn: { _ in })
+        let path = scratch.path + "/argus.db"
+        let writer = try Fixtures.writer(path, configure: { $0.maxQueuedBytes = 10_000 })
+        let other = try SQLiteDatabase(path: path)
+        try other.execute("BEGIN EXCLUSIVE")
         writer.submit((0..<250).map(Fixtures.metric))
-        #expect(writer.backlog == 100)
-        #expect(writer.close().unsaved == 250)
+        #expect(writer.backlog > 0 && writer.backlog < 100)
+        // One line larger than the whole bound goes at once, and takes what was queued with it.
+        writer.submit(Fixtures.log(String(repeating: "x", count: 20_000)))
+        #expect(writer.backlog == 0)
+        let report = writer.close()
+        #expect(report.unsaved == 251)
+        #expect(report.peakBacklogBytes > 0 && report.peakBacklogBytes <= 10_000)
+        try other.execute("COMMIT")
     }
 }

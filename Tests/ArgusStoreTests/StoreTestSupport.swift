@@ -57,3 +57,79 @@ enum Fixtures {
         return (try? database.scalar("SELECT count(*) FROM \(table)")) ?? -1
     }
 }
+
+/// A file's bytes and modification time, to show a refused file was left untouched.
+struct FileState: Equatable, CustomStringConvertible {
+    let bytes: [UInt8]
+    let modifiedNs: Int64
+
+    init(_ path: String) {
+        var info = stat()
+        stat(path, &info)
+        modifiedNs = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        var bytes: [UInt8] = []
+        if let file = fopen(path, "rb") {
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let count = fread(&buffer, 1, buffer.count, file)
+                if count <= 0 { break }
+                bytes += buffer[0..<count]
+            }
+            fclose(file)
+        }
+        self.bytes = bytes
+    }
+
+    static func write(_ bytes: [UInt8], to path: String) {
+        let file = fopen(path, "wb")
+        _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        fclose(file)
+    }
+
+    static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    var description: String { "\(bytes.count) bytes, hash \(bytes.hashValue), modified \(modifiedNs)" }
+}
+
+extension Fixtures {
+    static func stall(_ id: Int) -> Record {
+        .stall(
+            StallRecord(
+                id: id, kind: .stopped, pid: 42, startTicks: 777, appName: "App", processName: "app",
+                started: WallTime(nanoseconds: 1_769_523_826_000_000_000),
+                detected: WallTime(nanoseconds: 1_769_523_827_000_000_000), tid: 43, trigger: "1 thread stopped",
+                threshold: 1, value: 1, windowNs: 5_000_000_000))
+    }
+
+    static func stallEnd(_ id: Int, peak: Double = 2) -> Record {
+        .stallEnd(
+            StallEndRecord(
+                id: id, ended: WallTime(nanoseconds: 1_769_523_829_000_000_000), durationNs: 3_000_000_000,
+                reason: "condition cleared", peakValue: peak, peakAt: WallTime(nanoseconds: 1_769_523_828_000_000_000),
+                checkpoints: 1))
+    }
+
+    static func log(_ line: String, raw: [UInt8]? = nil) -> Record {
+        .log(
+            LogRecord(
+                time: WallTime(nanoseconds: 1_769_523_825_500_000_000), appName: "App", processName: "app", pid: 42,
+                line: line, path: "/var/log/app.log", offset: 0, inode: 1, raw: raw))
+    }
+
+    /// A writer on `path` that must open; fails the test (by throwing) when refused.
+    static func writer(
+        _ path: String, warn: @escaping @Sendable (String) -> Void = { _ in },
+        configure: (inout RecordWriter.Configuration) -> Void = { _ in }
+    ) throws -> RecordWriter {
+        var configuration = RecordWriter.Configuration(path: path, session: session)
+        configure(&configuration)
+        return try RecordWriter(configuration, warn: warn)
+    }
+
+    /// A complete database of the current schema with one session and a few rows.
+    static func realDatabase(at path: String) throws {
+        let writer = try writer(path)
+        writer.submit((0..<50).map(metric) + [terminated(code: 0), log("hello"), stall(1), stallEnd(1)])
+        _ = writer.close()
+    }
+}
