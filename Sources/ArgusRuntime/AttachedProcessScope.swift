@@ -37,6 +37,7 @@ final class AttachedProcessScope: Scope {
             if let found = newest(named: name, console) { return attach(found, execNs: nil, session) }
             guard wait else { return fail("no process named '\(name)' is running (use --wait to wait for one)", console) }
             guard session.procEvents != nil else { return fail("--wait needs the proc connector, which is unavailable", console) }
+            guard session.openStoreOrRefuse() else { return .failed(refusedDatabaseStatus) }
             console.info("Waiting for a process named '\(name)' to start...")
             awaited = name
             return .waiting
@@ -66,6 +67,7 @@ final class AttachedProcessScope: Scope {
     /// Attaches the session to `candidate`, follows the logs, prints the header and records
     /// that watching began.
     private func attach(_ candidate: ProcessCandidate, execNs: UInt64?, _ session: Session) -> ScopeStart {
+        guard session.openStoreOrRefuse() else { return .failed(refusedDatabaseStatus) }
         let pid = candidate.pid
         let read = ProcessReader.commandLine(pid)
         let arrival = Session.RootArrival(

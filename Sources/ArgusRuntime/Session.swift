@@ -135,10 +135,6 @@ public final class Session {
         console.detail("Verbose mode enabled")
         console.detail("argus-trace version: \(ArgusVersion.current), kernel \(HostFacts.kernelRelease())")
         console.detail("Database path: \(settings.databasePath)")
-        if let refused = openStore() {
-            console.error(refused)
-            return scope.refusedDatabaseStatus
-        }
         subscribeToProcEvents()
         // Loaded before the root is found or started: in `run` the kernel then follows every
         // child the command forks.
@@ -150,8 +146,16 @@ public final class Session {
         return nil
     }
 
-    /// Opens the database before anything is traced; a database that cannot be used is refused
-    /// here, untouched. Returns the one-line reason when refused.
+    /// Opens the database once the scope knows what it will record, before anything is attached,
+    /// spawned or waited for. A database that cannot be used is refused, untouched: false after
+    /// saying why in one line.
+    func openStoreOrRefuse() -> Bool {
+        guard let refused = openStore() else { return true }
+        console.error(refused)
+        return false
+    }
+
+    /// The one-line reason when the database is refused.
     private func openStore() -> String? {
         guard writer == nil, sinks.isEmpty else { return nil }  // a test's sinks replace the store
         let path = settings.databasePath

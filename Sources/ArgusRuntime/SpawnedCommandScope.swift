@@ -40,6 +40,7 @@ final class SpawnedCommandScope: Scope {
 
     func begin(_ session: Session) -> ScopeStart {
         let console = session.console
+        guard session.openStoreOrRefuse() else { return .failed(refusedDatabaseStatus) }
         do {
             try ProcessControl.becomeSubreaper()
         } catch {
