@@ -8,10 +8,12 @@ extension EndToEnd {
             (try? Rows(scratch.database).int("SELECT count(*) FROM stalls WHERE \(condition)")) ?? 0
         }
 
+        // Pressure stalls are machine-wide (PSI): the suite's own load could raise one, so these
+        // tests of a process's own stalls turn them off (the detector's unit tests cover them).
         @Test func stoppedThenContinuedChildIsOneStallWithSamplesBeforeAndSnapshotsAfter() throws {
             let scratch = Scratch()
             let testee = try Child(Binaries.testee, ["gate", "exit", "0"], scratch: scratch, label: "testee")
-            let tracer = try startTracer(["--pid", "\(testee.pid)", "--interval", "0.5"], scratch: scratch)
+            let tracer = try startTracer(["--pid", "\(testee.pid)", "--interval", "0.5", "--stall-pressure", "0"], scratch: scratch)
             #expect(waitAttached(tracer))
             // Two samples at 0.5 s: the ring holds several fine samples from before the stop.
             #expect(eventually { tracer.lines(containing: "Metrics: CPU=") >= 2 })
@@ -70,7 +72,7 @@ extension EndToEnd {
             // Both pinned to CPU 0: each gets about half of it and waits the other half.
             let testee = try Child(
                 "/usr/bin/taskset", ["-c", "0", Binaries.testee, "gate", "spin", "4"], scratch: scratch, label: "testee")
-            let tracer = try startTracer(["--pid", "\(testee.pid)", "--interval", "1"], scratch: scratch)
+            let tracer = try startTracer(["--pid", "\(testee.pid)", "--interval", "1", "--stall-pressure", "0"], scratch: scratch)
             #expect(waitAttached(tracer))
             let hog = try Child("/usr/bin/taskset", ["-c", "0", Binaries.testee, "spin", "8"], scratch: scratch, label: "hog")
             testee.openGate()
@@ -94,7 +96,7 @@ extension EndToEnd {
         @Test func threadHeldInDStateIsRecordedWithWchanAndKernelStack() throws {
             let scratch = Scratch()
             let testee = try Child(Binaries.testee, ["gate", "vfork-hold", "2.5"], scratch: scratch, label: "testee")
-            let tracer = try startTracer(["--pid", "\(testee.pid)", "--interval", "1"], scratch: scratch)
+            let tracer = try startTracer(["--pid", "\(testee.pid)", "--interval", "1", "--stall-pressure", "0"], scratch: scratch)
             #expect(waitAttached(tracer))
             testee.openGate()
             #expect(eventually { stalls(scratch, "kind = 'd_state'") == 1 })
