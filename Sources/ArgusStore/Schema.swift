@@ -28,6 +28,13 @@
 ///   from the runtime), `rows_unsaved` (rows the writer dropped or could not write) and the
 ///   writer's peak backlog (`writer_peak_backlog_rows`, `writer_peak_backlog_bytes`, the bytes
 ///   approximate); the writer fills its own three when the session ends or the writer closes.
+/// - A watched service is followed across restarts (7): each incarnation is a `generation`
+///   (1, 2, …) on its processes' rows (`process_events.generation`, `processes.generation`;
+///   NULL when nothing is watched across restarts), a `restarted` event marks the first process
+///   of each new one, and `sessions.restarts` counts them. `group_samples` has one row per
+///   reading of the whole group: its members' sums and averages at that instant (raw, like
+///   performance_metrics, of which it is the group's view) and the members that started and
+///   ended since the group's previous row.
 /// - A text column holds the whole text bound with its byte length, NULs included.
 /// - `PRAGMA user_version` is the number of migrations applied; each runs in one transaction.
 ///   A database is refused before anything is written to it when its user_version is negative
@@ -257,6 +264,30 @@ public enum Schema {
         ALTER TABLE sessions ADD COLUMN writer_peak_backlog_rows INTEGER;
         ALTER TABLE sessions ADD COLUMN writer_peak_backlog_bytes INTEGER;
         ALTER TABLE sessions ADD COLUMN rows_unsaved INTEGER;
+        """,
+        // 7: a watched service as a whole (its tree, cgroup or unit) and its incarnations.
+        """
+        CREATE TABLE group_samples (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL,
+            timestamp TEXT NOT NULL,
+            timestamp_ns INTEGER NOT NULL,
+            hostname TEXT,
+            app_name TEXT,
+            generation INTEGER,
+            process_count INTEGER,
+            cpu_percent_total REAL,
+            cpu_percent_avg REAL,
+            memory_mb_total REAL,
+            memory_mb_avg REAL,
+            thread_count INTEGER,
+            processes_started INTEGER,
+            processes_ended INTEGER
+        );
+        CREATE INDEX idx_group_samples_time ON group_samples(session_id, timestamp_ns);
+        ALTER TABLE process_events ADD COLUMN generation INTEGER;
+        ALTER TABLE processes ADD COLUMN generation INTEGER;
+        ALTER TABLE sessions ADD COLUMN restarts INTEGER;
         """,
     ]
 
