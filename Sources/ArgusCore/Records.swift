@@ -84,6 +84,8 @@ public enum ProcessEventType: String, Sendable {
     case started, terminated, exec
     case monitoringStarted = "monitoring_started"
     case monitoringStopped = "monitoring_stopped"
+    /// A watched service came back: the first process of a new incarnation (generation).
+    case restarted
 }
 
 public struct ProcessEventRecord: Sendable, Equatable {
@@ -105,11 +107,15 @@ public struct ProcessEventRecord: Sendable, Equatable {
     /// For `terminated`: the exit status (or 128 + signal) the BPF exit probe saw, a second
     /// source beside the proc connector's.
     public var bpfExitCode: Int?
+    /// Which incarnation of a watched service the process belongs to (1 for the first, 2 after
+    /// its first restart); nil when nothing is watched across restarts.
+    public var generation: Int?
 
     public init(
         time: WallTime, appName: String, processName: String, pid: Int32, type: ProcessEventType,
         exitCode: Int? = nil, signal: Int? = nil, coreDumped: Bool? = nil, parentPid: Int32? = nil,
-        startTicks: UInt64? = nil, source: String? = nil, detail: String? = nil, bpfExitCode: Int? = nil
+        startTicks: UInt64? = nil, source: String? = nil, detail: String? = nil, bpfExitCode: Int? = nil,
+        generation: Int? = nil
     ) {
         self.time = time
         self.appName = appName
@@ -124,6 +130,7 @@ public struct ProcessEventRecord: Sendable, Equatable {
         self.source = source
         self.detail = detail
         self.bpfExitCode = bpfExitCode
+        self.generation = generation
     }
 }
 
@@ -178,10 +185,13 @@ public struct ProcessRecord: Sendable, Equatable {
     /// Where the status came from: "wait", "proc_connector", "lost".
     public var statusSource: String?
     public var execs: Int
+    /// Which incarnation of a watched service the process belongs to (1, 2, …); nil when nothing
+    /// is watched across restarts.
+    public var generation: Int?
 
     public init(
         pid: Int32, parentPid: Int32, comm: String?, exe: String?, argv: [String]?, started: WallTime,
-        ended: WallTime?, status: WaitStatus?, statusSource: String?, execs: Int
+        ended: WallTime?, status: WaitStatus?, statusSource: String?, execs: Int, generation: Int? = nil
     ) {
         self.pid = pid
         self.parentPid = parentPid
@@ -193,6 +203,49 @@ public struct ProcessRecord: Sendable, Equatable {
         self.status = status
         self.statusSource = statusSource
         self.execs = execs
+        self.generation = generation
+    }
+}
+
+/// One reading of a watched group (a service's whole tree, cgroup or unit) as a whole: its
+/// members' sums and averages at one instant, and how many members came and went since the
+/// group's previous reading. Per-process readings stay in `MetricRecord`; this is the group's.
+public struct GroupSampleRecord: Sendable, Equatable {
+    public var time: WallTime
+    public var appName: String
+    /// Which incarnation of the service the members belong to (1, then 2 after a restart, …).
+    public var generation: Int
+    /// How many members were alive at `time`.
+    public var processCount: Int
+    /// The members' CPU percentages summed (100 is one CPU), and that sum over `processCount`.
+    public var cpuPercentTotal: Double
+    public var cpuPercentAverage: Double
+    /// The members' resident memory summed, in MB, and that sum over `processCount`.
+    public var memoryMBTotal: Double
+    public var memoryMBAverage: Double
+    /// The members' threads summed.
+    public var threadCount: Int
+    /// Members that started since the group's previous reading.
+    public var processesStarted: Int
+    /// Members that ended since the group's previous reading.
+    public var processesEnded: Int
+
+    public init(
+        time: WallTime, appName: String, generation: Int, processCount: Int, cpuPercentTotal: Double,
+        cpuPercentAverage: Double, memoryMBTotal: Double, memoryMBAverage: Double, threadCount: Int,
+        processesStarted: Int, processesEnded: Int
+    ) {
+        self.time = time
+        self.appName = appName
+        self.generation = generation
+        self.processCount = processCount
+        self.cpuPercentTotal = cpuPercentTotal
+        self.cpuPercentAverage = cpuPercentAverage
+        self.memoryMBTotal = memoryMBTotal
+        self.memoryMBAverage = memoryMBAverage
+        self.threadCount = threadCount
+        self.processesStarted = processesStarted
+        self.processesEnded = processesEnded
     }
 }
 
@@ -231,10 +284,13 @@ public struct SessionUpdate: Sendable, Equatable {
     public var endReason: String?
     /// BPF ring-buffer reserve failures: events the kernel side could not hand over.
     public var bpfEventsLost: Int?
+    /// How many times the watched service came back (new incarnations after the first).
+    public var restarts: Int?
 
     public init(
         appName: String? = nil, targetPid: Int32? = nil, targetName: String? = nil, endedAt: WallTime? = nil,
-        eventsSeen: Int? = nil, eventOverflows: Int? = nil, endReason: String? = nil, bpfEventsLost: Int? = nil
+        eventsSeen: Int? = nil, eventOverflows: Int? = nil, endReason: String? = nil, bpfEventsLost: Int? = nil,
+        restarts: Int? = nil
     ) {
         self.appName = appName
         self.targetPid = targetPid
@@ -244,6 +300,7 @@ public struct SessionUpdate: Sendable, Equatable {
         self.eventOverflows = eventOverflows
         self.endReason = endReason
         self.bpfEventsLost = bpfEventsLost
+        self.restarts = restarts
     }
 }
 
@@ -258,4 +315,5 @@ public enum Record: Sendable, Equatable {
     case stallEnd(StallEndRecord)
     case stallSnapshot(StallSnapshotRecord)
     case fineSamples(FineSampleRecord)
+    case groupSample(GroupSampleRecord)
 }

@@ -38,6 +38,8 @@ extension Record {
                     total + 96 + thread.name.utf8.count + (thread.wchan?.utf8.count ?? 0)
                 }
             }
+        case .groupSample(let g):
+            return 160 + g.appName.utf8.count
         }
     }
 }

@@ -81,6 +81,7 @@ extension RecordWriter {
                 case .log: state.report.logsWritten += 1
                 case .event: state.report.eventsWritten += 1
                 case .stall: state.report.stallsWritten += 1
+                case .groupSample: state.report.groupSamplesWritten += 1
                 case .session, .process, .stallEnd, .stallSnapshot, .fineSamples: break
                 }
             }

@@ -8,6 +8,7 @@ public struct WriterReport: Sendable, Equatable {
     public var logsWritten = 0
     public var eventsWritten = 0
     public var stallsWritten = 0
+    public var groupSamplesWritten = 0
     /// Rows that could not be saved: still queued at the end, or dropped when the bounded
     /// queue was full during a long outage.
     public var unsaved = 0

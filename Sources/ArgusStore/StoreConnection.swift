@@ -11,6 +11,7 @@ final class StoreConnection {
     private let insertLog: SQLiteStatement
     private let updateSession: SQLiteStatement
     private let insertProcess: SQLiteStatement
+    private let insertGroupSample: SQLiteStatement
     let stallStatements: StallStatements
 
     /// Opens the database at `path` (sqlite3_open_v2; `create` makes the file when it is
@@ -39,8 +40,8 @@ final class StoreConnection {
             """
             INSERT INTO process_events (timestamp, app_name, process_name, process_id, event_type, exit_code,
                 hostname, session_id, timestamp_ns, signal, core_dumped, parent_pid, start_time_ticks, source, detail,
-                bpf_exit_code)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                bpf_exit_code, generation)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
             """)
         insertLog = try database.prepare(
             """
@@ -51,8 +52,15 @@ final class StoreConnection {
         insertProcess = try database.prepare(
             """
             INSERT INTO processes (session_id, pid, parent_pid, comm, exe, argv, started_at, started_ns, ended_at,
-                ended_ns, exit_code, signal, core_dumped, status_source, execs)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                ended_ns, exit_code, signal, core_dumped, status_source, execs, generation)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+            """)
+        insertGroupSample = try database.prepare(
+            """
+            INSERT INTO group_samples (session_id, timestamp, timestamp_ns, hostname, app_name, generation,
+                process_count, cpu_percent_total, cpu_percent_avg, memory_mb_total, memory_mb_avg, thread_count,
+                processes_started, processes_ended)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
             """)
         stallStatements = try StallStatements(database)
         updateSession = try database.prepare(
@@ -64,7 +72,7 @@ final class StoreConnection {
                 bpf_events_lost = coalesce(?10, bpf_events_lost),
                 writer_peak_backlog_rows = coalesce(?11, writer_peak_backlog_rows),
                 writer_peak_backlog_bytes = coalesce(?12, writer_peak_backlog_bytes),
-                rows_unsaved = coalesce(?13, rows_unsaved)
+                rows_unsaved = coalesce(?13, rows_unsaved), restarts = coalesce(?14, restarts)
             WHERE id = ?1
             """)
     }
@@ -92,7 +100,7 @@ final class StoreConnection {
     /// Writes the writer's own numbers into the session row.
     func record(_ totals: WriterTotals, in session: SessionRows) throws(SQLiteError) {
         try updateSession.run(
-            [.integer(session.sessionID)] + Array(repeating: nil, count: 9) + Self.values(totals))
+            [.integer(session.sessionID)] + Array(repeating: nil, count: 9) + Self.values(totals) + [nil])
     }
 
     private static func values(_ totals: WriterTotals?) -> [SQLiteValue?] {
@@ -133,7 +141,7 @@ final class StoreConnection {
                 .text(e.time.iso8601), .text(e.appName), .text(e.processName), .int(e.pid), .text(e.type.rawValue),
                 .int(e.exitCode), .text(hostname), .integer(sessionID), .integer(e.time.nanoseconds), .int(e.signal),
                 .bool(e.coreDumped), .int(e.parentPid), .int(e.startTicks), .string(e.source), .string(e.detail),
-                .int(e.bpfExitCode),
+                .int(e.bpfExitCode), .int(e.generation),
             ])
         case .log(let l):
             try insertLog.run([
@@ -146,14 +154,21 @@ final class StoreConnection {
                 .integer(sessionID), .int(p.pid), .int(p.parentPid), .string(p.comm), .string(p.exe),
                 .string(p.argv.map(JSONText.array)), .text(p.started.iso8601), .integer(p.started.nanoseconds),
                 .string(p.ended?.iso8601), .int(p.ended?.nanoseconds), .int(p.status?.shellCode), .int(p.status?.signal),
-                .bool(p.status?.coreDumped), .string(p.statusSource), .int(p.execs),
+                .bool(p.status?.coreDumped), .string(p.statusSource), .int(p.execs), .int(p.generation),
             ])
         case .session(let s):
             try updateSession.run([
                 .integer(sessionID), .string(s.appName), .int(s.targetPid), .string(s.targetName),
                 .string(s.endedAt?.iso8601), .int(s.endedAt?.nanoseconds), .int(s.eventsSeen),
                 .int(s.eventOverflows), .string(s.endReason), .int(s.bpfEventsLost),
-            ] + Self.values(s.endedAt == nil ? nil : totals))
+            ] + Self.values(s.endedAt == nil ? nil : totals) + [.int(s.restarts)])
+        case .groupSample(let g):
+            try insertGroupSample.run([
+                .integer(sessionID), .text(g.time.iso8601), .integer(g.time.nanoseconds), .text(hostname),
+                .text(g.appName), .int(g.generation), .int(g.processCount), .real(g.cpuPercentTotal),
+                .real(g.cpuPercentAverage), .real(g.memoryMBTotal), .real(g.memoryMBAverage), .int(g.threadCount),
+                .int(g.processesStarted), .int(g.processesEnded),
+            ])
         case .stall(let stall): try insert(stall, in: &session)
         case .stallEnd(let end): try update(end, in: session)
         case .stallSnapshot(let snapshot): try insert(snapshot, in: session)
