@@ -138,6 +138,11 @@ public struct ProcessTable: Sendable {
         }
     }
 
+    /// A member leaves without ending (it moved out of the watched cgroup); nil when unknown.
+    public mutating func release(_ pid: Int32) -> Member? {
+        live.removeValue(forKey: pid)
+    }
+
     /// What is known of a live member's program (from the exec probe or /proc).
     public mutating func setCommand(_ command: CommandIdentity, of pid: Int32) {
         live[pid]?.command = command

@@ -53,6 +53,28 @@ public enum ProcessReader {
         }
     }
 
+    /// The children of every thread of a process (/proc/PID/task/TID/children).
+    public static func children(of pid: Int32) -> [Int32] {
+        (ProcFS.list("/proc/\(pid)/task") ?? []).flatMap { tid in
+            (ProcFS.read("/proc/\(pid)/task/\(tid)/children") ?? "").split(whereSeparator: { $0 == " " || $0 == "\n" })
+                .compactMap { Int32($0) }
+        }
+    }
+
+    /// Every descendant of a process, parents before their children, with each one's parent.
+    public static func descendants(of pid: Int32) -> [(pid: Int32, parentPid: Int32)] {
+        var found: [(pid: Int32, parentPid: Int32)] = []
+        var queue = [pid]
+        var seen: Set<Int32> = [pid]
+        while let parent = queue.popLast() {
+            for child in children(of: parent) where seen.insert(child).inserted {
+                found.append((child, parent))
+                queue.append(child)
+            }
+        }
+        return found
+    }
+
     /// A full sample through the target's open files, or nil once the process is gone.
     public static func read(_ files: ProcessFiles) -> ProcessReading? {
         let pid = files.pid

@@ -10,6 +10,8 @@ protocol Scope: AnyObject {
     var mode: String { get }
     /// Forked children of members join the session.
     var followsChildren: Bool { get }
+    /// A service is watched across its restarts (rows carry their generation).
+    var followsRestarts: Bool { get }
     /// argus-trace spawned the root and reaps it and every orphan (a child subreaper).
     var reaps: Bool { get }
     /// Signals the scope handles (SIGCHLD is added when argus-trace reaps).
@@ -26,16 +28,25 @@ protocol Scope: AnyObject {
     /// Finds or starts the root, once every source is ready. Attaches it with `session.attach`,
     /// or leaves the session waiting for it.
     func begin(_ session: Session) -> ScopeStart
-    /// A kernel event seen while no root is attached yet (`--wait`).
-    func observeWhileWaiting(_ event: ProcEvent, _ session: Session)
+    /// Every kernel event, before the process table sees it (--wait, processes moved into a
+    /// watched cgroup).
+    func observe(_ event: ProcEvent, _ session: Session)
+    /// Every sample tick, before the members are sampled (a cgroup's membership is checked).
+    func sampleTick(_ session: Session)
+    /// A descriptor the scope registered with `session.watchForScope` is readable.
+    func descriptorReadable(_ session: Session)
     /// INT, TERM or HUP arrived.
     func handle(_ delivery: SignalChannel.Delivery, _ session: Session)
     /// A member ended (its rows are submitted already).
     func memberEnded(_ member: ProcessTable.Member, corrected: Bool, _ session: Session)
     /// The scope's own timer fired (a grace period, a kill deadline).
     func timerFired(_ session: Session)
-    /// Whether the loop should stop now.
+    /// After each turn of the loop: whether the session should stop now. The scope may move on
+    /// here (a service that ended starts waiting for its next incarnation).
     func isDone(_ session: Session) -> Bool
+    /// The scope watches a group of processes: a group line per interval, and a line for each
+    /// member that fails.
+    var isGroup: Bool { get }
     /// Why the session ended, for the session row and `monitoring_stopped`.
     func endReason(_ session: Session) -> String
     /// Prints the summary, writes reports, and returns argus-trace's exit status.

@@ -18,40 +18,23 @@ extension Session {
     }
 
     /// Makes `arrival` the scope's root: its pidfd, the kernel's in-kernel filter, the counters,
-    /// the first sample, the stall ring, and the rows saying it is watched. False (after saying
-    /// why) when it is gone already.
+    /// the first sample, the stall ring, and the sample timer. False (after saying why) when it
+    /// is gone already.
     func attach(_ arrival: RootArrival) -> Bool {
+        guard join(arrival, isRoot: true) else {
+            console.error("process \(arrival.pid) exited before it could be watched")
+            return false
+        }
         let pid = arrival.pid
-        var member = ProcessTable.Member(
-            pid: pid, parentPid: arrival.parentPid, startedNs: arrival.startedNs,
-            threads: arrival.threadsFromProc ?? [pid], confirmsEndWithPidfd: arrival.threadsFromProc != nil,
-            command: arrival.command)
-        member.startTicks = arrival.startTicks
-        if member.confirmsEndWithPidfd {
-            do {
-                let handle = try ProcessHandle(pid: pid)
-                // The pidfd names whatever had this pid when it was opened: make sure that is the root.
-                guard ProcessReader.stat(pid)?.startTicks == arrival.startTicks else { throw Errno.noSuchProcess }
-                try epoll.watchReadable(handle.descriptor.rawValue, token: Token.pidfdBase + UInt64(UInt32(pid)))
-                pidfds[pid] = handle
-            } catch {
-                console.error("process \(pid) exited before it could be watched")
-                return false
-            }
-            if !scope.followsChildren {
-                do {
-                    try procEvents?.keepOnly(tgid: pid)
-                } catch {
-                    console.detail("Could not filter proc events in the kernel (\(error)); filtering in user space")
-                }
-            }
-        }
-        table.add(member, isRoot: true)
+        guard let member = table.live[pid] else { return false }
         if appName.isEmpty { appName = member.name }
-        if scope.followsChildren {
-            kernelCounters?.stopWatchingSelf()
+        if member.confirmsEndWithPidfd && !scope.followsChildren {
+            do {
+                try procEvents?.keepOnly(tgid: pid)
+            } catch {
+                console.detail("Could not filter proc events in the kernel (\(error)); filtering in user space")
+            }
         }
-        kernelCounters?.watch(pid)
         if member.confirmsEndWithPidfd, let startTicks = arrival.startTicks {
             // Attached to a running process: its first sample now (CPU % since it started, as ps).
             var sampler = Sampler(pid: pid, startTicks: startTicks)
@@ -75,6 +58,45 @@ extension Session {
         }
         lastLogLineNs = Clocks.monotonicNs()
         return true
+    }
+
+    /// Adds a process as a member: the root, or one found beside it (a descendant at attach, a
+    /// process in the watched cgroup). One attached from /proc gets a pidfd, which confirms its
+    /// end. False when it is gone already.
+    @discardableResult
+    func join(_ arrival: RootArrival, isRoot: Bool) -> Bool {
+        let pid = arrival.pid
+        var member = ProcessTable.Member(
+            pid: pid, parentPid: arrival.parentPid, startedNs: arrival.startedNs,
+            threads: arrival.threadsFromProc ?? [pid], confirmsEndWithPidfd: arrival.threadsFromProc != nil,
+            command: arrival.command)
+        member.startTicks = arrival.startTicks
+        if member.confirmsEndWithPidfd {
+            do {
+                let handle = try ProcessHandle(pid: pid)
+                // The pidfd names whatever had this pid when it was opened: make sure that is the process.
+                guard ProcessReader.stat(pid)?.startTicks == arrival.startTicks else { throw Errno.noSuchProcess }
+                try epoll.watchReadable(handle.descriptor.rawValue, token: Token.pidfdBase + UInt64(UInt32(pid)))
+                pidfds[pid] = handle
+            } catch {
+                return false
+            }
+        }
+        table.add(member, isRoot: isRoot)
+        if isRoot && scope.followsChildren { kernelCounters?.stopWatchingSelf() }
+        kernelCounters?.watch(pid)
+        return true
+    }
+
+    /// A running process as it is now, to join the session.
+    static func arrival(of pid: Int32, parentPid: Int32? = nil) -> RootArrival? {
+        guard let stat = ProcessReader.stat(pid), ProcessReader.isAlive(pid, stat: stat) else { return nil }
+        let read = ProcessReader.commandLine(pid)
+        return RootArrival(
+            pid: pid, parentPid: parentPid ?? stat.ppid,
+            startedNs: Clocks.monotonicNs(ofStartTicks: stat.startTicks, ticksPerSecond: ProcessReader.ticksPerSecond),
+            startTicks: stat.startTicks, command: CommandIdentity(comm: stat.comm, exe: read.exe, argv: read.argv),
+            threadsFromProc: ProcessReader.liveThreadIDs(pid), execMonotonicNs: nil)
     }
 
     /// The rows that say the root is watched, once the scope printed its header: the session's
@@ -103,11 +125,8 @@ extension Session {
         guard let procEvents else { return }
         do {
             let overflowed = try procEvents.drain { event in
-                if table.rootPid == nil {
-                    scope.observeWhileWaiting(event, self)
-                } else {
-                    apply(table.apply(event))
-                }
+                scope.observe(event, self)
+                apply(table.apply(event))
             }
             if overflowed { recoverFromOverflow() }
         } catch {
@@ -119,6 +138,7 @@ extension Session {
         for output in outputs {
             switch output {
             case .started(let member):
+                startedSinceGroupRow += 1
                 kernelCounters?.followNewChild(member.pid)
                 submit(
                     event(.started, of: member, at: clock.wallTime(monotonicNs: member.startedNs), parentPid: member.parentPid))
@@ -229,6 +249,7 @@ extension Session {
     private func ended(_ member: ProcessTable.Member) {
         guard let end = member.end else { return }
         let isRoot = member.pid == rootPid
+        endedSinceGroupRow += 1
         samplers[member.pid] = nil
         awaitingStatus.remove(member.pid)
         if let handle = pidfds.removeValue(forKey: member.pid) { try? epoll.unwatch(handle.descriptor.rawValue) }

@@ -4,6 +4,9 @@ import ArgusStore
 
 /// The rows a session writes about its members: one builder for every mode.
 extension Session {
+    /// The generation rows carry: only when a service is watched across restarts.
+    var recordedGeneration: Int? { scope.followsRestarts ? generation : nil }
+
     /// The member's start time in clock ticks: read at attach, else from its fork's stamp.
     func startTicks(of member: ProcessTable.Member) -> UInt64 {
         member.startTicks
@@ -17,7 +20,7 @@ extension Session {
         .event(
             ProcessEventRecord(
                 time: time, appName: appName, processName: member.name, pid: member.pid, type: type,
-                parentPid: parentPid, startTicks: startTicks(of: member), detail: detail))
+                parentPid: parentPid, startTicks: startTicks(of: member), detail: detail, generation: recordedGeneration))
     }
 
     /// A session-level event (monitoring stopped) about the root, or about no process yet.
@@ -39,7 +42,7 @@ extension Session {
                 coreDumped: status.map(\.coreDumped), parentPid: member.parentPid, startTicks: startTicks(of: member),
                 source: end.source,
                 detail: detail ?? status?.description ?? "exit status unknown (messages were lost)",
-                bpfExitCode: probed?.shellCode))
+                bpfExitCode: probed?.shellCode, generation: recordedGeneration))
     }
 
     /// The member's `processes` row (at its end, or when the session ends with it running).
@@ -48,6 +51,6 @@ extension Session {
             pid: member.pid, parentPid: member.parentPid, comm: member.name, exe: member.command.exe,
             argv: member.command.argv, started: clock.wallTime(monotonicNs: member.startedNs),
             ended: member.end.map { clock.wallTime(monotonicNs: $0.monotonicNs) }, status: member.end?.status,
-            statusSource: member.end?.source, execs: member.execs)
+            statusSource: member.end?.source, execs: member.execs, generation: recordedGeneration)
     }
 }

@@ -8,6 +8,7 @@ extension Session {
     /// or was there at attach.
     func sampleMembers() {
         let now = Clocks.monotonicNs()
+        var rows: [MetricRecord] = []
         for (pid, member) in table.live.sorted(by: { $0.key < $1.key }) {
             if samplers[pid] == nil {
                 guard now - min(now, member.startedNs) >= settings.intervalNs, let stat = ProcessReader.stat(pid) else {
@@ -18,13 +19,35 @@ extension Session {
             guard var row = samplers[pid]?.sample(appName: appName, processName: member.name) else { continue }
             row.kernel = kernelCounters?.deltas(for: pid)
             record(sample: row, of: member)
+            rows.append(row)
         }
+        if scope.isGroup { recordGroup(rows, at: WallTime(nanoseconds: Clocks.realtimeNs())) }
+    }
+
+    /// The group's row and line: how many members, their CPU, memory and threads together, and
+    /// how many started and ended since the previous row.
+    func recordGroup(_ rows: [MetricRecord], at time: WallTime) {
+        let count = rows.count
+        let cpu = rows.reduce(0) { $0 + $1.cpuPercent }
+        let memory = rows.reduce(0) { $0 + $1.memoryMB }
+        let threads = rows.reduce(0) { $0 + $1.threadCount }
+        let group = GroupSampleRecord(
+            time: time, appName: appName, generation: generation, processCount: table.live.count,
+            cpuPercentTotal: cpu, cpuPercentAverage: count > 0 ? cpu / Double(count) : 0, memoryMBTotal: memory,
+            memoryMBAverage: count > 0 ? memory / Double(count) : 0, threadCount: threads,
+            processesStarted: startedSinceGroupRow, processesEnded: endedSinceGroupRow)
+        submit(.groupSample(group))
+        console.info(
+            "Metrics: CPU=\(Format.decimal(cpu))% | Memory=\(Format.decimal(memory))MB | Threads=\(threads) | "
+                + "Processes=\(table.live.count) (+\(startedSinceGroupRow) -\(endedSinceGroupRow))")
+        startedSinceGroupRow = 0
+        endedSinceGroupRow = 0
     }
 
     func record(sample row: MetricRecord, of member: ProcessTable.Member) {
         samples += 1
         submit(.metric(row))
-        guard member.pid == rootPid && scope.echoesRoot else {
+        guard member.pid == rootPid && scope.echoesRoot && !scope.isGroup else {
             console.detail(
                 "Metrics \(member.pid) \(member.name): CPU=\(Format.decimal(row.cpuPercent))% "
                     + "Memory=\(Format.decimal(row.memoryMB))MB")

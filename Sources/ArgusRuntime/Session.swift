@@ -12,6 +12,7 @@ import ArgusStore
 public final class Session {
     enum Token: UInt64 {
         case procEvents = 1, sampleTimer, signals, statusTimer, logEvents, stallTimer, scopeTimer, bpfExits, background
+        case scopeEvents
         /// pidfds carry the member's pid in the low 32 bits.
         static let pidfdBase: UInt64 = 1 << 32
     }
@@ -56,6 +57,11 @@ public final class Session {
     /// The signal that stopped the session, when one did.
     var stopSignal: Int32?
     var overflowWarned = false
+    /// The incarnation of the service being watched: 1, then one more at each restart.
+    var generation = 1
+    /// Members started and ended since the last group row.
+    var startedSinceGroupRow = 0
+    var endedSinceGroupRow = 0
     var resync = ResyncState.idle
     private let injectedEvents: ProcEventSource?
 
@@ -219,6 +225,7 @@ public final class Session {
             sampleTimer.acknowledge()
             clock.refresh(realtimeNs: Clocks.realtimeNs(), monotonicNs: Clocks.monotonicNs())
             kernelCounters?.collect()  // keeps the probes' ring buffers from filling
+            scope.sampleTick(self)
             sampleMembers()
         case .signals?:
             for delivery in signals.deliveries() {
@@ -239,6 +246,8 @@ public final class Session {
         case .scopeTimer?:
             scopeTimer.acknowledge()
             scope.timerFired(self)
+        case .scopeEvents?:
+            scope.descriptorReadable(self)
         case .bpfExits?:
             kernelCounters?.collect()
         case .background?:
@@ -256,7 +265,7 @@ public final class Session {
 
     /// `argus-trace --pid/--process`: watches one running process until it ends.
     public static func watch(_ options: WatchOptions) -> Int32 {
-        Session(scope: AttachedProcessScope(options: options), settings: options.recording, stalls: options.stalls).run()
+        Session(scope: WatchScope(options: options), settings: options.recording, stalls: options.stalls).run()
     }
 
     /// `argus-trace run -- CMD`: runs CMD and follows its whole tree.
@@ -264,6 +273,11 @@ public final class Session {
         var stalls = StallSettings()
         stalls.enabled = false  // the tree-wide stall scope is not built yet
         return Session(scope: SpawnedCommandScope(options: options), settings: options.recording, stalls: stalls).run()
+    }
+
+    /// Adds a descriptor of the scope's (an inotify on cgroup.events) to the loop.
+    func watchForScope(_ descriptor: Int32) throws(Errno) {
+        try epoll.watchReadable(descriptor, token: Token.scopeEvents.rawValue)
     }
 
     /// Stops the session from inside (a signal, a failure).

@@ -73,7 +73,14 @@ final class SpawnedCommandScope: Scope {
         return .attached
     }
 
-    func observeWhileWaiting(_ event: ProcEvent, _ session: Session) {}
+    let isGroup = false
+    let followsRestarts = false
+
+    func observe(_ event: ProcEvent, _ session: Session) {}
+
+    func sampleTick(_ session: Session) {}
+
+    func descriptorReadable(_ session: Session) {}
 
     /// INT, TERM and HUP go to the command (unless the terminal already sent them to its whole
     /// process group); a second INT, or any of them once the command has ended, stops waiting.

@@ -23,6 +23,9 @@ struct ArgusTraceCommand: ParsableCommand {
               argus-trace run -- ./integration-tests.sh     (see argus-trace run --help)
               argus-trace --process myservice --interval 1
               argus-trace --process worker --wait --app-name Worker --db /tmp/worker.db
+              argus-trace --process nginx --follow-children     (the master and every worker)
+              argus-trace --cgroup system.slice/myapp.service --follow-restarts
+              argus-trace --unit postgresql --follow-restarts --max-restarts 5
               argus-trace --pid 12345 --stall-d-state 0.5 --stall-window 60
               argus-trace stalls                             (stalls recorded; see argus-trace stalls --help)
 
@@ -47,12 +50,43 @@ struct ArgusTraceCommand: ParsableCommand {
     @Flag(name: .long, help: "With --process: if none runs yet, wait for one to start.")
     var wait = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Watch every process in this cgroup v2 group (absolute, or relative to the cgroup2 mount).",
+            valueName: "path"))
+    var cgroup: String?
+
+    @Option(name: .long, help: ArgumentHelp("Watch every process of this systemd unit (its cgroup).", valueName: "name"))
+    var unit: String?
+
+    @Flag(name: .long, help: "Watch the target and every descendant; with --process, the top of the named tree.")
+    var followChildren = false
+
+    @Flag(
+        name: .long,
+        help: "With --process, --cgroup or --unit: when the service ends, wait for it to start again (same session).")
+    var followRestarts = false
+
+    @Option(name: .long, help: ArgumentHelp("With --follow-restarts: stop after this many restarts.", valueName: "n"))
+    var maxRestarts: Int?
+
     @OptionGroup var recording: RecordingOptions
 
     @OptionGroup(title: "Stall detection") var stalls: StallOptions
 
     mutating func validate() throws {
-        if pid != nil && process != nil { throw ValidationError("--pid and --process are mutually exclusive") }
+        let targets = [pid != nil, process != nil, cgroup != nil, unit != nil].filter { $0 }.count
+        if targets > 1 { throw ValidationError("--pid, --process, --cgroup and --unit are mutually exclusive") }
+        if let cgroup, cgroup.isEmpty { throw ValidationError("--cgroup needs a path") }
+        if let unit, unit.isEmpty { throw ValidationError("--unit needs a unit name") }
+        if followRestarts && pid != nil {
+            throw ValidationError("--follow-restarts goes with --process, --cgroup or --unit (a PID does not come back)")
+        }
+        if let maxRestarts {
+            if !followRestarts { throw ValidationError("--max-restarts goes with --follow-restarts") }
+            if maxRestarts < 0 { throw ValidationError("--max-restarts must be 0 or more (got \(maxRestarts))") }
+        }
         if let pid, pid <= 0 { throw ValidationError("--pid must be a positive process ID, not \(pid)") }
         if let process, process.isEmpty { throw ValidationError("--process needs a non-empty name") }
         if wait && process == nil { throw ValidationError("--wait goes with --process") }
@@ -66,9 +100,21 @@ struct ArgusTraceCommand: ParsableCommand {
     func run() throws {
         // Checked here, not in validate(): ArgumentParser validates this command before it
         // descends into `run`, which has no --pid.
-        guard pid != nil || process != nil else { throw ValidationError("one of --pid or --process is required") }
-        let target: WatchOptions.Target = pid.map { .pid($0) } ?? .name(process!, wait: wait)
-        let options = WatchOptions(target: target, recording: recording.settings, stalls: stalls.settings)
+        let target: WatchOptions.Target
+        if let pid {
+            target = .pid(pid)
+        } else if let process {
+            target = .name(process, wait: wait)
+        } else if let cgroup {
+            target = .cgroup(cgroup)
+        } else if let unit {
+            target = .unit(unit)
+        } else {
+            throw ValidationError("one of --pid, --process, --cgroup or --unit is required")
+        }
+        let options = WatchOptions(
+            target: target, recording: recording.settings, stalls: stalls.settings, followChildren: followChildren,
+            followRestarts: followRestarts, maxRestarts: maxRestarts)
         let status = Session.watch(options)
         if status != 0 { throw ExitCode(status) }
     }

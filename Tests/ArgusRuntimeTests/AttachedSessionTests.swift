@@ -11,7 +11,7 @@ import Testing
     func session(_ target: WatchOptions.Target, events: ScriptedEvents, sink: MemorySink) -> Session {
         let options = WatchOptions(target: target, recording: quietSettings, stalls: noStalls)
         return Session(
-            scope: AttachedProcessScope(options: options), settings: quietSettings, stalls: noStalls,
+            scope: WatchScope(options: options), settings: quietSettings, stalls: noStalls,
             procEvents: events, sinks: [sink])
     }
 

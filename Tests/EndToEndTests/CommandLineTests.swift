@@ -11,7 +11,7 @@ extension EndToEnd {
         }
 
         static let badInputs: [BadInput] = [
-            BadInput(arguments: [], status: 2, message: "one of --pid or --process is required"),
+            BadInput(arguments: [], status: 2, message: "one of --pid, --process, --cgroup or --unit is required"),
             BadInput(arguments: ["--pid", "1", "--process", "x"], status: 2, message: "mutually exclusive"),
             BadInput(arguments: ["--pid", "abc"], status: 2, message: "abc"),
             BadInput(arguments: ["--pid", "0"], status: 2, message: "positive"),

@@ -1,0 +1,48 @@
+import ArgusCore
+import ArgusKernel
+import ArgusStore
+
+/// Members that join or leave a group without a fork or an exit, and a service's incarnations.
+extension Session {
+    /// A process joined the running session from outside (moved into the watched cgroup).
+    func memberJoined(_ pid: Int32, detail: String) {
+        guard let member = table.live[pid] else { return }
+        startedSinceGroupRow += 1
+        submit(event(.started, of: member, at: WallTime(nanoseconds: Clocks.realtimeNs()), detail: detail))
+        console.detail("Process \(pid) (\(member.name)) joined: \(detail)")
+    }
+
+    /// A member left without ending: it is no longer followed, and its row says why.
+    func release(_ pid: Int32, reason: String) {
+        guard let member = table.release(pid) else { return }
+        endedSinceGroupRow += 1
+        samplers[pid] = nil
+        awaitingStatus.remove(pid)
+        if let handle = pidfds.removeValue(forKey: pid) { try? epoll.unwatch(handle.descriptor.rawValue) }
+        kernelCounters?.forget(pid)
+        var row = processRecord(member)
+        row.statusSource = "released"
+        submit(.process(row))
+        console.detail("Process \(pid) (\(member.name)) left: \(reason)")
+    }
+
+    /// The service ended and its next incarnation is awaited: open stalls end with it.
+    func endIncarnation() {
+        finishStalls()
+        stallMonitor = nil
+        pendingFirstSample = nil
+    }
+
+    /// The rows that say the service is back: a `restarted` event of its new root, and its first
+    /// sample.
+    func recordRestart(at time: WallTime, started: UInt64?) {
+        guard let root = table.root else { return }
+        let when = started.map { clock.wallTime(monotonicNs: $0) } ?? time
+        submit(event(.restarted, of: root, at: when, detail: "generation \(generation)"), urgent: true)
+        submit(.session(SessionUpdate(restarts: generation - 1)))
+        if let first = pendingFirstSample {
+            pendingFirstSample = nil
+            record(sample: first, of: root)
+        }
+    }
+}
