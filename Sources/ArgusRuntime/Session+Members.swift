@@ -28,7 +28,9 @@ extension Session {
         let pid = arrival.pid
         guard let member = table.live[pid] else { return false }
         if appName.isEmpty { appName = member.name }
-        if member.confirmsEndWithPidfd && !scope.followsChildren {
+        // The kernel-side filter drops every event of other processes: only when no other
+        // process can ever matter (no tree, no next incarnation to wait for).
+        if member.confirmsEndWithPidfd && !scope.followsChildren && !scope.followsRestarts {
             do {
                 try procEvents?.keepOnly(tgid: pid)
             } catch {
