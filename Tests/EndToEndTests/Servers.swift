@@ -23,8 +23,8 @@ func runToCompletion(
     let status = child.exitStatus(within: seconds)
     guard status == 0 else {
         let ending = status.map { "exited \($0)" } ?? "did not end within \(Int(seconds)) s"
-        throw ServerError(
-            description: "\(([executable] + arguments).joined(separator: " ")) \(ending): \(child.stderr)\(child.stdout)")
+        let command = ([executable] + arguments).joined(separator: " ")
+        throw ServerError(description: "\(command) \(ending): \(child.stderr)\(child.stdout)")
     }
     return child
 }

@@ -30,13 +30,18 @@ extension EndToEnd {
             #expect(!postgres.backendPids().isEmpty, "no background processes under the postmaster")
             let before = Set(postgres.backendPids())
 
+            _ = try postgres.pgbench(transactions: 1, clients: 1)  // pgbench -i, and its tables warm
+            let logged = postgres.log.count
             let output = try postgres.pgbench(transactions: 10, clients: 2)
             #expect(output.contains("number of transactions actually processed: 20/20"), "\(output)")
-            // -C: every transaction had a backend of its own, which has exited since.
-            let backends = Set(postgres.log.split(separator: "\n").filter {
-                $0.contains("connection authorized: user=postgres database=postgres")
-            }.compactMap { line in line.split(separator: "[").dropFirst().first?.split(separator: "]").first })
-            #expect(backends.count >= 20, "\(backends.count) backends: \(postgres.log)")
+            // -C: every transaction had a backend of its own (a pid in the log), which has exited since.
+            let connections = postgres.log.dropFirst(logged).split(separator: "\n").filter {
+                $0.contains("connection authorized: user=postgres database=postgres application_name=pgbench")
+            }
+            let backends = Set(connections.compactMap { line in
+                line.split(separator: "[").dropFirst().first?.split(separator: "]").first
+            })
+            #expect(connections.count >= 20 && backends.count == connections.count, "\(postgres.log.dropFirst(logged))")
             #expect(eventually { postgres.clientBackendPids().isEmpty })
             #expect(backends.allSatisfy { Int32($0).map { !ProcessTable.isAlive($0) } ?? false })
             #expect(Set(postgres.backendPids()).isSuperset(of: before.filter { ProcessTable.isAlive($0) }))
