@@ -97,7 +97,7 @@ final class NginxServer {
     }
 
     /// The master's current children (its workers; during a reload, old ones shutting down too).
-    func workerPids() -> [Int32] { ProcessTable.children(of: masterPid) }
+    func workerPids() -> [Int32] { ProcView.children(of: masterPid) }
 
     /// `nginx -s reload`; returns once `workers` new workers run and every old one has exited.
     func reload() throws {
@@ -143,8 +143,8 @@ final class NginxServer {
     }
 
     private static func workerPids(of master: Int32) -> [Int32] {
-        ProcessTable.children(of: master).filter {
-            ProcessTable.commandLine(of: $0).hasPrefix("nginx: worker process")
+        ProcView.children(of: master).filter {
+            ProcView.commandLine(of: $0).hasPrefix("nginx: worker process")
         }
     }
 
@@ -259,12 +259,12 @@ final class PostgresServer {
         var pid: Int32 = 0
         let ready = eventually(within: 60) {
             guard runuser.isRunning else { return true }
-            let lines = ProcessTable.read(pidFile)?.split(separator: "\n", omittingEmptySubsequences: false) ?? []
+            let lines = ProcView.read(pidFile)?.split(separator: "\n", omittingEmptySubsequences: false) ?? []
             guard lines.count > 7, let found = Int32(lines[0]), lines[7].hasPrefix("ready") else { return false }
             pid = found
             return true
         }
-        guard ready, runuser.isRunning, ProcessTable.parent(of: pid) == runuser.pid else {
+        guard ready, runuser.isRunning, ProcView.parent(of: pid) == runuser.pid else {
             throw ServerError(description: "postgres did not become ready: \(runuser.stderr)")
         }
         self.runuser = runuser
@@ -276,11 +276,11 @@ final class PostgresServer {
 
     /// The postmaster's current children: its background processes (checkpointer, walwriter, …,
     /// titled "postgres: NAME") and one backend per open connection ("postgres: USER DB [local] …").
-    func backendPids() -> [Int32] { ProcessTable.children(of: postmasterPid) }
+    func backendPids() -> [Int32] { ProcView.children(of: postmasterPid) }
 
     /// The children serving a client connection.
     func clientBackendPids() -> [Int32] {
-        backendPids().filter { ProcessTable.commandLine(of: $0).contains("[local]") }
+        backendPids().filter { ProcView.commandLine(of: $0).contains("[local]") }
     }
 
     /// `pgbench -i` on the first call, then `pgbench -t transactions -c clients` (`-C`: a new
@@ -320,9 +320,9 @@ final class PostgresServer {
     /// reused pid is never hit.
     deinit {
         guard runuser.isRunning else { return }
-        if ProcessTable.parent(of: postmasterPid) == runuser.pid { kill(postmasterPid, SIGQUIT) }
+        if ProcView.parent(of: postmasterPid) == runuser.pid { kill(postmasterPid, SIGQUIT) }
         if !eventually(within: 10, { !runuser.isRunning }) {
-            if ProcessTable.parent(of: postmasterPid) == runuser.pid {
+            if ProcView.parent(of: postmasterPid) == runuser.pid {
                 for child in backendPids() { kill(child, SIGKILL) }
                 kill(postmasterPid, SIGKILL)
             }

@@ -9,18 +9,18 @@ extension EndToEnd {
             let nginx = try NginxServer(scratch: scratch, workers: 2)
             let first = nginx.workerPids()
             #expect(first.count == 2)
-            #expect(ProcessTable.commandLine(of: nginx.masterPid).hasPrefix("nginx: master process"))
+            #expect(ProcView.commandLine(of: nginx.masterPid).hasPrefix("nginx: master process"))
             #expect(try nginx.get().hasSuffix("\r\n\r\nargus\n"))
 
             try nginx.reload()
             let second = nginx.workerPids()
             #expect(second.count == 2 && Set(second).isDisjoint(with: first), "\(first) then \(second)")
-            #expect(first.allSatisfy { !ProcessTable.isAlive($0) })
+            #expect(first.allSatisfy { !ProcView.isAlive($0) })
             #expect(try nginx.get().contains("200 OK"))
 
             try nginx.quit()
-            #expect(!ProcessTable.isAlive(nginx.masterPid))
-            #expect(second.allSatisfy { !ProcessTable.isAlive($0) })
+            #expect(!ProcView.isAlive(nginx.masterPid))
+            #expect(second.allSatisfy { !ProcView.isAlive($0) })
             #expect(nginx.accessLog.split(separator: "\n").count == 2)
         }
 
@@ -43,11 +43,11 @@ extension EndToEnd {
             })
             #expect(connections.count >= 20 && backends.count == connections.count, "\(postgres.log.dropFirst(logged))")
             #expect(eventually { postgres.clientBackendPids().isEmpty })
-            #expect(backends.allSatisfy { Int32($0).map { !ProcessTable.isAlive($0) } ?? false })
-            #expect(Set(postgres.backendPids()).isSuperset(of: before.filter { ProcessTable.isAlive($0) }))
+            #expect(backends.allSatisfy { Int32($0).map { !ProcView.isAlive($0) } ?? false })
+            #expect(Set(postgres.backendPids()).isSuperset(of: before.filter { ProcView.isAlive($0) }))
 
             try postgres.stop()
-            #expect(!ProcessTable.isAlive(postgres.postmasterPid))
+            #expect(!ProcView.isAlive(postgres.postmasterPid))
             #expect(postgres.log.contains("database system is shut down"))
         }
     }

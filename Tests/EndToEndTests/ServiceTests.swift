@@ -46,8 +46,8 @@ extension EndToEnd {
             let comm = String(name.prefix(15))
             var child: Int32 = 0
             #expect(eventually {
-                child = ProcFile.children(parent.pid).first ?? 0
-                return ProcFile.comm(parent.pid) == comm && ProcFile.comm(child) == comm
+                child = ProcView.children(of: parent.pid).first ?? 0
+                return ProcView.comm(parent.pid) == comm && ProcView.comm(child) == comm
             })
             let tracer = try startTracer(["--process", name, "--follow-children"] + quick, scratch: scratch)
             #expect(waitAttached(tracer))
@@ -103,6 +103,52 @@ extension EndToEnd {
             #expect(tracer.stdout.contains("Restarts: 2"))
         }
 
+        @Test func nginxThroughTwoReloadsIsOneSessionUntilQuit() throws {
+            let scratch = Scratch()
+            let nginx = try NginxServer(scratch: scratch, workers: 2)
+            let tracer = try startTracer(["--pid", "\(nginx.masterPid)", "--follow-children"] + quick, scratch: scratch)
+            #expect(waitAttached(tracer))
+            #expect(tracer.stdout.contains("Members: 3 process(es)"), "stdout: \(tracer.stdout)")
+            var workers = Set(nginx.workerPids())
+            try nginx.reload()
+            workers.formUnion(nginx.workerPids())
+            try nginx.reload()
+            workers.formUnion(nginx.workerPids())
+            #expect(workers.count == 6)
+            // Still watching after both reloads: the old workers' ends are in, the session is not.
+            let oldEnded = "event_type = 'terminated' AND process_id <> \(nginx.masterPid)"
+            #expect(eventually { ((try? Rows(scratch.database).int("SELECT count(*) FROM process_events WHERE \(oldEnded)")) ?? 0) == 4 })
+            #expect(tracer.isRunning)
+            try nginx.quit()
+            #expect(tracer.exitStatus() == 0)
+
+            let rows = try Rows(scratch.database)
+            let list = workers.sorted().map(String.init).joined(separator: ",")
+            #expect(try rows.int("SELECT count(*) FROM processes WHERE pid IN (\(list)) AND exit_code = 0") == 6)
+            #expect(try rows.int("SELECT exit_code FROM processes WHERE pid = \(nginx.masterPid)") == 0)
+            #expect(try rows.int("SELECT count(*) FROM process_events WHERE event_type = 'started' AND parent_pid = \(nginx.masterPid)") == 4)
+            #expect(try rows.int("SELECT count(*) FROM group_samples WHERE process_count = 3") ?? 0 >= 1)
+        }
+
+        @Test func postgresBackendsComeAndGoAndAreCounted() throws {
+            let scratch = Scratch()
+            let postgres = try PostgresServer(scratch: scratch)
+            _ = try postgres.pgbench(transactions: 1, clients: 1)  // pgbench -i first, unwatched
+            let tracer = try startTracer(["--pid", "\(postgres.postmasterPid)", "--follow-children"] + quick, scratch: scratch)
+            #expect(waitAttached(tracer))
+            let output = try postgres.pgbench(transactions: 10, clients: 2)
+            #expect(output.contains("number of transactions actually processed: 20/20"))
+            // Every transaction's backend was a member that started and ended.
+            let backends = "parent_pid = \(postgres.postmasterPid) AND exit_code IS NOT NULL"
+            #expect(eventually { ((try? Rows(scratch.database).int("SELECT count(*) FROM processes WHERE \(backends)")) ?? 0) >= 20 })
+            #expect(eventually { ((try? Rows(scratch.database).int("SELECT sum(processes_started) FROM group_samples")) ?? 0) >= 20 })
+            try postgres.stop()
+            #expect(tracer.exitStatus() == 0)
+            let rows = try Rows(scratch.database)
+            #expect(try rows.int("SELECT exit_code FROM processes WHERE pid = \(postgres.postmasterPid)") == 0)
+            #expect(try rows.int("SELECT count(*) FROM processes WHERE ended_ns IS NULL") == 0)
+        }
+
         @Test func withoutSystemdUnitSaysWhatIsMissing() throws {
             let scratch = Scratch()
             guard FileManager.default.fileExists(atPath: "/run/systemd/system") == false else { return }
@@ -111,18 +157,6 @@ extension EndToEnd {
             #expect(tracer.stderr.contains("--unit needs systemd as the init system"), "stderr: \(tracer.stderr)")
             #expect(!FileManager.default.fileExists(atPath: scratch.database))
         }
-    }
-}
-
-/// Small /proc reads for test conditions.
-enum ProcFile {
-    static func comm(_ pid: Int32) -> String? {
-        (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    static func children(_ pid: Int32) -> [Int32] {
-        ((try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? "").split(separator: " ")
-            .compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 }
 

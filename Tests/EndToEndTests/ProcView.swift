@@ -1,7 +1,7 @@
 import Foundation
 
 /// What /proc says about processes other than the test's own children: parents, names, states.
-enum ProcessTable {
+enum ProcView {
     /// The text of a /proc file, read to its end (their size shows as 0), or nil once it is gone.
     static func read(_ path: String) -> String? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
@@ -41,5 +41,10 @@ enum ProcessTable {
     static func commandLine(of pid: Int32) -> String {
         let raw = read("/proc/\(pid)/cmdline") ?? ""
         return raw.split(separator: "\0").joined(separator: " ")
+    }
+
+    /// The process's comm (its name, cut to 15 bytes by the kernel).
+    static func comm(_ pid: Int32) -> String? {
+        read("/proc/\(pid)/comm").map { $0.hasSuffix("\n") ? String($0.dropLast()) : $0 }
     }
 }
