@@ -1,3 +1,4 @@
+import ArgusCore
 import ArgusStore
 import Testing
 
@@ -69,7 +70,55 @@ import Testing
         }
         #expect(
             try columns("sessions", database).isSuperset(
-                of: ["bpf_events_lost", "writer_peak_backlog_rows", "writer_peak_backlog_bytes", "rows_unsaved"]))
+                of: [
+                    "bpf_events_lost", "writer_peak_backlog_rows", "writer_peak_backlog_bytes", "rows_unsaved",
+                    "restarts",
+                ]))
+        #expect(try tables(database).contains("group_samples"))
+        #expect(try columns("process_events", database).contains("generation"))
+        #expect(try columns("processes", database).contains("generation"))
+    }
+
+    /// Version 6 (the schema before groups) with rows: they keep their values, their new columns
+    /// are NULL, and the writer then stores group rows, generations and restarts in the same file.
+    @Test func aVersion6DatabaseGainsGroupsAndGenerations() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.path + "/v6.db"
+        do {
+            let database = try SQLiteDatabase(path: path)
+            try database.execute("PRAGMA journal_mode = WAL")
+            try Schema.migrate(database, upTo: 6)
+            #expect(try !tables(database).contains("group_samples"))
+            #expect(try !columns("process_events", database).contains("generation"))
+            for table in try tables(database) { try insertRow(table, database) }
+            try database.execute("UPDATE sessions SET bpf_events_lost = 3")
+        }
+
+        let writer = try Fixtures.writer(path)
+        writer.submit([
+            Fixtures.groupSample(generation: 2),
+            .event(
+                ProcessEventRecord(
+                    time: WallTime(nanoseconds: 1_769_523_840_000_000_000), appName: "Service",
+                    processName: "service", pid: 7, type: .restarted, generation: 2)),
+            .session(SessionUpdate(restarts: 1)),
+        ])
+        #expect(writer.close().unsaved == 0)
+
+        let database = try SQLiteDatabase(path: path, readOnly: true)
+        #expect(try database.scalar("PRAGMA user_version") == Int64(Schema.version))
+        #expect(try database.scalar("SELECT count(*) FROM group_samples") == 1)
+        #expect(try database.scalar("SELECT generation FROM group_samples") == 2)
+        #expect(try database.scalar("SELECT generation FROM process_events WHERE event_type = 'restarted'") == 2)
+        // The old rows are there as they were, with NULL in the new columns.
+        #expect(try database.scalar("SELECT count(*) FROM process_events WHERE event_type = 'old'") == 1)
+        #expect(try database.scalar("SELECT count(*) FROM process_events WHERE generation IS NULL") == 1)
+        #expect(try database.scalar("SELECT count(*) FROM processes WHERE generation IS NULL AND comm IS NULL") == 1)
+        #expect(
+            try database.scalar("SELECT count(*) FROM sessions WHERE bpf_events_lost = 3 AND restarts IS NULL") == 1)
+        #expect(try database.scalar("SELECT count(*) FROM sessions WHERE restarts = 1") == 1)
+        let index = "SELECT count(*) FROM pragma_index_list('group_samples') WHERE name = 'idx_group_samples_time'"
+        #expect(try database.scalar(index) == 1)
     }
 
     @Test func migratingUpToAVersionStopsThere() throws {

@@ -79,6 +79,29 @@ import Testing
         expectRefused(path, saying: "log_entries lacks the column(s)")
     }
 
+    @Test func aGroupSamplesTableInADatabaseOfVersion6IsRefused() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.path + "/v6-other.db"
+        do {
+            let database = try SQLiteDatabase(path: path)
+            try Schema.migrate(database, upTo: 6)
+            try database.execute("CREATE TABLE group_samples (id INTEGER PRIMARY KEY, name TEXT)")
+        }
+        expectRefused(path, saying: "a table group_samples that argus-trace did not create")
+    }
+
+    @Test func aGroupSamplesTableWithOtherColumnsIsRefused() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.path + "/v7-other.db"
+        do {
+            let database = try SQLiteDatabase(path: path)
+            try Schema.migrate(database)
+            try database.execute("DROP TABLE group_samples")
+            try database.execute("CREATE TABLE group_samples (id INTEGER PRIMARY KEY, session_id INTEGER, cpu REAL)")
+        }
+        expectRefused(path, saying: "group_samples lacks the column(s)")
+    }
+
     @Test func aDatabaseFromANewerArgusTraceIsRefused() throws {
         let scratch = ScratchDirectory()
         let path = scratch.path + "/newer.db"

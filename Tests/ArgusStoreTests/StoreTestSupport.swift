@@ -129,7 +129,10 @@ extension Fixtures {
     /// A complete database of the current schema with one session and a few rows.
     static func realDatabase(at path: String) throws {
         let writer = try writer(path)
-        writer.submit((0..<50).map(metric) + [terminated(code: 0), log("hello"), stall(1), stallEnd(1)])
+        writer.submit(
+            (0..<50).map(metric) + [
+                terminated(code: 0), log("hello"), stall(1), stallEnd(1), groupSample(generation: 1),
+            ])
         _ = writer.close()
     }
 }
