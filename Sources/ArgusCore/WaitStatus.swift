@@ -44,4 +44,13 @@ public enum SignalName {
     ]
 
     public static func of(_ signal: Int) -> String { names[signal] ?? "SIG\(signal)" }
+
+    /// The signal a user names: "TERM", "SIGTERM", "term" or "15" (as kill(1) and timeout(1)
+    /// take them); nil when it is none of the standard signals 1-31.
+    public static func number(of text: String) -> Int? {
+        if let number = Int(text) { return names[number] != nil ? number : nil }
+        let upper = text.uppercased()
+        let wanted = upper.hasPrefix("SIG") ? upper : "SIG" + upper
+        return names.first { $0.value == wanted }?.key
+    }
 }

@@ -10,6 +10,8 @@ public enum ExitStatus {
     public static let rowsUnsaved: Int32 = 3
     /// argus-trace itself failed (could not set up its event loop).
     public static let internalFailure: Int32 = 4
+    /// `run`: the --timeout passed (timeout(1)'s status).
+    public static let timedOut: Int32 = 124
     /// `run`: argus-trace itself failed (bad command line, no event loop).
     public static let runFailed: Int32 = 125
     /// `run`: the command was found but could not be executed.

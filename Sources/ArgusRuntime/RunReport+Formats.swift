@@ -31,6 +31,7 @@ extension RunReport {
             field("duration_ns", number(ended.nanoseconds - started.nanoseconds)),
             field("process_count", number(processCount)), field("failed_count", number(failed + notListedFailed)),
             field("processes_not_listed", number(notListedSucceeded + notListedFailed)),
+            field("timed_out", timeout == nil ? "false" : "true"), field("timeout", timeoutJSON),
             field("still_running_count", number(running)), field("proc_connector_overflows", number(overflows)),
             field("processes", "[\n" + items.joined(separator: ",\n") + "\n]"),
         ].joined(separator: ",\n") + "}\n"
@@ -41,7 +42,11 @@ extension RunReport {
     func junit() -> String {
         let cases = processes.enumerated().filter { $0.offset == rootIndex || $0.element.execs > 0 || $0.element.failed }
             .map(\.element)
-        let failures = cases.filter { $0.failed || ($0.status == nil && $0.ended != nil) }.count
+        let rootCase = rootIndex.map { processes[$0] }
+        let timedOutRoot = { (process: RunProcess) in
+            timeout != nil && process.pid == rootCase?.pid && process.started == rootCase?.started
+        }
+        let failures = cases.filter { $0.failed || ($0.status == nil && $0.ended != nil) || timedOutRoot($0) }.count
         let seconds = Double(ended.nanoseconds - started.nanoseconds) / 1e9
         var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
         xml += "<testsuites tests=\"\(cases.count)\" failures=\"\(failures)\" time=\"\(seconds)\">\n"
@@ -52,7 +57,12 @@ extension RunReport {
             let time = Double(process.durationNs ?? 0) / 1e9
             xml += "    <testcase classname=\"\(Self.xml(process.exe ?? process.label))\" "
             xml += "name=\"\(Self.xml("\(process.pid) \(process.commandText)"))\" time=\"\(time)\""
-            if process.failed || (process.status == nil && process.ended != nil) {
+            if timedOutRoot(process) {
+                // The run timed out: the command's case fails with that, and carries the capture.
+                let message = (timeoutOutcome ?? "timed out") + ", then " + process.outcome
+                xml += ">\n      <failure message=\"\(Self.xml(message))\" type=\"timeout\"/>\n"
+                xml += "      <system-err>\(Self.xml(timeoutText ?? ""))</system-err>\n    </testcase>\n"
+            } else if process.failed || (process.status == nil && process.ended != nil) {
                 xml += ">\n      <failure message=\"\(Self.xml(process.outcome))\" type=\"\(process.status?.signal != nil ? "signal" : "exit")\"/>\n"
                 xml += "    </testcase>\n"
             } else if process.ended == nil {

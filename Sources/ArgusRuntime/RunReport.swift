@@ -52,6 +52,8 @@ struct RunReport {
     var notListedFailed = 0
     /// The longest-running processes of the whole run, listed or not.
     var longest: [RunProcess]? = nil
+    /// What was running when --timeout passed.
+    var timeout: RunTimeout? = nil
 
     var processCount: Int { processes.count + notListedSucceeded + notListedFailed }
 
@@ -81,7 +83,7 @@ struct RunReport {
         let seconds = Self.seconds(ended.nanoseconds - started.nanoseconds)
         var lines = [
             "",
-            "\(Console.prefix) run summary: \(command.joined(separator: " ")) -> \(root?.outcome ?? "not started") after \(seconds)",
+            "\(Console.prefix) run summary: \(command.joined(separator: " ")) -> \(timeoutOutcome.map { $0 + ", then " } ?? "")\(root?.outcome ?? "not started") after \(seconds)",
             "\(Console.prefix) processes: \(processCount) (\(ok) exited 0, "
                 + "\(failed.count - signaled.count + notListedFailed) failed, "
                 + "\(signaled.count) killed by a signal, \(unknown.count) unknown, \(running.count) still running)",
@@ -89,6 +91,7 @@ struct RunReport {
         if overflows > 0 {
             lines.append("\(Console.prefix) the kernel dropped proc connector messages \(overflows) time(s): see 'unknown'")
         }
+        if let timeout { lines += timeoutLines(timeout) }
         lines.append("\(Console.prefix) tree:")
         lines += treeLines()
         if !failed.isEmpty || !unknown.isEmpty {

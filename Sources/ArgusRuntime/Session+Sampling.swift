@@ -74,6 +74,17 @@ enum Format {
         return tenths == tenths.rounded() ? "\(Int(tenths)).0" : "\(tenths)"
     }
 
+    /// A span for people: 12.3s, 1m30s, 2h05m.
+    static func duration(_ ns: UInt64) -> String {
+        let seconds = Double(ns) / 1e9
+        if seconds < 60 { return decimal(seconds) + "s" }
+        let whole = Int(seconds)
+        if whole < 3_600 { return "\(whole / 60)m\(pad(whole % 60))s" }
+        return "\(whole / 3_600)h\(pad(whole % 3_600 / 60))m"
+    }
+
+    private static func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
     /// Whole seconds without decimals, else one decimal.
     static func seconds(_ ns: UInt64) -> String {
         ns % 1_000_000_000 == 0 ? String(ns / 1_000_000_000) : decimal(Double(ns) / 1e9)

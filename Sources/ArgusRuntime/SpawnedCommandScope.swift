@@ -33,6 +33,8 @@ final class SpawnedCommandScope: Scope {
     private var stopReason: String?
     private var ledger = RunLedger()
     private var notStarted = false
+    /// --timeout and --heartbeat.
+    private var deadline: RunDeadline?
 
     init(options: RunOptions) {
         self.options = options
@@ -70,6 +72,13 @@ final class SpawnedCommandScope: Scope {
             threadsFromProc: nil, execMonotonicNs: nil)
         _ = session.attach(arrival)
         session.recordAttached(at: session.startedAt, started: spawnedNs, startedDetail: nil)
+        if options.timeoutNs != nil || options.heartbeatNs != nil {
+            do {
+                deadline = try RunDeadline(options: options, session: session)
+            } catch {
+                console.warning("cannot arm --timeout/--heartbeat (\(error)); CMD runs without them")
+            }
+        }
         return .attached
     }
 
@@ -80,7 +89,9 @@ final class SpawnedCommandScope: Scope {
 
     func sampleTick(_ session: Session) {}
 
-    func descriptorReadable(_ session: Session) {}
+    func descriptorReadable(_ session: Session) {
+        deadline?.timersReadable(session)
+    }
 
     /// INT, TERM and HUP go to the command (unless the terminal already sent them to its whole
     /// process group); a second INT, or any of them once the command has ended, stops waiting.
@@ -103,7 +114,8 @@ final class SpawnedCommandScope: Scope {
 
     func memberEnded(_ member: ProcessTable.Member, corrected: Bool, _ session: Session) {
         ledger.record(runProcess(member, session), startedNs: member.startedNs)
-        guard member.pid == session.rootPid, !corrected, phase == .running else { return }
+        // After a timeout the tree is being stopped: no grace period.
+        guard member.pid == session.rootPid, !corrected, phase == .running, deadline?.timedOut != true else { return }
         let remaining = session.table.running.count
         guard remaining > 0 else { return }
         phase = .grace
@@ -135,11 +147,14 @@ final class SpawnedCommandScope: Scope {
     }
 
     func isDone(_ session: Session) -> Bool {
-        phase == .done || (session.table.root?.end != nil && session.table.live.isEmpty)
+        if deadline?.isOver(session) == true { return true }
+        if deadline?.timedOut == true { return phase == .done }
+        return phase == .done || (session.table.root?.end != nil && session.table.live.isEmpty)
     }
 
     func endReason(_ session: Session) -> String {
         if notStarted { return "command failed to start" }
+        if deadline?.timedOut == true { return "timed out after \(Format.duration(options.timeoutNs ?? 0))" }
         return stopReason ?? "command and its processes ended"
     }
 
@@ -154,11 +169,13 @@ final class SpawnedCommandScope: Scope {
         report.notListedSucceeded = ledger.notListedSucceeded
         report.notListedFailed = ledger.notListedFailed
         report.longest = ledger.longest
+        report.timeout = deadline?.capture
         session.console.raw(report.summary())
         if let path = options.reportPath { write(report.json(), to: path, what: "--report", session.console) }
         if let path = options.junitPath { write(report.junit(), to: path, what: "--junit", session.console) }
         if unsavedRows == 0 { session.console.info("Data saved to: \(options.recording.databasePath)") }
 
+        if deadline?.timedOut == true { return ExitStatus.timedOut }
         // CMD's own status, as a shell reports it; while it still runs, the signal that stopped us.
         if let status = root?.end?.status { return Int32(status.shellCode) }
         if root?.end != nil { return ExitStatus.runFailed }
