@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+extension EndToEnd {
+    /// `run --timeout`: a hung CI job is captured, stopped, and reported with status 124.
+    @Suite struct TimeoutTests {
+        func run(_ command: [String], options: [String], scratch: Scratch) throws -> Child {
+            try Child(
+                Binaries.tracer, ["run", "--db", scratch.database, "--no-stalls"] + options + ["--"] + command,
+                scratch: scratch, label: "run")
+        }
+
+        func json(_ path: String) throws -> [String: Any] {
+            try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        }
+
+        @Test func aGrandchildSleepingForeverIsCapturedStoppedAndTheRunExits124() throws {
+            let scratch = Scratch()
+            let report = scratch.path + "/run.json"
+            let junit = scratch.path + "/run.xml"
+            // sh → subshell → sleep: the grandchild never ends by itself.
+            let tracer = try run(
+                ["/bin/sh", "-c", "( sleep 3600; true ) & wait"],
+                options: ["--timeout", "2s", "--report", report, "--junit", junit], scratch: scratch)
+            #expect(tracer.exitStatus(within: 30) == 124, "stderr: \(tracer.stderr)")
+            #expect(tracer.stderr.contains("timed out after 2.0s"))
+            #expect(tracer.stderr.contains("still running at the timeout (3)"), "stderr: \(tracer.stderr)")
+            #expect(tracer.stderr.contains("waiting in hrtimer_nanosleep"))
+
+            let rows = try Rows(scratch.database)
+            // Nothing of the tree is left: every process ended, by the timeout signal.
+            #expect(try rows.int("SELECT count(*) FROM processes") == 3)
+            #expect(try rows.int("SELECT count(*) FROM processes WHERE ended_ns IS NULL") == 0)
+            for pid in try rows.texts("SELECT pid FROM processes") { #expect(!ProcView.isAlive(Int32(pid) ?? 0)) }
+            #expect(try rows.texts("SELECT end_reason FROM sessions") == ["timed out after 2.0s"])
+
+            let object = try json(report)
+            #expect(object["timed_out"] as? Bool == true)
+            let captured = try #require((object["timeout"] as? [String: Any])?["processes"] as? [[String: Any]])
+            #expect(captured.count == 3)
+            for process in captured {
+                let threads = process["threads"] as? [[String: Any]] ?? []
+                #expect(!threads.isEmpty)
+                #expect(threads.allSatisfy { ($0["kernel_stack"] as? String)?.isEmpty == false }, "\(process)")
+            }
+            let xml = try String(contentsOfFile: junit, encoding: .utf8)
+            #expect(xml.contains("type=\"timeout\""))
+            #expect(xml.contains("<system-err>argus-trace: timed out after 2.0s"))
+        }
+
+        @Test func aChildIgnoringTheSignalIsKilledAfterKillAfter() throws {
+            let scratch = Scratch()
+            let tracer = try run(
+                ["/bin/sh", "-c", "trap '' TERM; sleep 3600 & wait"], options: ["--timeout", "1", "--kill-after", "1s"],
+                scratch: scratch)
+            #expect(tracer.exitStatus(within: 30) == 124, "stderr: \(tracer.stderr)")
+            #expect(tracer.stderr.contains("sending SIGKILL to"), "stderr: \(tracer.stderr)")
+            let rows = try Rows(scratch.database)
+            // sh ignored TERM (its sleep inherited that): both died by SIGKILL.
+            #expect(try rows.texts("SELECT signal FROM processes ORDER BY started_ns") == ["9", "9"])
+        }
+
+        @Test func aRunThatFinishesInTimeIsAsWithoutATimeout() throws {
+            let scratch = Scratch()
+            let tracer = try run(["/bin/sh", "-c", "/bin/true; exit 3"], options: ["--timeout", "60", "--heartbeat", "1"], scratch: scratch)
+            #expect(tracer.exitStatus() == 3)
+            #expect(!tracer.stderr.contains("timeout"))
+            let rows = try Rows(scratch.database)
+            #expect(try rows.texts("SELECT end_reason FROM sessions") == ["command and its processes ended"])
+            #expect(try rows.int("SELECT count(*) FROM processes") == 2)
+        }
+
+        @Test func aBadTimeoutIsRefusedWithStatus125() throws {
+            let scratch = Scratch()
+            for options in [["--timeout", "soon"], ["--timeout", "0"], ["--timeout-signal", "NOPE"], ["--kill-after", "x"]] {
+                let tracer = try run(["/bin/true"], options: options, scratch: scratch)
+                #expect(tracer.exitStatus() == 125, "\(options)")
+                #expect(tracer.stderr.hasPrefix("argus-trace: error: --"), "\(options): \(tracer.stderr)")
+            }
+        }
+    }
+}
