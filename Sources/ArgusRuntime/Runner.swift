@@ -87,7 +87,9 @@ public final class Runner {
         let logs = LogTail.start(paths: options.recording.logfiles, console: console)
         logTail = logs?.0
         // Loaded before CMD starts: the kernel then follows every child it forks.
-        kernelCounters = KernelCounterSource.start(enabled: options.recording.useBPF, followForks: true, console: console)
+        kernelCounters = KernelCounterSource.start(
+            enabled: options.recording.useBPF, followForks: true,
+            runQueueHistogram: options.recording.runQueueHistogram, console: console)
         kernelCounters?.watchSelfForks()
         let pid: Int32
         let spawnedNs = Clocks.monotonicNs()

@@ -64,7 +64,9 @@ final class WatchSession {
         console.detail(
             "Detected application name: \(appName) (\(options.recording.appName == nil ? "from process name" : "from --app-name"))")
         // Every source is ready, and the first sample taken, before the header says we are attached.
-        kernelCounters = KernelCounterSource.start(enabled: options.recording.useBPF, followForks: false, console: console)
+        kernelCounters = KernelCounterSource.start(
+            enabled: options.recording.useBPF, followForks: false,
+            runQueueHistogram: options.recording.runQueueHistogram, console: console)
         kernelCounters?.watch(pid)
         let first = sample()
         let logs = LogTail.start(paths: options.recording.logfiles, console: console)
