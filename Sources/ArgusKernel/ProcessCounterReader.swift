@@ -8,21 +8,20 @@ import Glibc
 public final class ProcessCounterReader {
     public let pid: Int32
     private let stat: RereadableFile?
-    private let cpuClock: clockid_t?
+    private let cpuClock: ProcessCPUClock?
     private var buffer = [UInt8](repeating: 0, count: 2048)
 
     public init(pid: Int32) {
         self.pid = pid
         stat = RereadableFile(path: "/proc/\(pid)/stat")
-        var clock = clockid_t()
-        cpuClock = clock_getcpuclockid(pid, &clock) == 0 ? clock : nil
+        cpuClock = ProcessCPUClock(pid: pid)
     }
 
     /// One reading, or nil once the process is gone (or its pid names another process).
     public func read() -> ProcessCounterReading? {
         guard let text = stat?.read(using: &buffer), let stat = ProcStat(parsing: text) else { return nil }
         let tickNs = 1_000_000_000 / max(ProcessReader.ticksPerSecond, 1)
-        let cpuNs = cpuTimeNs() ?? (stat.userTicks + stat.systemTicks) * tickNs
+        let cpuNs = cpuClock?.nanoseconds() ?? (stat.userTicks + stat.systemTicks) * tickNs
         var threads: [Int32: ThreadCounterReading] = [:]
         for name in ProcFS.list("/proc/\(pid)/task") ?? [] {
             guard let tid = Int32(name), let thread = readThread(tid) else { continue }
@@ -39,13 +38,5 @@ public final class ProcessCounterReader {
         return ThreadCounterReading(
             voluntarySwitches: status.voluntarySwitches ?? 0, involuntarySwitches: status.involuntarySwitches ?? 0,
             runDelayNs: schedstat?.runDelayNs ?? 0)
-    }
-
-    /// clock_gettime on the process's CPU clock (clock_getcpuclockid).
-    private func cpuTimeNs() -> UInt64? {
-        guard let cpuClock else { return nil }
-        var value = timespec()
-        guard clock_gettime(cpuClock, &value) == 0 else { return nil }
-        return UInt64(value.tv_sec) * 1_000_000_000 + UInt64(value.tv_nsec)
     }
 }
