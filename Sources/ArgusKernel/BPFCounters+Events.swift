@@ -31,15 +31,14 @@ extension BPFCounters {
         return descriptor >= 0 ? descriptor : nil
     }
 
-    /// ring_buffer__new on `exits`, ring_buffer__add for `execs`. Without them exits and execs
-    /// are not seen (the proc connector and /proc still are); `detached` says so.
+    /// ring_buffer__new on `exits`, ring_buffer__add for `execs` when its probe is loaded.
+    /// Without them exits and execs are not seen (the proc connector and /proc still are);
+    /// `detached` says so.
     func openRingBuffers() {
         let context = Unmanaged.passUnretained(collector).toOpaque()
         let exits: Int32
-        let execs: Int32
         do {
             exits = try Self.mapDescriptor(object, "exits")
-            execs = try Self.mapDescriptor(object, "execs")
         } catch {
             markDetached("on_exit", "\(error)")
             return
@@ -49,8 +48,13 @@ extension BPFCounters {
             return
         }
         ringBuffer = ring
-        let code = ring_buffer__add(ring, execs, BPFCounters.receiveExec, context)
-        if code < 0 { markDetached("on_exec", "ring buffer: \(Errno(rawValue: -code))") }
+        guard attached.contains("on_exec") else { return }
+        do {
+            let code = ring_buffer__add(ring, try Self.mapDescriptor(object, "execs"), BPFCounters.receiveExec, context)
+            if code < 0 { markDetached("on_exec", "ring buffer: \(Errno(rawValue: -code))") }
+        } catch {
+            markDetached("on_exec", "\(error)")
+        }
     }
 
     /// The exits and execs the ring buffers hold (ring_buffer__consume), oldest first.

@@ -54,14 +54,16 @@ public final class BPFCounters {
     public let usedMinimalBTF: Bool
 
     /// Opens, loads (bpf_object__open_mem, bpf_object__load) and attaches the programs asked for.
-    /// `followForks`: the kernel adds the new children of watched processes to `watched`.
+    /// `followForks` (`run`): the kernel adds the new children of watched processes to
+    /// `watched`, and their execs are reported. Without it (one watched process) there is no
+    /// exec probe or ring, and the exit ring is one page: it holds that process's one exit.
     /// `runQueueHistogram`: count every wait for a CPU of watched processes (on_switch).
     public init(followForks: Bool, runQueueHistogram: Bool = false) throws(BPFError) {
         if let problem = EmbeddedBPF.buildProblem { throw BPFError(description: "not built: \(problem)") }
         libbpf_set_print(nil)
         let bytes = EmbeddedBPF.object
         let kernelTypes = BPFKernelTypes.forRunningKernel()
-        let wanted = ["on_switch": runQueueHistogram, "on_fork": followForks]
+        let wanted = ["on_switch": runQueueHistogram, "on_fork": followForks, "on_exec": followForks]
         // libbpf reads the bytes until bpf_object__load returns: open and load in one scope.
         let opened: Result<OpaquePointer, BPFError> = bytes.withUnsafeBytes { raw in
             var options = bpf_object_open_opts()
@@ -81,6 +83,7 @@ public final class BPFCounters {
                 }
                 program = bpf_object__next_program(object, current)
             }
+            if code == 0 && !followForks { code = Self.shrinkRings(object) }
             if code == 0 { code = bpf_object__load(object) }
             guard code == 0 else {
                 bpf_object__close(object)
@@ -198,6 +201,17 @@ public final class BPFCounters {
 
     /// Writes the load-time configuration into the object's .rodata (the program's
     /// `const volatile struct argus_config`, its only read-only global).
+    /// One watched process: no exec ring (bpf_map__set_autocreate), a one-page exit ring
+    /// (bpf_map__set_max_entries). Each ring's pages are mapped twice into this process, so the
+    /// run-mode sizes would cost 2.5 MB of resident memory. Returns 0 or a negative errno.
+    private static func shrinkRings(_ object: OpaquePointer) -> Int32 {
+        guard let execs = bpf_object__find_map_by_name(object, "execs"),
+            let exits = bpf_object__find_map_by_name(object, "exits")
+        else { return -ENOENT }
+        let code = bpf_map__set_autocreate(execs, false)
+        return code != 0 ? code : bpf_map__set_max_entries(exits, UInt32(sysconf(Int32(_SC_PAGESIZE))))
+    }
+
     /// Returns bpf_map__set_initial_value's code (0, or a negative errno).
     private static func configure(_ object: OpaquePointer, followForks: Bool) -> Int32 {
         var map = bpf_object__next_map(object, nil)

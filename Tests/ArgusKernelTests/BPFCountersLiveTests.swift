@@ -15,7 +15,7 @@ struct BPFCountersLiveTests {
 
     @Test func theDefaultLoadsNoPerSwitchProgramAndNoVmlinuxBTF() throws {
         let counters = try BPFCounters(followForks: false)
-        #expect(counters.attached == ["on_exit", "on_exec"])
+        #expect(counters.attached == ["on_exit"])
         #expect(counters.attached.isDisjoint(with: BPFCounters.switchPrograms))
         // Built on this machine: the embedded minimal BTF matches the running kernel.
         #expect(counters.usedMinimalBTF)

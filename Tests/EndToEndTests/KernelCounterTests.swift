@@ -107,12 +107,12 @@ extension EndToEnd {
             let testee = try Child(Binaries.testee, ["gate", "exit", "0"], scratch: scratch, label: "testee")
             let tracer = try startTracer(["--pid", "\(testee.pid)"], scratch: scratch)
             #expect(waitAttached(tracer))
-            #expect(programNames(heldBy: tracer.pid) == ["on_exit", "on_exec"])
+            #expect(programNames(heldBy: tracer.pid) == ["on_exit"])
             let withHistogram = try Child(
                 Binaries.tracer, ["--pid", "\(testee.pid)", "--runq-histogram", "--db", scratch.path + "/histogram.db"],
                 scratch: scratch, label: "tracer-histogram")
             #expect(waitAttached(withHistogram))
-            #expect(programNames(heldBy: withHistogram.pid) == ["on_exit", "on_exec", "on_switch"])
+            #expect(programNames(heldBy: withHistogram.pid) == ["on_exit", "on_switch"])
             testee.openGate()
             #expect(tracer.exitStatus() == 0)
             #expect(withHistogram.exitStatus() == 0)
