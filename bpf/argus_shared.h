@@ -7,15 +7,17 @@
 /* Run-queue delay histogram: slot i counts delays in [2^i, 2^(i+1)) microseconds. */
 #define ARGUS_RUNQ_SLOTS 24
 
-/* Counters of one watched thread group, kept per CPU (user space sums the CPUs). */
-struct argus_counters {
-    __u64 oncpu_ns;             /* time on a CPU, switch-in to switch-out */
-    __u64 runq_delay_ns;        /* total time runnable but waiting for a CPU */
-    __u64 runq_delay_max_ns;    /* the longest single wait (max over CPUs) */
-    __u64 switches_voluntary;   /* switched out while sleeping (blocked) */
-    __u64 switches_involuntary; /* switched out while still runnable (preempted) */
-    __u64 faults_user;          /* page faults taken in user mode (minor and major) */
-    __u64 runq_hist[ARGUS_RUNQ_SLOTS];
+/* Watched processes that can have run-queue waits counted at once (--runq-histogram). The
+ * `watched` map gives each a slot number in [1, ARGUS_RUNQ_WATCH_SLOTS); 0 means "watched,
+ * no run-queue slot". */
+#define ARGUS_RUNQ_WATCH_SLOTS 256
+
+/* The waits for a CPU of one watched thread group (one slot), kept per CPU (user space sums
+ * the CPUs). Counted by the opt-in sched_switch probe only. */
+struct argus_runq {
+    __u64 delay_ns;     /* total time runnable but waiting for a CPU */
+    __u64 delay_max_ns; /* the longest single wait (max over CPUs) */
+    __u64 hist[ARGUS_RUNQ_SLOTS];
 };
 
 /* The end of a watched thread group's last thread (sched_process_exit with group_dead). */

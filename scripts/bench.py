@@ -308,11 +308,17 @@ def storm(tracer, testee, per_forker, workdir):
 
 
 def overhead(tracer, testee, rounds, iterations, workdir):
-    """Slowdown of a fork + page-fault + context-switch workload pinned to CPU 0 with each tool
-    attached, in interleaved rounds (the workload alone, then with each tool)."""
-    def workload(attach=None):
-        child = subprocess.Popen(["taskset", "-c", "0", testee, "gate", "workload", str(iterations)],
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    """Slowdown of a context-switch + page-fault + fork workload pinned to CPU 0 with each tool
+    attached, in interleaved rounds (the workload alone, then with each tool). argus-trace runs
+    with its defaults and with every counter on (--runq-histogram), watching the workload
+    (--pid) and running it (run --)."""
+    # argus-testee mixed-workload: 120,000 pipe round trips between two threads, 1,536 MB of
+    # fresh pages in 8 MB chunks, 1,200 fork+exit (issue #12's workload), scaled to `iterations` %.
+    workload_command = ["taskset", "-c", "0", testee, "gate", "mixed-workload", str(iterations)]
+
+    def workload(attach=None, wrap=None):
+        command = wrap(workload_command) if wrap else workload_command
+        child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         detach = attach(child.pid) if attach else None
         child.stdin.write(b"go\n")
         child.stdin.flush()
@@ -322,12 +328,20 @@ def overhead(tracer, testee, rounds, iterations, workdir):
             detach()
         return int(line.split()[1])
 
-    def with_argus(pid):
-        db = os.path.join(workdir, "overhead.db")
-        proc = subprocess.Popen([tracer, "--pid", str(pid), "--interval", "1", "--db", db],
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        LineClock(proc).wait_for(lambda line: "Process: " in line)
-        return lambda: proc.wait(10)
+    def with_argus(*extra):
+        def attach(pid):
+            db = os.path.join(workdir, "overhead.db")
+            proc = subprocess.Popen([tracer, "--pid", str(pid), "--interval", "1", "--db", db, *extra],
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            LineClock(proc).wait_for(lambda line: "Process: " in line)
+            return lambda: proc.wait(10)
+        return attach
+
+    def argus_run(*extra):
+        # --quiet: the workload's own line is the only stdout; the gate holds it until the
+        # probes are loaded and it is spawned.
+        db = os.path.join(workdir, "overhead-run.db")
+        return lambda command: [tracer, "run", "--quiet", "--interval", "1", "--db", db, *extra, "--", *command]
 
     def with_peer(command, ready=lambda line: True, settle=0.5):
         def attach(pid):
@@ -347,17 +361,24 @@ def overhead(tracer, testee, rounds, iterations, workdir):
     program = ("tracepoint:sched:sched_switch /pid == PID/ { @switches = count(); } "
                "tracepoint:exceptions:page_fault_user /pid == PID/ { @faults = count(); } "
                "tracepoint:sched:sched_process_exit /pid == PID/ { @exits = count(); }")
+    # name: (attach, wrap)
     tools = {
-        "argus-trace": with_argus,
-        "exitsnoop": with_peer(["stdbuf", "-oL", "exitsnoop"], settle=1.0),
-        "bpftrace": with_peer(["bpftrace", "-e", program], ready=lambda line: "Attaching" in line, settle=1.0),
+        "argus-trace --pid (defaults)": (with_argus(), None),
+        "argus-trace --pid --runq-histogram (every counter)": (with_argus("--runq-histogram"), None),
+        "argus-trace --pid --no-bpf": (with_argus("--no-bpf"), None),
+        "argus-trace run (defaults)": (None, argus_run()),
+        "argus-trace run --runq-histogram (every counter)": (None, argus_run("--runq-histogram")),
+        "forkstat": (with_peer(["forkstat", "-e", "fork,exec,exit"], settle=1.0), None),
+        "exitsnoop": (with_peer(["stdbuf", "-oL", "exitsnoop"], settle=1.0), None),
+        "bpftrace": (with_peer(["bpftrace", "-e", program], ready=lambda line: "Attaching" in line, settle=1.0), None),
+        "pidstat": (with_peer(["pidstat", "-h", "-u", "-r", "-w", "-p", "PID", "1"], settle=0.5), None),
     }
     ratios = {name: [] for name in tools}
     workload()  # warm-up
     for _ in range(rounds):
-        for name, attach in tools.items():
+        for name, (attach, wrap) in tools.items():
             alone = workload()
-            ratios[name].append(workload(attach) / alone)
+            ratios[name].append(workload(attach, wrap) / alone)
 
     def quartiles(values):
         ordered = sorted(values)
@@ -385,6 +406,66 @@ def fmt(value, digits=3):
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
+def idle_rows(tracer, testee, seconds, workdir):
+    def argus(*extra):
+        return lambda pid: [tracer, "--pid", str(pid), "--interval", "1", "--quiet",
+                            "--db", os.path.join(workdir, "idle.db"), *extra]
+    return {
+        "argus-trace (defaults: stalls on, BPF exit/exec probes)": idle_cost(argus(), testee, seconds),
+        "argus-trace --runq-histogram (every counter)": idle_cost(argus("--runq-histogram"), testee, seconds),
+        "argus-trace --no-stalls": idle_cost(argus("--no-stalls"), testee, seconds),
+        "argus-trace --no-stalls --no-bpf": idle_cost(argus("--no-stalls", "--no-bpf"), testee, seconds),
+        "pidstat": idle_cost(lambda pid: ["pidstat", "-h", "-u", "-r", "-p", str(pid), "1"], testee, seconds),
+    }
+
+
+def cost_only(args, workdir, report):
+    """The idle and overhead parts alone, as one report."""
+    report["notes"].append(f"tracefs: {ensure_tracefs()}")
+    report["idle"] = idle_rows(args.tracer, args.testee, args.idle_seconds, workdir)
+    report["overhead"] = overhead(args.tracer, args.testee, args.rounds, args.workload, workdir)
+    pidstat = report["idle"]["pidstat"]
+    lines = [
+        f"# argus-trace cost, {report['when']} (kernel {report['kernel']})",
+        "",
+        f"Command: `scripts/bench --cost-only --idle-seconds {args.idle_seconds} --rounds {args.rounds} "
+        f"--workload {args.workload}`",
+        "",
+        f"## Idle: watching an idle process at 1 s for {args.idle_seconds} s",
+        "",
+        "CPU: the tool's process CPU clock (clock_gettime, ns resolution), start-up included; RSS: VmHWM.",
+        "",
+        "| tool | CPU ms | peak RSS KiB | CPU ratio to pidstat | RSS ratio to pidstat |",
+        "|---|---|---|---|---|",
+    ]
+    for name, cost in report["idle"].items():
+        lines.append(f"| {name} | {cost['cpu_ms']:.2f} | {cost['peak_rss_kb']} | "
+                     f"{cost['cpu_ms'] / pidstat['cpu_ms']:.2f} | {cost['peak_rss_kb'] / pidstat['peak_rss_kb']:.2f} |")
+    lines += [
+        "",
+        f"## Overhead: pipe ping-pong + fresh pages + fork workload ({args.workload} %) on CPU 0, "
+        f"{args.rounds} interleaved rounds",
+        "",
+        "Slowdown = workload time with the tool attached / without it, in the same round (1.00 = none).",
+        "",
+        "| tool | median slowdown | IQR |",
+        "|---|---|---|",
+    ]
+    for name, result in report["overhead"].items():
+        lines.append(f"| {name} | {result['median']:.3f} | {result['q1']:.3f} - {result['q3']:.3f} |")
+    if report["notes"]:
+        lines += ["", "Notes: " + "; ".join(report["notes"])]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    os.makedirs(args.out, exist_ok=True)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    with open(os.path.join(args.out, f"cost-{stamp}.md"), "w") as out:
+        out.write(text)
+    with open(os.path.join(args.out, f"cost-{stamp}.json"), "w") as out:
+        json.dump(report, out, indent=2)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tracer", required=True)
@@ -392,11 +473,14 @@ def main():
     parser.add_argument("--runs", type=int, default=30, help="exits per tool (default 30)")
     parser.add_argument("--idle-seconds", type=int, default=30, help="idle watch length (default 30)")
     parser.add_argument("--rounds", type=int, default=9, help="interleaved rounds of the overhead test (default 9)")
-    parser.add_argument("--workload", type=int, default=3_000, help="fork rounds per workload run (default 3000)")
+    parser.add_argument("--workload", type=int, default=100,
+                        help="size of the overhead workload in %% of issue #12's (default 100)")
     parser.add_argument("--storm", type=int, default=20_000, help="children in the storm (default 20000)")
     parser.add_argument("--slow-lines", type=int, default=1_000, help="lines written at 100/s (default 1000)")
     parser.add_argument("--fast-lines", type=int, default=50_000, help="lines written at 10,000/s (default 50000)")
     parser.add_argument("--out", default="bench-results")
+    parser.add_argument("--cost-only", action="store_true",
+                        help="only the cost parts: idle cost and overhead (issue #12)")
     args = parser.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("scripts/bench needs root (proc connector, BPF peers)")
@@ -405,6 +489,9 @@ def main():
     report = {"when": datetime.datetime.now(datetime.timezone.utc).isoformat(), "runs": args.runs,
               "idle_seconds": args.idle_seconds, "kernel": os.uname().release, "notes": []}
 
+    if args.cost_only:
+        cost_only(args, workdir, report)
+        return
     argus = argus_exit_latency(args.tracer, args.testee, args.runs, workdir)
     latency = {key: median([row[key] for row in argus]) for key in argus[0]}
     report["argus_exit_ns_median"] = latency
@@ -425,11 +512,13 @@ def main():
         return lambda pid: [args.tracer, "--pid", str(pid), "--interval", "1", "--quiet",
                             "--db", os.path.join(workdir, "idle.db"), *extra]
     argus_idle = idle_cost(argus_idle_command(), args.testee, args.idle_seconds)
+    argus_idle_every = idle_cost(argus_idle_command("--runq-histogram"), args.testee, args.idle_seconds)
     argus_idle_no_ring = idle_cost(argus_idle_command("--no-stalls"), args.testee, args.idle_seconds)
     argus_idle_bare = idle_cost(argus_idle_command("--no-stalls", "--no-bpf"), args.testee, args.idle_seconds)
     pidstat_idle = idle_cost(lambda pid: ["pidstat", "-h", "-u", "-r", "-p", str(pid), "1"], args.testee,
                              args.idle_seconds)
-    report["idle"] = {"argus-trace (stall ring on, 5 Hz; BPF on)": argus_idle,
+    report["idle"] = {"argus-trace (defaults: stalls on, BPF exit/exec probes)": argus_idle,
+                      "argus-trace --runq-histogram (every counter)": argus_idle_every,
                       "argus-trace --no-stalls (ring off)": argus_idle_no_ring,
                       "argus-trace --no-stalls --no-bpf": argus_idle_bare,
                       "pidstat": pidstat_idle}
@@ -472,6 +561,8 @@ def main():
         "",
         f"## Idle cost: watching an idle process at 1 s for {args.idle_seconds} s",
         "",
+        "CPU: the tool's process CPU clock (clock_gettime, ns resolution), start-up included; RSS: VmHWM.",
+        "",
         "| tool | CPU ms | peak RSS KiB | CPU ratio to pidstat | RSS ratio to pidstat |",
         "|---|---|---|---|---|",
     ]
@@ -482,7 +573,8 @@ def main():
             f"{fmt(ratio(cost['peak_rss_kb'], pidstat_idle['peak_rss_kb']), 2)} |")
     lines += [
         "",
-        f"## Overhead: fork + page-fault + context-switch workload on CPU 0, {args.rounds} interleaved rounds",
+        f"## Overhead: pipe ping-pong + fresh pages + fork workload ({args.workload} %) on CPU 0, "
+        f"{args.rounds} interleaved rounds",
         "",
         "Slowdown = workload time with the tool attached / without it, in the same round (1.00 = none).",
         "",

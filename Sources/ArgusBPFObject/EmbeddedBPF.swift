@@ -6,6 +6,14 @@ public enum EmbeddedBPF {
 
     /// Why there is no object (nil when there is one).
     public static var buildProblem: String? { generatedBPFBuildProblem }
+
+    /// The build machine's kernel types that the object's CO-RE reads need (bpftool gen
+    /// min_core_btf, raw BTF); empty when it could not be made.
+    public static var minimalBTF: [UInt8] { Base64.decode(generatedBPFMinimalBTFBase64) }
+
+    /// Which kernel `minimalBTF` describes: the hex bytes of its /sys/kernel/notes (its build
+    /// id), "|", the size of its /sys/kernel/btf/vmlinux. Empty when there is no minimal BTF.
+    public static var minimalBTFKernel: String { generatedBPFMinimalBTFKernel }
 }
 
 /// Decodes the embedded object (standard alphabet, `=` padding).

@@ -1,21 +1,25 @@
 /// Rows for the store. Each mirrors one Gaze table plus its additive columns; the store fills
 /// in what is the same for every row of a session (session id, hostname).
 
-/// What the kernel's BPF counters saw of a process between two samples.
+/// What the kernel counted of a process between two samples (the `bpf_*` columns): the
+/// counters it keeps anyway, read from /proc, and what the opt-in sched_switch probe saw.
 public struct KernelCounterDeltas: Sendable, Equatable {
     public var oncpuNs: UInt64
     public var runqDelayNs: UInt64
-    /// The longest single wait for a CPU since watching began (not a delta).
-    public var runqDelayMaxNs: UInt64
+    /// The longest single wait for a CPU since watching began (not a delta); nil unless the
+    /// run-queue probe is on (--runq-histogram).
+    public var runqDelayMaxNs: UInt64?
     public var switchesVoluntary: UInt64
     public var switchesInvoluntary: UInt64
+    /// Minor + major page faults.
     public var faultsUser: UInt64
-    /// Waits for a CPU in the interval by log2 microseconds: slot i counts [2^i, 2^(i+1)) µs.
-    public var runqHistogram: [UInt64]
+    /// Waits for a CPU in the interval by log2 microseconds: slot i counts [2^i, 2^(i+1)) µs;
+    /// nil unless the run-queue probe is on (--runq-histogram).
+    public var runqHistogram: [UInt64]?
 
     public init(
-        oncpuNs: UInt64, runqDelayNs: UInt64, runqDelayMaxNs: UInt64, switchesVoluntary: UInt64,
-        switchesInvoluntary: UInt64, faultsUser: UInt64, runqHistogram: [UInt64]
+        oncpuNs: UInt64, runqDelayNs: UInt64, runqDelayMaxNs: UInt64?, switchesVoluntary: UInt64,
+        switchesInvoluntary: UInt64, faultsUser: UInt64, runqHistogram: [UInt64]?
     ) {
         self.oncpuNs = oncpuNs
         self.runqDelayNs = runqDelayNs

@@ -1,46 +1,60 @@
 import ArgusCore
 import ArgusKernel
 
-/// The BPF counters as the event loops use them: started once (or said, in one line, why
-/// not), per-sample deltas for each watched process, and the exits the kernel probe saw.
+/// The kernel counters as the event loops use them: per-sample deltas for each watched process
+/// (the counters the kernel keeps anyway, read from /proc; with --runq-histogram, each wait for
+/// a CPU counted by a sched_switch probe), and the exits and execs the BPF probes saw. Started
+/// once, or said in one line why not.
 final class KernelCounterSource {
     private let counters: BPFCounters
-    private var previous: [Int32: BPFCounterValues] = [:]
+    private let countsRunQueue: Bool
+    private var readers: [Int32: ProcessCounterReader] = [:]
+    private var previous: [Int32: ProcessCounterReading] = [:]
+    private var runQueue = RunQueueSlots()
     /// The last exit the probe saw for each process (bounded by the processes watched).
     private(set) var exits: [Int32: BPFExit] = [:]
     /// The last exec the probe saw for each process.
     private(set) var execs: [Int32: BPFExec] = [:]
+    private let console: Console
+    private var warnedMapFailure = false
 
-    /// What each program counts, for saying what is off.
-    private static let counts = [
-        "on_switch": "context switches, on-CPU time, run-queue delay",
-        "on_wakeup": "run-queue delay after wake-ups",
-        "on_wakeup_new": "run-queue delay of new tasks",
-        "on_fault": "page faults",
+    /// What each program gives, for saying what is off.
+    private static let gives = [
+        "on_switch": "run-queue delay histogram and longest wait",
         "on_exit": "the exit cross-check",
         "on_fork": "following new children in the kernel",
         "on_exec": "names of programs that end before /proc can be read",
     ]
 
-    private init(_ counters: BPFCounters) { self.counters = counters }
+    private init(_ counters: BPFCounters, countsRunQueue: Bool, console: Console) {
+        self.counters = counters
+        self.countsRunQueue = countsRunQueue
+        self.console = console
+    }
 
-    /// The counters, or nil after saying why they are off.
-    static func start(enabled: Bool, followForks: Bool, console: Console) -> KernelCounterSource? {
+    /// The counters, or nil after saying why they are off. `runQueueHistogram` loads the
+    /// per-switch probe (--runq-histogram).
+    static func start(enabled: Bool, followForks: Bool, runQueueHistogram: Bool = false, console: Console)
+        -> KernelCounterSource?
+    {
         guard enabled else {
             console.detail("BPF counters off (--no-bpf)")
             return nil
         }
         do {
-            let counters = try BPFCounters(followForks: followForks)
+            let counters = try BPFCounters(followForks: followForks, runQueueHistogram: runQueueHistogram)
             for (program, error) in counters.detached.sorted(by: { $0.key < $1.key }) {
-                console.warning("BPF program \(program) did not attach (\(error)): no \(counts[program] ?? program)")
+                console.warning("BPF program \(program) did not attach (\(error)): no \(gives[program] ?? program)")
             }
-            console.detail("BPF counters on")
-            return KernelCounterSource(counters)
+            let countsRunQueue = counters.attached.contains("on_switch")
+            console.detail(
+                "BPF counters on" + (countsRunQueue ? " (run-queue histogram)" : " (run-queue histogram off: --runq-histogram)")
+                    + (counters.usedMinimalBTF ? "" : "; kernel types read from /sys/kernel/btf/vmlinux"))
+            return KernelCounterSource(counters, countsRunQueue: countsRunQueue, console: console)
         } catch {
             console.warning(
-                "BPF counters off (context switches, run-queue delay, on-CPU time, page faults): \(error); "
-                    + "/proc sampling goes on")
+                "BPF counters off (context switches, run-queue delay, on-CPU time, page faults; "
+                    + "--runq-histogram): \(error); /proc sampling goes on")
             return nil
         }
     }
@@ -48,47 +62,91 @@ final class KernelCounterSource {
     var exitDescriptor: Int32? { counters.exitDescriptor }
 
     func watch(_ pid: Int32) {
-        counters.watch(pid)
-        previous[pid] = counters.counters(of: pid) ?? BPFCounterValues()
+        var slot: UInt32 = 0
+        if countsRunQueue, let free = runQueue.take(pid) {
+            if mapCall("resetting a run-queue slot", { () throws(Errno) in try counters.resetRunQueueSlot(free) }) {
+                slot = free
+            } else {
+                runQueue.give(back: pid)
+            }
+        }
+        _ = mapCall("watching \(pid)", { () throws(Errno) in try counters.watch(pid, runQueueSlot: slot) })
+        startReading(pid)
     }
 
-    /// A new child of a watched process: the kernel's fork hook already watches it and its
-    /// counters began at zero, so this costs no syscall (unless that hook did not attach).
+    /// A new child of a watched process: the kernel's fork hook already watches it, so this
+    /// costs no syscall (unless that hook did not attach, or the child needs a run-queue slot).
     func followNewChild(_ pid: Int32) {
-        if followsForksInKernel {
-            previous[pid] = BPFCounterValues()
+        if followsForksInKernel && !countsRunQueue {
+            startReading(pid)
         } else {
             watch(pid)
         }
     }
 
-    private var followsForksInKernel: Bool { counters.detached["on_fork"] == nil }
+    private var followsForksInKernel: Bool { counters.attached.contains("on_fork") }
 
     /// While argus-trace starts the command, it watches itself so that the kernel follows the
     /// fork into the command (the command's own first children then follow from it).
-    func watchSelfForks() { counters.watch(ProcessControl.currentPID) }
+    func watchSelfForks() {
+        _ = mapCall("watching argus-trace's own forks", { () throws(Errno) in try counters.watch(ProcessControl.currentPID) })
+    }
 
-    func stopWatchingSelf() { counters.unwatch(ProcessControl.currentPID) }
+    func stopWatchingSelf() {
+        _ = mapCall("unwatching argus-trace", { () throws(Errno) in try counters.unwatch(ProcessControl.currentPID) })
+    }
 
     func forget(_ pid: Int32) {
-        counters.unwatch(pid)
+        _ = mapCall("unwatching \(pid)", { () throws(Errno) in try counters.unwatch(pid) })
+        runQueue.give(back: pid)
+        readers[pid] = nil
         previous[pid] = nil
         execs[pid] = nil
     }
 
-    /// What the counters saw of `pid` since the previous call.
+    /// What the kernel counted of `pid` since the previous call.
     func deltas(for pid: Int32) -> KernelCounterDeltas? {
-        guard let before = previous[pid] else { return nil }
-        let now = counters.counters(of: pid) ?? before
+        guard let before = previous[pid], let now = readers[pid]?.read() else { return nil }
         previous[pid] = now
-        func minus(_ a: UInt64, _ b: UInt64) -> UInt64 { a >= b ? a - b : 0 }
-        return KernelCounterDeltas(
-            oncpuNs: minus(now.oncpuNs, before.oncpuNs), runqDelayNs: minus(now.runqDelayNs, before.runqDelayNs),
-            runqDelayMaxNs: now.runqDelayMaxNs,
-            switchesVoluntary: minus(now.switchesVoluntary, before.switchesVoluntary),
-            switchesInvoluntary: minus(now.switchesInvoluntary, before.switchesInvoluntary),
-            faultsUser: minus(now.faultsUser, before.faultsUser),
-            runqHistogram: zip(now.runqHistogram, before.runqHistogram).map(minus))
+        let change = now.change(since: before)
+        var deltas = KernelCounterDeltas(
+            oncpuNs: change.cpuNs, runqDelayNs: change.runDelayNs, runqDelayMaxNs: nil,
+            switchesVoluntary: change.voluntarySwitches, switchesInvoluntary: change.involuntarySwitches,
+            faultsUser: change.faults, runqHistogram: nil)
+        if let slot = runQueue.slot(of: pid), let waits = runQueueWaits(slot) {
+            let earlier = runQueue.seen(slot, now: waits)
+            func minus(_ a: UInt64, _ b: UInt64) -> UInt64 { a >= b ? a - b : 0 }
+            deltas.runqDelayNs = minus(waits.delayNs, earlier.delayNs)
+            deltas.runqDelayMaxNs = waits.delayMaxNs
+            deltas.runqHistogram = zip(waits.histogram, earlier.histogram).map(minus)
+        }
+        return deltas
+    }
+
+    private func startReading(_ pid: Int32) {
+        let reader = ProcessCounterReader(pid: pid)
+        readers[pid] = reader
+        previous[pid] = reader.read()
+    }
+
+    private func runQueueWaits(_ slot: UInt32) -> BPFRunQueueWaits? {
+        var waits: BPFRunQueueWaits?
+        _ = mapCall("reading run-queue waits", { () throws(Errno) in waits = try counters.runQueueWaits(slot: slot) })
+        return waits
+    }
+
+    /// Runs one BPF map call; says once if one fails (the counters it feeds stay partial).
+    private func mapCall(_ what: String, _ call: () throws(Errno) -> Void) -> Bool {
+        do {
+            try call()
+            return true
+        } catch {
+            if !warnedMapFailure {
+                warnedMapFailure = true
+                console.warning("BPF map call failed (\(what): \(error)); kernel counters may be incomplete")
+            }
+            return false
+        }
     }
 
     /// Reads the ring buffers: exits and execs.
@@ -105,8 +163,40 @@ final class KernelCounterSource {
 
     static func describe(_ deltas: KernelCounterDeltas) -> String {
         func ms(_ ns: UInt64) -> String { Format.decimal(Double(ns) / 1e6) }
-        return "  kernel: runq delay=\(ms(deltas.runqDelayNs))ms (max \(ms(deltas.runqDelayMaxNs))ms) "
-            + "on-CPU=\(ms(deltas.oncpuNs))ms switches=\(deltas.switchesVoluntary)/\(deltas.switchesInvoluntary) "
+        return "  kernel: runq delay=\(ms(deltas.runqDelayNs))ms"
+            + (deltas.runqDelayMaxNs.map { " (max \(ms($0))ms)" } ?? "")
+            + " on-CPU=\(ms(deltas.oncpuNs))ms switches=\(deltas.switchesVoluntary)/\(deltas.switchesInvoluntary) "
             + "faults=\(deltas.faultsUser)"
+    }
+}
+
+/// Which watched process counts its run-queue waits in which slot of the probe's per-CPU
+/// array, and what each slot held at the previous sample.
+struct RunQueueSlots {
+    private var free = Array((1..<BPFCounters.runQueueSlotCount).reversed())
+    private var slots: [Int32: UInt32] = [:]
+    private var last: [UInt32: BPFRunQueueWaits] = [:]
+
+    /// A zeroed slot for `pid`, or nil when every slot is taken (that process gets no histogram).
+    mutating func take(_ pid: Int32) -> UInt32? {
+        if let slot = slots[pid] { return slot }
+        guard let slot = free.popLast() else { return nil }
+        slots[pid] = slot
+        last[slot] = BPFRunQueueWaits()
+        return slot
+    }
+
+    mutating func give(back pid: Int32) {
+        guard let slot = slots.removeValue(forKey: pid) else { return }
+        last[slot] = nil
+        free.append(slot)
+    }
+
+    func slot(of pid: Int32) -> UInt32? { slots[pid] }
+
+    /// The slot's previous reading, replaced by `now`.
+    mutating func seen(_ slot: UInt32, now: BPFRunQueueWaits) -> BPFRunQueueWaits {
+        defer { last[slot] = now }
+        return last[slot] ?? BPFRunQueueWaits()
     }
 }

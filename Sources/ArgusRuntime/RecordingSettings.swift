@@ -8,12 +8,15 @@ public struct RecordingSettings: Sendable {
     public var verbosity: Console.Verbosity
     /// Load the BPF programs for kernel counters (--no-bpf turns them off).
     public var useBPF: Bool
+    /// Count every wait for a CPU with a sched_switch probe: the run-queue delay histogram and
+    /// longest wait (--runq-histogram; costs the watched program a few % when it switches a lot).
+    public var runQueueHistogram: Bool
     /// The command line as given, stored in the session row.
     public var arguments: [String]
 
     public init(
         intervalNs: UInt64, logfiles: [String], appName: String?, databasePath: String, verbosity: Console.Verbosity,
-        useBPF: Bool, arguments: [String]
+        useBPF: Bool, runQueueHistogram: Bool = false, arguments: [String]
     ) {
         self.intervalNs = intervalNs
         self.logfiles = logfiles
@@ -21,6 +24,7 @@ public struct RecordingSettings: Sendable {
         self.databasePath = databasePath
         self.verbosity = verbosity
         self.useBPF = useBPF
+        self.runQueueHistogram = runQueueHistogram
         self.arguments = arguments
     }
 }

@@ -145,7 +145,8 @@ public final class Session {
         // Loaded before the root is found or started: in `run` the kernel then follows every
         // child the command forks.
         kernelCounters = KernelCounterSource.start(
-            enabled: settings.useBPF, followForks: scope.followsChildren, console: console)
+            enabled: settings.useBPF, followForks: scope.followsChildren,
+            runQueueHistogram: settings.runQueueHistogram, console: console)
         if scope.followsChildren, let ring = kernelCounters?.exitDescriptor {
             try? epoll.watchReadable(ring, token: Token.bpfExits.rawValue)
         }

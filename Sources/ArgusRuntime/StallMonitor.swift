@@ -21,6 +21,10 @@ final class StallMonitor {
     private let pressure: PressureReader
     private var ring: SampleRing<FineSample>
     private var detector: StallDetector
+    /// Which ticks read every thread (see StallPacing); the others read only the CPU clock and
+    /// the pressure totals.
+    private var pacing = StallPacing()
+    private let cpuClock: ProcessCPUClock?
     private var pending: PendingSnapshot?
     /// Fine samples up to this time are in the database already.
     private var savedThroughNs: UInt64 = 0
@@ -38,6 +42,7 @@ final class StallMonitor {
         self.settings = settings
         self.console = console
         threads = ThreadSampler(pid: pid)
+        cpuClock = ProcessCPUClock(pid: pid)
         pressure = PressureReader()
         ring = SampleRing(capacity: settings.ringCapacity)
         detector = StallDetector(thresholds: settings.thresholds)
@@ -51,13 +56,16 @@ final class StallMonitor {
         }
     }
 
-    /// One fine tick: sample, detect, and return the rows to store.
+    /// One fine tick: sample (every thread, or only the cheap check while the process is quiet),
+    /// detect, and return the rows to store.
     func tick(clock: ClockMapping, processName: String, lastLogLineNs: UInt64?) -> [Record] {
         var records = completePending()
         let monotonic = Clocks.monotonicNs()
+        let probe = StallPacing.Probe(cpuNs: cpuClock?.nanoseconds(), pressure: pressure.readTotals())
+        guard pacing.needsFullSample(at: monotonic, probe: probe) else { return records }
         let sample = FineSample(
             monotonicNs: monotonic, time: clock.wallTime(monotonicNs: monotonic), threads: threads.sample(),
-            pressure: watchesPressure ? pressure.readTotals() : PressureTotals())
+            pressure: watchesPressure ? probe.pressure : PressureTotals())
         guard !sample.threads.isEmpty else { return records }  // gone: the watch is about to end
         if threads.skipped > 0 && !warnedSkipped {
             warnedSkipped = true
@@ -66,10 +74,14 @@ final class StallMonitor {
                     + "\(threads.maxThreads) (lowest ids)")
         }
         let windowStart = ring.lastMatching { sample.monotonicNs - $0.monotonicNs >= settings.thresholds.windowNs }
+        let previous = ring.last
         ring.append(sample)
         let outputs = detector.observe(sample, windowStart: windowStart, lastLogLineNs: lastLogLineNs)
         records += handle(outputs, clock: clock, processName: processName, now: monotonic)
         if !open.isEmpty { records += saveDuring(sample) }
+        pacing.fullSampleTaken(
+            sample, previous: previous, probe: probe, stallOpen: !open.isEmpty || pending != nil,
+            alwaysFull: lastLogLineNs != nil)
         return records
     }
 

@@ -7,8 +7,11 @@ extension Record {
     var approximateBytes: Int {
         switch self {
         case .metric(let m):
-            return 256 + m.appName.utf8.count + m.processName.utf8.count + m.state.utf8.count
-                + (m.kernel.map { 64 + $0.runqHistogram.count * 8 } ?? 0)
+            let names: Int = m.appName.utf8.count + m.processName.utf8.count + m.state.utf8.count
+            let kernel: Int = m.kernel.map { (counters: KernelCounterDeltas) -> Int in
+                64 + (counters.runqHistogram?.count ?? 0) * 8
+            } ?? 0
+            return 256 + names + kernel
         case .event(let e):
             return 160 + e.appName.utf8.count + e.processName.utf8.count + (e.source?.utf8.count ?? 0)
                 + (e.detail?.utf8.count ?? 0)

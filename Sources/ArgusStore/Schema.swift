@@ -13,9 +13,13 @@
 ///   UTF-8, also as the exact bytes in `log_line_raw`; `file_inode` + `file_offset` identify it.
 /// - `processes` has one row per process a `run` followed, written when it ended; `exit_code`
 ///   is the exit status or 128 + signal, as in process_events, and `argv` a JSON array.
-/// - The `bpf_*` columns of performance_metrics are what the BPF counters saw since the
-///   previous sample (deltas; `bpf_runq_delay_max_ns` is the longest wait since attach, and
-///   `bpf_runq_histogram` a JSON array of waits by log2 microseconds); NULL when BPF is off.
+/// - The `bpf_*` columns of performance_metrics are what the kernel counted since the previous
+///   sample (deltas). Switches, faults (minor + major), on-CPU ns and run-queue wait ns are the
+///   kernel's own counters read from /proc (the process's CPU clock and stat; each live thread's
+///   status and schedstat: a thread's last switches and wait before it exits are not counted);
+///   `bpf_runq_delay_max_ns` (the longest wait since attach) and `bpf_runq_histogram` (a JSON
+///   array of waits by log2 microseconds) come from the opt-in sched_switch probe
+///   (--runq-histogram) and are NULL without it. All NULL when BPF is off.
 /// - A stall's `started_*` is when its condition began (the first sample that showed a thread
 ///   in D state, stopped or starved; the sample that crossed a rate threshold); `detected_*`
 ///   when it crossed its threshold. A stall row is written when the stall is detected and completed (ended_*, peak_*, end_reason)

@@ -134,7 +134,7 @@ final class StoreConnection {
                 .int(m.readBytes), .int(m.writeBytes), .text(m.state), .int(m.cpuTimeNs), .int(m.kernel?.oncpuNs),
                 .int(m.kernel?.runqDelayNs), .int(m.kernel?.runqDelayMaxNs), .int(m.kernel?.switchesVoluntary),
                 .int(m.kernel?.switchesInvoluntary), .int(m.kernel?.faultsUser),
-                .string(m.kernel.map { "[" + $0.runqHistogram.map(String.init).joined(separator: ",") + "]" }),
+                .string(m.kernel?.runqHistogram.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }),
             ])
         case .event(let e):
             try insertEvent.run([

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 #include "argus_linux.h"
 
 #include <arpa/inet.h>
@@ -7,6 +8,7 @@
 #include <linux/filter.h>
 #include <linux/netlink.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -133,4 +135,8 @@ int argus_pidfd_open(int32_t pid, unsigned int flags) {
 
 int argus_set_child_subreaper(int on) {
     return prctl(PR_SET_CHILD_SUBREAPER, (unsigned long)on, 0UL, 0UL, 0UL) < 0 ? -errno : 0;
+}
+
+int argus_memfd_create(const char *name) {
+    return memfd_create(name, MFD_CLOEXEC);
 }

@@ -19,11 +19,54 @@ import Glibc
 //   naps N               sleep 1 ms N times, print "napped", read a gate line, exit 0
 //   workload N           N rounds of: fork a child that touches 16 fresh pages and exits, wait
 //                        for it, sleep 20 µs; prints "elapsed_ns NS" (its own time) and exits 0
+//   mixed-workload PERCENT  PERCENT % of: 120,000 pipe round trips with a second thread, 1,536 MB
+//                        of fresh pages in 8 MB chunks, 1,200 fork+exit; prints "elapsed_ns NS"
 //   vfork-hold SECONDS   start a child with CLONE_VFORK (own memory) that sleeps SECONDS: this
 //                        process waits in D state meanwhile; then exit 0
 //   storm N [exec]       start N children one after another, each ending at once with status
 //                        i % 4 (with `exec`: by exec'ing `argus-testee exit STATUS`), reap them,
 //                        exit 0
+
+/// The pipes of `pipeRoundTrips`: [0] main -> echo thread, [1] echo thread -> main.
+nonisolated(unsafe) private var echoPipes: [Int32] = [-1, -1, -1, -1]
+
+/// `count` one-byte round trips with a second thread of this process over two pipes: two
+/// context switches each when both share a CPU.
+func pipeRoundTrips(_ count: Int) {
+    var there: [Int32] = [0, 0]
+    var back: [Int32] = [0, 0]
+    guard pipe(&there) == 0, pipe(&back) == 0 else { return }
+    echoPipes = [there[0], there[1], back[0], back[1]]
+    var thread = pthread_t()
+    let echo: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? = { _ in
+        var byte: UInt8 = 0
+        while read(echoPipes[0], &byte, 1) == 1 && byte != 0 { _ = write(echoPipes[3], &byte, 1) }
+        return nil
+    }
+    guard pthread_create(&thread, nil, echo, nil) == 0 else { return }
+    var byte: UInt8 = 1
+    for _ in 0..<count {
+        _ = write(there[1], &byte, 1)
+        _ = read(back[0], &byte, 1)
+    }
+    byte = 0
+    _ = write(there[1], &byte, 1)
+    pthread_join(thread, nil)
+    for fd in there + back { close(fd) }
+}
+
+/// Maps, touches every page of, and unmaps `chunks` chunks of `megabytes` MB.
+func touchChunks(_ chunks: Int, megabytes: Int) {
+    let size = megabytes * 1024 * 1024
+    let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+    for _ in 0..<chunks {
+        guard let memory = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+            memory != MAP_FAILED
+        else { return }
+        for page in stride(from: 0, to: size, by: pageSize) { memory.storeBytes(of: 1, toByteOffset: page, as: UInt8.self) }
+        munmap(memory, size)
+    }
+}
 
 @inline(never)
 func gate() {
@@ -146,6 +189,22 @@ case "workload":
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         usleep(20)
+    }
+    var end = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &end)
+    say("elapsed_ns \((end.tv_sec - start.tv_sec) * 1_000_000_000 + (end.tv_nsec - start.tv_nsec))")
+    exit(0)
+case "mixed-workload":
+    let percent = number(0, default: 100)
+    var start = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &start)
+    pipeRoundTrips(120_000 * percent / 100)
+    touchChunks(192 * percent / 100, megabytes: 8)
+    for _ in 0..<(1_200 * percent / 100) {
+        let pid = fork()
+        if pid == 0 { _exit(0) }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
     }
     var end = timespec()
     clock_gettime(CLOCK_MONOTONIC, &end)

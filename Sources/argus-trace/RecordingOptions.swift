@@ -20,6 +20,14 @@ struct RecordingOptions: ParsableArguments {
     @Flag(name: .long, help: "Do not load the BPF programs (kernel counters off; /proc sampling goes on).")
     var noBpf = false
 
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "Count every wait for a CPU in the kernel (a sched_switch probe): the run-queue delay histogram "
+                + "and longest wait (bpf_runq_histogram, bpf_runq_delay_max_ns). Off by default: it costs a "
+                + "program that switches often a few %."))
+    var runqHistogram = false
+
     @Flag(name: .long, help: "Print detail about argus-trace's own work.")
     var verbose = false
 
@@ -34,6 +42,7 @@ struct RecordingOptions: ParsableArguments {
         if verbose && quiet { throw ValidationError("--verbose and --quiet are mutually exclusive") }
         if let appName, appName.isEmpty { throw ValidationError("--app-name needs a non-empty name") }
         if let db, db.isEmpty { throw ValidationError("--db needs a path") }
+        if runqHistogram && noBpf { throw ValidationError("--runq-histogram needs the BPF programs: not with --no-bpf") }
     }
 
     var intervalNs: UInt64 { UInt64((interval * 1e9).rounded()) }
@@ -42,7 +51,7 @@ struct RecordingOptions: ParsableArguments {
     var settings: RecordingSettings {
         RecordingSettings(
             intervalNs: intervalNs, logfiles: logfile, appName: appName, databasePath: databasePath,
-            verbosity: verbosity, useBPF: !noBpf, arguments: CommandLine.arguments)
+            verbosity: verbosity, useBPF: !noBpf, runQueueHistogram: runqHistogram, arguments: CommandLine.arguments)
     }
 
     var verbosity: Console.Verbosity { verbose ? .verbose : quiet ? .quiet : .normal }

@@ -20,22 +20,39 @@ extension EndToEnd {
             #expect(try sum("bpf_oncpu_ns", scratch) > 0)
         }
 
-        @Test func sharingOneCPUWithAHogShowsRunQueueDelay() throws {
-            let scratch = Scratch()
+        /// Runs the testee on CPU 0 beside a hog, watched with `extra` options.
+        func shareOneCPUWithAHog(_ extra: [String], _ scratch: Scratch) throws -> Child {
             let hog = try Child("/usr/bin/taskset", ["-c", "0", Binaries.testee, "spin", "3"], scratch: scratch, label: "hog")
             let testee = try Child(
                 "/usr/bin/taskset", ["-c", "0", Binaries.testee, "gate", "spin", "1.5"], scratch: scratch, label: "testee")
             // taskset execs the testee: the pid stays.
             #expect(eventually { (try? String(contentsOfFile: "/proc/\(testee.pid)/comm", encoding: .utf8)) == "argus-testee\n" })
-            let tracer = try startTracer(["--pid", "\(testee.pid)", "--interval", "0.2"], scratch: scratch)
+            let tracer = try startTracer(["--pid", "\(testee.pid)", "--interval", "0.2"] + extra, scratch: scratch)
             #expect(waitAttached(tracer))
             testee.openGate()
             #expect(tracer.exitStatus() == 0, "stderr: \(tracer.stderr)")
+            hog.signal(SIGKILL)
+            return tracer
+        }
+
+        @Test func sharingOneCPUWithAHogShowsRunQueueDelay() throws {
+            let scratch = Scratch()
+            _ = try shareOneCPUWithAHog([], scratch)
             #expect(try sum("bpf_runq_delay_ns", scratch) > 0)
             #expect(try sum("bpf_switches_involuntary", scratch) > 0)
+            // The histogram and the longest wait need the per-switch probe (--runq-histogram).
+            let rows = try Rows(scratch.database)
+            #expect(try rows.int("SELECT count(*) FROM performance_metrics WHERE bpf_runq_histogram IS NOT NULL") == 0)
+            #expect(try rows.int("SELECT count(*) FROM performance_metrics WHERE bpf_runq_delay_max_ns IS NOT NULL") == 0)
+        }
+
+        @Test func runqHistogramShowsTheWaitsOfACPUSharingChild() throws {
+            let scratch = Scratch()
+            _ = try shareOneCPUWithAHog(["--runq-histogram"], scratch)
+            #expect(try sum("bpf_runq_delay_ns", scratch) > 0)
+            #expect(try sum("bpf_runq_delay_max_ns", scratch) > 0)
             let histogram = try Rows(scratch.database).texts("SELECT bpf_runq_histogram FROM performance_metrics")
             #expect(histogram.contains { $0 != "[" + Array(repeating: "0", count: 24).joined(separator: ",") + "]" })
-            hog.signal(SIGKILL)
         }
 
         @Test func touchingMFreshPagesShowsMFaults() throws {
@@ -62,26 +79,55 @@ extension EndToEnd {
             #expect(try rows.int("SELECT count(*) FROM process_events WHERE bpf_exit_code IS NOT NULL") == 0)
         }
 
-        /// The programs argus-trace loaded that are still in the kernel (bpftool prog show).
-        func loadedPrograms() -> Int {
-            let scratch = Scratch()
-            guard let listing = try? Child("/usr/sbin/bpftool", ["prog", "show"], scratch: scratch, label: "bpftool"),
-                listing.exitStatus() == 0
-            else { return -1 }
-            return listing.stdout.split(separator: "\n").filter { $0.contains("name on_switch") }.count
+        /// The BPF programs a process holds (prog_id in /proc/PID/fdinfo of its program and link
+        /// descriptors): other tracers on the machine do not count.
+        func programIDs(heldBy pid: Int32) -> Set<Int> {
+            let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fdinfo")) ?? []
+            return Set(fds.compactMap { fd -> Int? in
+                guard let text = try? String(contentsOfFile: "/proc/\(pid)/fdinfo/\(fd)", encoding: .utf8) else { return nil }
+                let line = text.split(separator: "\n").first { $0.hasPrefix("prog_id:") }
+                return line.flatMap { Int($0.dropFirst("prog_id:".count).trimmingCharacters(in: .whitespaces)) }
+            })
         }
 
-        @Test func nothingIsLeftInTheKernelAfterSIGKILL() throws {
-            let before = loadedPrograms()
-            #expect(before >= 0, "bpftool prog show failed")
+        /// The name of a loaded program (bpftool prog show id N), or nil once it is gone.
+        func programName(_ id: Int) -> String? {
+            let scratch = Scratch()
+            guard let shown = try? Child("/usr/sbin/bpftool", ["prog", "show", "id", "\(id)"], scratch: scratch, label: "bpftool"),
+                shown.exitStatus() == 0
+            else { return nil }
+            let words = shown.stdout.split(separator: " ")
+            return words.firstIndex(of: "name").map { String(words[$0 + 1]) }
+        }
+
+        func programNames(heldBy pid: Int32) -> Set<String> { Set(programIDs(heldBy: pid).compactMap(programName)) }
+
+        @Test func theDefaultAttachesNoPerSwitchOrPerFaultProgram() throws {
             let scratch = Scratch()
             let testee = try Child(Binaries.testee, ["gate", "exit", "0"], scratch: scratch, label: "testee")
             let tracer = try startTracer(["--pid", "\(testee.pid)"], scratch: scratch)
             #expect(waitAttached(tracer))
-            #expect(loadedPrograms() == before + 1)
+            #expect(programNames(heldBy: tracer.pid) == ["on_exit"])
+            let withHistogram = try Child(
+                Binaries.tracer, ["--pid", "\(testee.pid)", "--runq-histogram", "--db", scratch.path + "/histogram.db"],
+                scratch: scratch, label: "tracer-histogram")
+            #expect(waitAttached(withHistogram))
+            #expect(programNames(heldBy: withHistogram.pid) == ["on_exit", "on_switch"])
+            testee.openGate()
+            #expect(tracer.exitStatus() == 0)
+            #expect(withHistogram.exitStatus() == 0)
+        }
+
+        @Test func nothingIsLeftInTheKernelAfterSIGKILL() throws {
+            let scratch = Scratch()
+            let testee = try Child(Binaries.testee, ["gate", "exit", "0"], scratch: scratch, label: "testee")
+            let tracer = try startTracer(["--pid", "\(testee.pid)"], scratch: scratch)
+            #expect(waitAttached(tracer))
+            let held = programIDs(heldBy: tracer.pid)
+            #expect(!held.isEmpty)
             tracer.signal(SIGKILL)
             #expect(tracer.exitStatus() == 137)
-            #expect(eventually { loadedPrograms() == before }, "programs left after SIGKILL")
+            #expect(eventually { held.allSatisfy { programName($0) == nil } }, "programs left after SIGKILL")
             testee.openGate()
         }
     }

@@ -66,4 +66,8 @@ int argus_pidfd_open(int32_t pid, unsigned int flags);
 /// prctl(PR_SET_CHILD_SUBREAPER, on). Returns 0, or -errno.
 int argus_set_child_subreaper(int on);
 
+/// memfd_create(2) with MFD_CLOEXEC (glibc declares it only under _GNU_SOURCE): a file that lives
+/// in memory, for libbpf to read by path (/proc/self/fd/N). Returns -1 with errno set on failure.
+int argus_memfd_create(const char *name);
+
 #endif

@@ -1,0 +1,68 @@
+/// When a stall tick reads every thread of the target, and when a cheap check will do.
+///
+/// A thread gets into D state or stops only by running (it calls into the kernel, or handles
+/// the stop signal), and a thread woken but kept from a CPU raises CPU pressure. So while every
+/// thread sleeps (S or I) and neither the process's CPU clock nor the pressure totals move,
+/// nothing a stall is made of can begin: a tick then reads only those (one clock_gettime, the
+/// pressure files) and takes a full sample once a second (`quietIntervalNs`) to keep the
+/// ring's timeline. The first tick at which either moves reads every thread again and so do
+/// the next ones, until the process is quiet again: a stall starts at the same tick it would
+/// with every tick reading every thread.
+public struct StallPacing: Sendable, Equatable {
+    /// What the cheap check reads: the process's CPU clock (every thread, ns) and the system's
+    /// pressure totals.
+    public struct Probe: Sendable, Equatable {
+        public var cpuNs: UInt64?
+        public var pressure: PressureTotals
+
+        public init(cpuNs: UInt64?, pressure: PressureTotals) {
+            self.cpuNs = cpuNs
+            self.pressure = pressure
+        }
+    }
+
+    /// Full samples while quiet, at most this far apart.
+    public let quietIntervalNs: UInt64
+    /// The probe at the last full sample, while the process is quiet; nil when it is not.
+    public private(set) var quietProbe: Probe?
+    private var lastFullNs: UInt64 = 0
+
+    public init(quietIntervalNs: UInt64 = 1_000_000_000) {
+        self.quietIntervalNs = quietIntervalNs
+    }
+
+    public var isQuiet: Bool { quietProbe != nil }
+
+    /// Whether the tick at `now` should read every thread, given what the cheap check read.
+    public mutating func needsFullSample(at now: UInt64, probe: Probe) -> Bool {
+        guard let quiet = quietProbe else { return true }
+        guard probe == quiet, probe.cpuNs != nil, probe.pressure.cpu != nil else {
+            quietProbe = nil  // something moved (or cannot be read): every thread, from now on
+            return true
+        }
+        return now >= lastFullNs + quietIntervalNs
+    }
+
+    /// After a full sample: quiet when every thread sleeps and none used a CPU or waited for
+    /// one since `previous`, no stall is open, and the probe can see what would end the quiet.
+    /// `alwaysFull` (e.g. a log-silence threshold, which is timed, not caused) keeps every tick full.
+    public mutating func fullSampleTaken(
+        _ sample: FineSample, previous: FineSample?, probe: Probe, stallOpen: Bool, alwaysFull: Bool = false
+    ) {
+        lastFullNs = sample.monotonicNs
+        quietProbe =
+            !alwaysFull && !stallOpen && probe.cpuNs != nil && probe.pressure.cpu != nil
+                && Self.sleepsUnchanged(sample, since: previous) ? probe : nil
+    }
+
+    /// Every thread in S or I, each with the CPU time and run-queue wait it had in `previous`.
+    static func sleepsUnchanged(_ sample: FineSample, since previous: FineSample?) -> Bool {
+        guard let previous else { return false }
+        var before: [Int32: ThreadSample] = [:]
+        for thread in previous.threads { before[thread.tid] = thread }
+        return sample.threads.allSatisfy { thread in
+            guard thread.state == "S" || thread.state == "I", let earlier = before[thread.tid] else { return false }
+            return earlier.cpuNs == thread.cpuNs && earlier.runDelayNs == thread.runDelayNs
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import ArgusCore
+import ArgusKernel
+import Glibc
+import Testing
+
+/// The counters the kernel keeps anyway, read from /proc for this very process.
+struct ProcessCounterReaderTests {
+    @Test func sleepingAndWakingNTimesShowsNVoluntarySwitches() throws {
+        let reader = ProcessCounterReader(pid: getpid())
+        let before = try #require(reader.read())
+        for _ in 0..<20 { usleep(1_000) }
+        let change = try #require(reader.read()).change(since: before)
+        #expect(change.voluntarySwitches >= 20)
+        #expect(change.cpuNs > 0)
+    }
+
+    @Test func touchingMFreshPagesShowsMFaults() throws {
+        let reader = ProcessCounterReader(pid: getpid())
+        let before = try #require(reader.read())
+        let pages = 500
+        let size = pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+        let memory = try #require(mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        defer { munmap(memory, size) }
+        for page in 0..<pages { memory.storeBytes(of: 1, toByteOffset: page * size / pages, as: UInt8.self) }
+        #expect(try #require(reader.read()).change(since: before).faults >= UInt64(pages))
+    }
+
+    @Test func aGoneProcessReadsAsNil() throws {
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = ["/bin/true"].map { (text: String) in strdup(text) } + [nil]
+        defer { argv.forEach { free($0) } }
+        #expect(posix_spawn(&pid, "/bin/true", nil, nil, argv, environ) == 0)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        #expect(ProcessCounterReader(pid: pid).read() == nil)
+    }
+}
