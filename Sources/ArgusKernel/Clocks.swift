@@ -46,3 +46,13 @@ extension Clocks {
         return (ns + suspended) / (1_000_000_000 / max(ticksPerSecond, 1))
     }
 }
+
+extension Clocks {
+    /// nanosleep(2) for `ns`, resumed after a signal interrupts it. For worker threads only:
+    /// the event loop never sleeps.
+    public static func sleep(ns: UInt64) {
+        var request = timespec(tv_sec: Int(ns / 1_000_000_000), tv_nsec: Int(ns % 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+    }
+}

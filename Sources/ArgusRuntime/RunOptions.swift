@@ -14,6 +14,8 @@ public struct RunOptions: Sendable {
     public var killAfterNs: UInt64 = 10_000_000_000
     /// --heartbeat: a line on stderr this often while CMD runs (nil: off).
     public var heartbeatNs: UInt64?
+    /// Stall detection across every process of the tree.
+    public var stalls = StallSettings()
 
     public init(
         command: [String], reportPath: String?, junitPath: String?, graceNs: UInt64, killOrphans: Bool,

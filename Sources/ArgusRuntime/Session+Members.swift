@@ -48,11 +48,7 @@ extension Session {
                 pendingFirstSample = first
             }
         }
-        if stallSettings.enabled, let startTicks = arrival.startTicks {
-            stallMonitor = StallMonitor(
-                pid: pid, appName: appName, startTicks: startTicks, settings: stallSettings, console: console)
-            try? stallTimer.arm(firstNs: 1, intervalNs: stallSettings.sampleIntervalNs)
-        }
+        startStalls(root: member)
         do {
             try sampleTimer.arm(firstNs: settings.intervalNs, intervalNs: settings.intervalNs)
         } catch {

@@ -1,12 +1,33 @@
 import ArgusCore
+import ArgusKernel
 import ArgusStore
 
 /// The stall ring and detector, attached to the root of any scope.
 extension Session {
+    /// Members join the stall ring once they have lived this long: a stall takes a second to
+    /// declare, and a build's thousands of short compiler runs should cost nothing.
+    static let stallMemberMinAgeNs: UInt64 = 500_000_000
+
     func checkStalls() {
-        guard let stallMonitor, let root = table.root, root.end == nil else { return }
+        guard let stallMonitor, !table.live.isEmpty else { return }
+        let now = Clocks.monotonicNs()
+        for (pid, member) in table.live where !stallMonitor.contains(pid) {
+            guard now - min(now, member.startedNs) >= Self.stallMemberMinAgeNs else { continue }
+            stallMonitor.add(pid, startTicks: startTicks(of: member), name: member.name)
+        }
+        for pid in stallMonitor.memberPids where table.live[pid] == nil { stallMonitor.remove(pid) }
         let silence = settings.logfiles.isEmpty ? nil : lastLogLineNs
-        submitStallRecords(stallMonitor.tick(clock: clock, processName: root.name, lastLogLineNs: silence))
+        submitStallRecords(stallMonitor.tick(clock: clock, lastLogLineNs: silence))
+    }
+
+    /// The stall ring of the scope, started with its root.
+    func startStalls(root member: ProcessTable.Member) {
+        guard stallSettings.enabled, stallMonitor == nil else { return }
+        stallMonitor = StallMonitor(
+            root: member.pid, appName: appName, startTicks: startTicks(of: member), name: member.name,
+            settings: stallSettings, console: console, background: background,
+            deliver: { [unowned self] records in submitStallRecords(records) })
+        try? stallTimer.arm(firstNs: 1, intervalNs: stallSettings.sampleIntervalNs)
     }
 
     /// Stall rows are committed at once; fine samples and snapshots go with the next batch.
@@ -26,8 +47,7 @@ extension Session {
         let rootEnded = table.root?.end != nil
         submitStallRecords(
             stallMonitor.finish(
-                clock: clock, processName: table.root?.name ?? "", reason: rootEnded ? "process ended" : "watching stopped",
-                processAlive: !rootEnded))
+                clock: clock, reason: rootEnded ? "process ended" : "watching stopped", processAlive: !rootEnded))
         try? stallTimer.disarm()
     }
 }

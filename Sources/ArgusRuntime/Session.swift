@@ -271,9 +271,7 @@ public final class Session {
 
     /// `argus-trace run -- CMD`: runs CMD and follows its whole tree.
     public static func run(_ options: RunOptions) -> Int32 {
-        var stalls = StallSettings()
-        stalls.enabled = false  // the tree-wide stall scope is not built yet
-        return Session(scope: SpawnedCommandScope(options: options), settings: options.recording, stalls: stalls).run()
+        Session(scope: SpawnedCommandScope(options: options), settings: options.recording, stalls: options.stalls).run()
     }
 
     /// Adds a descriptor of the scope's (an inotify on cgroup.events) to the loop.

@@ -1,31 +1,41 @@
 import ArgusCore
 import ArgusKernel
 
-/// The stall detector as the watch runs it: samples the target's threads and the system's
-/// pressure every fine tick into a ring of the last seconds, feeds the detector, and turns what
-/// it says into rows (the stall, the ring's samples from before it, snapshots) and console lines.
-/// Runs on the loop thread.
+/// The stall detector as a session runs it, over every member of its scope (one process, a
+/// tree, a cgroup): samples the members' threads and the system's pressure every fine tick into
+/// a ring of the last seconds, feeds the detector, and turns what it says into rows (the stall,
+/// the ring's samples from before it, snapshots) and console lines. Runs on the loop thread;
+/// snapshot captures and the machine-wide scans for top consumers run on a worker thread, and
+/// their rows are handed to `deliver` when they are done.
 final class StallMonitor {
-    /// A snapshot whose threads and pressure were read; its top consumers are measured by the
-    /// next tick's system scan.
-    private struct PendingSnapshot {
-        var records: [StallSnapshotRecord]
-        var activity: SystemActivity
+    /// One member whose threads are sampled.
+    private struct Member {
+        let startTicks: UInt64
+        var name: String
+        let threads: ThreadSampler
+        let cpuClock: ProcessCPUClock?
     }
 
+    /// The most threads sampled across all members at a tick; beyond it the lowest pids' come first.
+    static let maxThreads = 1_024
+
     let settings: StallSettings
-    private let pid: Int32
-    private let identity: (appName: String, startTicks: UInt64)
+    private let rootPid: Int32
+    private let appName: String
     private let console: Console
-    private let threads: ThreadSampler
+    private let background: BackgroundWork
+    private let deliver: ([Record]) -> Void
+    private var members: [Int32: Member] = [:]
+    /// The process of each thread seen in the last full sample.
+    private var owner: [Int32: Int32] = [:]
     private let pressure: PressureReader
     private var ring: SampleRing<FineSample>
     private var detector: StallDetector
-    /// Which ticks read every thread (see StallPacing); the others read only the CPU clock and
+    /// Which ticks read every thread (see StallPacing); the others read only the CPU clocks and
     /// the pressure totals.
     private var pacing = StallPacing()
-    private let cpuClock: ProcessCPUClock?
-    private var pending: PendingSnapshot?
+    /// Snapshot captures running on the worker.
+    private var capturing = 0
     /// Fine samples up to this time are in the database already.
     private var savedThroughNs: UInt64 = 0
     /// Samples saved since the current run of stalls began (full rate for one window, then one
@@ -36,16 +46,20 @@ final class StallMonitor {
     private var warnedSkipped = false
     private var watchesPressure: Bool { settings.thresholds.pressurePercent != nil }
 
-    init(pid: Int32, appName: String, startTicks: UInt64, settings: StallSettings, console: Console) {
-        self.pid = pid
-        identity = (appName, startTicks)
+    init(
+        root pid: Int32, appName: String, startTicks: UInt64, name: String, settings: StallSettings, console: Console,
+        background: BackgroundWork, deliver: @escaping ([Record]) -> Void
+    ) {
+        rootPid = pid
+        self.appName = appName
         self.settings = settings
         self.console = console
-        threads = ThreadSampler(pid: pid)
-        cpuClock = ProcessCPUClock(pid: pid)
+        self.background = background
+        self.deliver = deliver
         pressure = PressureReader()
         ring = SampleRing(capacity: settings.ringCapacity)
         detector = StallDetector(thresholds: settings.thresholds)
+        add(pid, startTicks: startTicks, name: name)
         if !pressure.missing.isEmpty && settings.thresholds.pressurePercent != nil {
             console.warning(
                 "no pressure stall information for \(pressure.missing.map(\.rawValue).joined(separator: ", ")) "
@@ -56,66 +70,102 @@ final class StallMonitor {
         }
     }
 
+    /// Starts sampling a member's threads.
+    func add(_ pid: Int32, startTicks: UInt64, name: String) {
+        guard members[pid] == nil else { return }
+        members[pid] = Member(
+            startTicks: startTicks, name: name, threads: ThreadSampler(pid: pid), cpuClock: ProcessCPUClock(pid: pid))
+    }
+
+    /// Stops sampling a member (it ended or left).
+    func remove(_ pid: Int32) {
+        members[pid] = nil
+    }
+
+    func contains(_ pid: Int32) -> Bool { members[pid] != nil }
+
+    /// The members' pids, for the session to keep in step with its table.
+    var memberPids: [Int32] { Array(members.keys) }
+
     /// One fine tick: sample (every thread, or only the cheap check while the process is quiet),
     /// detect, and return the rows to store.
-    func tick(clock: ClockMapping, processName: String, lastLogLineNs: UInt64?) -> [Record] {
-        var records = completePending()
+    func tick(clock: ClockMapping, lastLogLineNs: UInt64?) -> [Record] {
+        var records: [Record] = []
         let monotonic = Clocks.monotonicNs()
-        let probe = StallPacing.Probe(cpuNs: cpuClock?.nanoseconds(), pressure: pressure.readTotals())
+        let cpu = members.values.reduce(UInt64(0)) { $0 &+ ($1.cpuClock?.nanoseconds() ?? 0) }
+        let probe = StallPacing.Probe(cpuNs: cpu, pressure: pressure.readTotals())
         guard pacing.needsFullSample(at: monotonic, probe: probe) else { return records }
         let sample = FineSample(
-            monotonicNs: monotonic, time: clock.wallTime(monotonicNs: monotonic), threads: threads.sample(),
+            monotonicNs: monotonic, time: clock.wallTime(monotonicNs: monotonic), threads: sampleThreads(),
             pressure: watchesPressure ? probe.pressure : PressureTotals())
-        guard !sample.threads.isEmpty else { return records }  // gone: the watch is about to end
-        if threads.skipped > 0 && !warnedSkipped {
-            warnedSkipped = true
-            console.warning(
-                "process \(pid) has more than \(threads.maxThreads) threads; stall sampling covers the first "
-                    + "\(threads.maxThreads) (lowest ids)")
-        }
+        guard !sample.threads.isEmpty else { return records }  // all gone: the session is about to end
         let windowStart = ring.lastMatching { sample.monotonicNs - $0.monotonicNs >= settings.thresholds.windowNs }
         let previous = ring.last
         ring.append(sample)
         let outputs = detector.observe(sample, windowStart: windowStart, lastLogLineNs: lastLogLineNs)
-        records += handle(outputs, clock: clock, processName: processName, now: monotonic)
+        records += handle(outputs, clock: clock, now: monotonic)
         if !open.isEmpty { records += saveDuring(sample) }
         pacing.fullSampleTaken(
-            sample, previous: previous, probe: probe, stallOpen: !open.isEmpty || pending != nil,
+            sample, previous: previous, probe: probe, stallOpen: !open.isEmpty || capturing > 0,
             alwaysFull: lastLogLineNs != nil)
         return records
     }
 
-    /// Ends every open stall (the process ended, or watching stopped) and completes pending
-    /// snapshots.
-    func finish(clock: ClockMapping, processName: String, reason: String, processAlive: Bool) -> [Record] {
+    /// Every member's threads, lowest pid first, up to `maxThreads` in all.
+    private func sampleThreads() -> [ThreadSample] {
+        var threads: [ThreadSample] = []
+        var skipped = 0
+        owner.removeAll(keepingCapacity: true)
+        for pid in members.keys.sorted() {
+            guard let member = members[pid] else { continue }
+            let sampled = member.threads.sample()
+            skipped += member.threads.skipped
+            let room = max(Self.maxThreads - threads.count, 0)
+            skipped += max(sampled.count - room, 0)
+            for thread in sampled.prefix(room) {
+                owner[thread.tid] = pid
+                threads.append(thread)
+            }
+        }
+        if skipped > 0 && !warnedSkipped {
+            warnedSkipped = true
+            console.warning(
+                "stall sampling covers at most \(Self.maxThreads) threads (256 per process); \(skipped) more are not "
+                    + "sampled (lowest process ids first)")
+        }
+        return threads
+    }
+
+    /// Ends every open stall (the process ended, or watching stopped); the exit snapshots are
+    /// captured on the worker and delivered when done.
+    func finish(clock: ClockMapping, reason: String, processAlive: Bool) -> [Record] {
         let now = Clocks.monotonicNs()
-        var records = completePending()
-        records += handle(
-            detector.finish(monotonicNs: now, reason: reason), clock: clock, processName: processName, now: now,
-            captureExit: processAlive)
-        records += completePending()
-        return records
+        return handle(detector.finish(monotonicNs: now, reason: reason), clock: clock, now: now, captureExit: processAlive)
     }
 
     private func handle(
-        _ outputs: [StallDetector.Output], clock: ClockMapping, processName: String, now: UInt64,
-        captureExit: Bool = true
+        _ outputs: [StallDetector.Output], clock: ClockMapping, now: UInt64, captureExit: Bool = true
     ) -> [Record] {
         var records: [Record] = []
         var snapshots: [(id: Int, type: StallSnapshotType)] = []
         for output in outputs {
             switch output {
             case .began(let began):
+                // A thread's stall names its process; a system-wide one names the root.
+                let pid = began.condition.tid.flatMap { owner[$0] } ?? rootPid
+                let member = members[pid] ?? members[rootPid]
                 let record = StallRecord(
-                    id: began.id, kind: began.condition.kind, pid: pid, startTicks: identity.startTicks,
-                    appName: identity.appName, processName: processName,
+                    id: began.id, kind: began.condition.kind, pid: pid, startTicks: member?.startTicks ?? 0,
+                    appName: appName, processName: member?.name ?? "?",
                     started: wallTime(began.monotonicNs, clock), detected: wallTime(began.detectedNs, clock),
                     tid: began.condition.tid,
                     trigger: began.condition.detail, threshold: began.condition.threshold,
                     value: began.condition.value, windowNs: settings.windowNs)
                 open[began.id] = (record, began.monotonicNs)
                 stallCount += 1
-                console.info("Stall \(began.id) began (\(began.condition.kind.rawValue)): \(began.condition.detail)")
+                console.info(
+                    "Stall \(began.id) began (\(began.condition.kind.rawValue)): \(began.condition.detail)"
+                        + (pid == rootPid ? "" : " in process \(pid) (\(member?.name ?? "?"))"))
                 records.append(.stall(record))
                 records += saveBefore(began.monotonicNs)
             case .capture(let id, _, let type):
@@ -147,35 +197,30 @@ final class StallMonitor {
             ?? clock.wallTime(monotonicNs: monotonicNs)
     }
 
-    /// Reads every thread and the pressure once for all the snapshots of this tick; the top
-    /// consumers come with the next tick.
+    /// Captures every member's threads and the pressure for the snapshots of this tick, then
+    /// the machine's top consumers over the next 200 ms, on a worker thread; the rows are
+    /// delivered when done.
     private func capture(_ snapshots: [(id: Int, type: StallSnapshotType)], at time: WallTime) {
-        let threads = ThreadSampler.capture(pid: pid)
-        let pressureText = pressure.readText()
-        let records = snapshots.map {
-            StallSnapshotRecord(stallID: $0.id, type: $0.type, time: time, threads: threads, pressure: pressureText)
-        }
-        if var pending {
-            pending.records += records  // the earlier scan still measures the moment well enough
-            self.pending = pending
-        } else {
-            pending = PendingSnapshot(records: records, activity: SystemScan.activity())
-        }
-    }
-
-    private func completePending() -> [Record] {
-        guard let pending else { return [] }
-        self.pending = nil
-        let now = SystemScan.activity()
-        var top = now.top(since: pending.activity, count: 6, ticksPerSecond: ProcessReader.ticksPerSecond)
-        let me = ProcessControl.currentPID
-        top = (Array(top.cpu.filter { $0.pid != me }.prefix(5)), Array(top.io.filter { $0.pid != me }.prefix(5)))
-        return pending.records.map { record in
-            var record = record
-            record.topCPU = top.cpu
-            record.topIO = top.io
-            return .stallSnapshot(record)
-        }
+        let pids = members.keys.sorted()
+        capturing += 1
+        background.run({
+            let threads = pids.flatMap { ThreadSampler.capture(pid: $0) }
+            let pressure = PressureReader().readText()
+            let before = SystemScan.activity()
+            Clocks.sleep(ns: 200_000_000)
+            let top = SystemScan.activity().top(since: before, count: 6, ticksPerSecond: ProcessReader.ticksPerSecond)
+            return snapshots.map { snapshot -> Record in
+                var record = StallSnapshotRecord(
+                    stallID: snapshot.id, type: snapshot.type, time: time, threads: threads, pressure: pressure)
+                let me = ProcessControl.currentPID
+                record.topCPU = Array(top.cpu.filter { $0.pid != me }.prefix(5))
+                record.topIO = Array(top.io.filter { $0.pid != me }.prefix(5))
+                return .stallSnapshot(record)
+            }
+        }, then: { [self] records in
+            capturing -= 1
+            deliver(records)
+        })
     }
 
     /// The ring's samples from the window before a stall, not saved yet.
@@ -184,7 +229,7 @@ final class StallMonitor {
         let samples = ring.filter { $0.monotonicNs > savedThroughNs && $0.monotonicNs >= earliest }
         guard let last = samples.last else { return [] }
         savedThroughNs = last.monotonicNs
-        return [.fineSamples(FineSampleRecord(pid: pid, samples: samples))]
+        return byProcess(samples)
     }
 
     /// Samples while a stall lasts: all of them for one window's worth, then one in five.
@@ -193,6 +238,20 @@ final class StallMonitor {
         savedDuringStall += 1
         guard savedDuringStall <= settings.ringCapacity || savedDuringStall % 5 == 0 else { return [] }
         savedThroughNs = sample.monotonicNs
-        return [.fineSamples(FineSampleRecord(pid: pid, samples: [sample]))]
+        return byProcess([sample])
+    }
+
+    /// Fine samples as rows, one record per process, each with its own threads.
+    private func byProcess(_ samples: [FineSample]) -> [Record] {
+        var pids = Set<Int32>()
+        for sample in samples { for thread in sample.threads { pids.insert(owner[thread.tid] ?? rootPid) } }
+        return pids.sorted().map { pid in
+            let own = samples.map { sample in
+                var sample = sample
+                sample.threads = sample.threads.filter { (owner[$0.tid] ?? rootPid) == pid }
+                return sample
+            }.filter { !$0.threads.isEmpty }
+            return .fineSamples(FineSampleRecord(pid: pid, samples: own))
+        }
     }
 }

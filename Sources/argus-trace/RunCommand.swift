@@ -32,6 +32,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var recording: RecordingOptions
 
+    @OptionGroup(title: "Stall detection (every process of the tree)") var stalls: StallOptions
+
     @Option(name: .long, help: ArgumentHelp("Write the run's report as JSON to this file.", valueName: "file.json"))
     var report: String?
 
@@ -74,6 +76,7 @@ struct RunCommand: ParsableCommand {
         if command.isEmpty { throw ValidationError("run needs a command after -- (argus-trace run -- CMD ARGS...)") }
         guard grace.isFinite, grace >= 0 else { throw ValidationError("--grace must be 0 or more seconds (got \(grace))") }
         try recording.validate()
+        try stalls.validate()
         if let timeout, DurationText.nanoseconds(timeout).map({ $0 > 0 }) != true {
             throw ValidationError("--timeout must be a duration such as 90, 90s, 15m or 2h, more than 0 (got \(timeout))")
         }
@@ -96,6 +99,7 @@ struct RunCommand: ParsableCommand {
         options.timeoutSignal = Int32(SignalName.number(of: timeoutSignal) ?? 15)
         options.killAfterNs = DurationText.nanoseconds(killAfter) ?? 10_000_000_000
         options.heartbeatNs = heartbeat.map { UInt64(($0 * 1e9).rounded()) }
+        options.stalls = stalls.settings
         let status = Session.run(options)
         if status != 0 { throw ExitCode(status) }
     }
