@@ -70,6 +70,25 @@ extension EndToEnd {
             #expect(try rows.int("SELECT count(*) FROM processes") == 2)
         }
 
+        @Test func aDescendantStoppedForTwoSecondsIsAStallNamingIt() throws {
+            let scratch = Scratch()
+            // The grandchild stops itself; its parent continues it 2.5 s later.
+            let script = "sh -c 'sleep 0.6; kill -STOP $$; exit 0' & sleep 3; kill -CONT $!; wait"
+            let tracer = try Child(
+                Binaries.tracer, ["run", "--db", scratch.database, "--stall-pressure", "0", "--", "/bin/sh", "-c", script],
+                scratch: scratch, label: "run")
+            #expect(tracer.exitStatus(within: 30) == 0, "stderr: \(tracer.stderr)")
+            let rows = try Rows(scratch.database)
+            let stalled = try rows.texts("SELECT process_id FROM stalls WHERE kind = 'stopped'")
+            #expect(stalled.count == 1, "\(stalled)")
+            let root = try rows.int("SELECT pid FROM processes WHERE parent_pid = \(tracer.pid)") ?? 0
+            // The stall names the descendant, not the command.
+            #expect(stalled.first.flatMap { Int64($0) } != root)
+            #expect(try rows.int("SELECT count(*) FROM processes WHERE pid = \(stalled.first ?? "0") AND parent_pid = \(root)") == 1)
+            #expect(tracer.stderr.contains("Stall 1 began (stopped)"))
+            #expect(eventually { ((try? rows.int("SELECT count(*) FROM stall_snapshots")) ?? 0) >= 1 })
+        }
+
         @Test func aBadTimeoutIsRefusedWithStatus125() throws {
             let scratch = Scratch()
             for options in [["--timeout", "soon"], ["--timeout", "0"], ["--timeout-signal", "NOPE"], ["--kill-after", "x"]] {
