@@ -1,7 +1,9 @@
+#define _GNU_SOURCE
 #include "argus_linux.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
 #include <linux/filter.h>
@@ -133,4 +135,8 @@ int argus_pidfd_open(int32_t pid, unsigned int flags) {
 
 int argus_set_child_subreaper(int on) {
     return prctl(PR_SET_CHILD_SUBREAPER, (unsigned long)on, 0UL, 0UL, 0UL) < 0 ? -errno : 0;
+}
+
+int argus_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC) < 0 ? -errno : 0;
 }

@@ -66,4 +66,8 @@ int argus_pidfd_open(int32_t pid, unsigned int flags);
 /// prctl(PR_SET_CHILD_SUBREAPER, on). Returns 0, or -errno.
 int argus_set_child_subreaper(int on);
 
+/// pipe2(fds, O_CLOEXEC), which glibc declares only under _GNU_SOURCE (so Swift's Glibc module
+/// leaves it out). Returns 0, or -errno.
+int argus_pipe_cloexec(int fds[2]);
+
 #endif
