@@ -46,3 +46,15 @@ extension Clocks {
         return (ns + suspended) / (1_000_000_000 / max(ticksPerSecond, 1))
     }
 }
+
+extension Clocks {
+    /// A /proc start time (clock ticks after boot, CLOCK_BOOTTIME) on the wall clock
+    /// (CLOCK_REALTIME, ns since the epoch): now minus how long ago it was.
+    public static func realtimeNs(ofStartTicks ticks: UInt64, ticksPerSecond: UInt64) -> Int64 {
+        let boottime = boottimeNs()
+        let realtime = realtimeNs()
+        let (start, overflow) = ticks.multipliedReportingOverflow(by: 1_000_000_000 / max(ticksPerSecond, 1))
+        let ago = overflow || start > boottime ? 0 : boottime - start
+        return realtime - Int64(clamping: ago)
+    }
+}
