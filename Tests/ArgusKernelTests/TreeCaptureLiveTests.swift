@@ -33,10 +33,10 @@ struct TreeCaptureLiveTests {
         }
 
         deinit {
-            for child in ProcFS.read("/proc/\(pid)/task/\(pid)/children")?.split(separator: " ") ?? [] {
-                if let child = Int32(child) { kill(child, SIGKILL) }
-            }
+            // The parent first, so a shell does not report its children's deaths.
+            let children = ProcFS.read("/proc/\(pid)/task/\(pid)/children")?.split(separator: " ") ?? []
             kill(pid, SIGKILL)
+            for child in children { if let child = Int32(child) { kill(child, SIGKILL) } }
             var status: Int32 = 0
             waitpid(pid, &status, 0)
             if stdin >= 0 { close(stdin) }
