@@ -32,11 +32,14 @@ extension ProcessControl {
         let elapsed = Clocks.monotonicNs() - start
         let status = reap(pid, until: max(deadline, Clocks.monotonicNs()) + killGraceNs)
         return ProgramOutput(
-            status: status, output: streams[0].bytes, errorOutput: streams[1].bytes, timedOut: killed, elapsedNs: elapsed)
+            status: status, output: streams[0].bytes, errorOutput: streams[1].bytes, timedOut: killed,
+            elapsedNs: elapsed)
     }
 
     /// posix_spawn(3) of `path` with stdin on /dev/null and stdout and stderr on the given fds.
-    private static func spawn(_ path: String, _ arguments: [String], stdout: Int32, stderr: Int32) throws(Errno) -> Int32 {
+    private static func spawn(_ path: String, _ arguments: [String], stdout: Int32, stderr: Int32) throws(Errno)
+        -> Int32
+    {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -70,7 +73,9 @@ extension ProcessControl {
                 end = now + killGraceNs
                 continue
             }
-            var entries = streams.indices.map { pollfd(fd: open[$0] ? streams[$0].fd : -1, events: Int16(POLLIN), revents: 0) }
+            var entries = streams.indices.map {
+                pollfd(fd: open[$0] ? streams[$0].fd : -1, events: Int16(POLLIN), revents: 0)
+            }
             let waitMs = Int32(min((end - now + 999_999) / 1_000_000, 60_000))
             let ready = (try? SystemCall.retrying { poll(&entries, nfds_t(entries.count), waitMs) }) ?? -1
             if ready < 0 { break }

@@ -17,7 +17,9 @@ public enum ProcessControl {
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let code = withChildAttributes { attributes in posix_spawnp(&pid, arguments[0], nil, attributes, argv, environ) }
+        let code = withChildAttributes { attributes in
+            posix_spawnp(&pid, arguments[0], nil, attributes, argv, environ)
+        }
         guard code == 0 else { throw Errno(rawValue: code) }
         return pid
     }

@@ -24,14 +24,17 @@ enum ProcessSnapshotReader {
             pid: pid, parentPID: stat.ppid, name: stat.comm, argv: arguments(ProcFS.bytes(base + "cmdline") ?? []),
             cwd: ProcFS.link(base + "cwd"), state: String(stat.state),
             cpuNs: (stat.userTicks + stat.systemTicks) * tickNs, startTicks: stat.startTicks,
-            started: WallTime(nanoseconds: Clocks.realtimeNs(ofStartTicks: stat.startTicks, ticksPerSecond: ticksPerSecond)),
+            started: WallTime(
+                nanoseconds: Clocks.realtimeNs(ofStartTicks: stat.startTicks, ticksPerSecond: ticksPerSecond)),
             children: children(pid))
         return Read(process: process, threads: threads, isKernelThread: stat.isKernelThread)
     }
 
     /// /proc/PID/cmdline: NUL-separated arguments, the last one NUL-terminated.
     static func arguments(_ bytes: [UInt8]) -> [String] {
-        var parts = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        var parts = bytes.split(separator: 0, omittingEmptySubsequences: false).map {
+            String(decoding: $0, as: UTF8.self)
+        }
         if bytes.last == 0 { parts.removeLast() }
         return bytes.isEmpty ? [] : parts
     }

@@ -30,7 +30,8 @@ public enum UserStackReader {
         let run: ProgramOutput
         do {
             run = try ProcessControl.run(
-                executable, arguments: ["eu-stack", "-m", "-n", String(maxFrames), "-p", String(pid)], timeoutNs: timeoutNs,
+                executable, arguments: ["eu-stack", "-m", "-n", String(maxFrames), "-p", String(pid)],
+                timeoutNs: timeoutNs,
                 outputLimit: 4 << 20)
         } catch {
             return Outcome(stacks: [:], error: "eu-stack could not start: \(error)")

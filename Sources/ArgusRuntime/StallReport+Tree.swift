@@ -51,7 +51,8 @@ extension StallReport {
     private static func processText(
         _ process: ProcessCapture, _ snapshot: StallReader.Snapshot, pad: String, branch: String
     ) -> String {
-        let command = process.argv.isEmpty ? "[\(process.name ?? "?")]" : process.argv.map(shellQuoted).joined(separator: " ")
+        let command =
+            process.argv.isEmpty ? "[\(process.name ?? "?")]" : process.argv.map(shellQuoted).joined(separator: " ")
         var out = "\(pad)\(branch)PID \(process.pid) \(command)\n"
         let body = pad + (branch.isEmpty ? "  " : "     ")
         if let error = process.captureError {
@@ -89,7 +90,8 @@ extension StallReport {
     static func blockedIn(_ thread: ThreadCapture) -> String {
         let frames = (thread.userStack ?? "").split(separator: "\n").compactMap { UserFrame(parsing: String($0)) }
         let user = frames.prefix(summaryFrames).map(\.shortName).joined(separator: " ← ")
-        let kernel = thread.wchan ?? innermostKernelFunction(thread.kernelStack) ?? (thread.state == "R" ? "running" : "-")
+        let kernel =
+            thread.wchan ?? innermostKernelFunction(thread.kernelStack) ?? (thread.state == "R" ? "running" : "-")
         return user.isEmpty ? kernel : "\(kernel); \(user)"
     }
 
@@ -104,7 +106,8 @@ extension StallReport {
     /// An argument as a shell would need it: bare when it has only safe characters.
     private static func shellQuoted(_ argument: String) -> String {
         let safe = argument.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-_./=:,+@%".unicodeScalars.contains($0)
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                || "-_./=:,+@%".unicodeScalars.contains($0)
         }
         guard !safe || argument.isEmpty else { return argument }
         return "'" + argument.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
@@ -115,7 +118,8 @@ extension StallReport {
             let (ran, overflow) = capturedNs.subtractingReportingOverflow(started.nanoseconds)
             return overflow ? "null" : String(ran)
         }
-        return "{\"pid\":\(process.pid),\"parent_pid\":\(optional(process.parentPID)),\"name\":\(optional(process.name)),"
+        return
+            "{\"pid\":\(process.pid),\"parent_pid\":\(optional(process.parentPID)),\"name\":\(optional(process.name)),"
             + "\"argv\":\(JSONText.array(process.argv)),\"cwd\":\(optional(process.cwd)),\"state\":\(optional(process.state)),"
             + "\"cpu_ns\":\(optional(process.cpuNs)),\"start_time_ticks\":\(optional(process.startTicks)),"
             + "\"started_ns\":\(optional(process.started?.nanoseconds)),\"ran_ns\":\(ranNs ?? "null"),"

@@ -54,12 +54,13 @@ struct TreeCaptureLiveTests {
 
     func sleepingTree() throws -> Child {
         let shell = try Child(["/bin/sh", "-c", "/bin/sleep 30 & /bin/sleep 31; wait"])
-        #expect(eventually {
-            let children = ProcFS.read("/proc/\(shell.pid)/task/\(shell.pid)/children")?.split(separator: " ") ?? []
-            return children.count == 2
-                && children.allSatisfy { ProcFS.read("/proc/\($0)/cmdline")?.hasPrefix("/bin/sleep") == true }
-                && ProcFS.read("/proc/\(shell.pid)/wchan").map { $0 != "0" } == true
-        })
+        #expect(
+            eventually {
+                let children = ProcFS.read("/proc/\(shell.pid)/task/\(shell.pid)/children")?.split(separator: " ") ?? []
+                return children.count == 2
+                    && children.allSatisfy { ProcFS.read("/proc/\($0)/cmdline")?.hasPrefix("/bin/sleep") == true }
+                    && ProcFS.read("/proc/\(shell.pid)/wchan").map { $0 != "0" } == true
+            })
         return shell
     }
 

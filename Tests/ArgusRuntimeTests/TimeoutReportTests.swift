@@ -56,7 +56,8 @@ struct TimeoutReportTests {
         let lines = text.split(separator: "\n").map(String.init)
         #expect(text.contains("Stall 1: timeout of sh"))
         #expect(text.contains("snapshot: 3 process(es), 3 thread(s)"))
-        let root = try #require(lines.firstIndex { $0.hasSuffix("PID \(shell) /bin/sh -c '/bin/sleep 30 & /bin/sleep 31; wait'") })
+        let root = try #require(
+            lines.firstIndex { $0.hasSuffix("PID \(shell) /bin/sh -c '/bin/sleep 30 & /bin/sleep 31; wait'") })
         let sleeps = lines.indices.filter { lines[$0].contains("└─ PID ") && lines[$0].contains("/bin/sleep 3") }
         #expect(sleeps.count == 2)
         #expect(sleeps.allSatisfy { $0 > root })
@@ -64,7 +65,8 @@ struct TimeoutReportTests {
         #expect(lines.contains { $0.contains("blocked in: ") })
         #expect(lines.contains { $0.contains("kernel: [<0>]") })
         if UserStackReader.locate() != nil {
-            #expect(lines.filter { $0.contains("blocked in: hrtimer_nanosleep; clock_nanosleep") }.count == 2, "\(text)")
+            #expect(
+                lines.filter { $0.contains("blocked in: hrtimer_nanosleep; clock_nanosleep") }.count == 2, "\(text)")
             #expect(lines.contains { $0.contains("user:   #0  0x") })
         } else {
             #expect(text.contains("user stacks: \(UserStackReader.notInstalled)"))

@@ -21,27 +21,33 @@ import Testing
 
     static let threads = [
         ThreadCapture(
-            tid: 100, name: "sh", state: "S", wchan: "do_wait", syscall: "61 0xffffffff 0x7ffd 0x0 0x0 0x0 0x0 0x7ffd 0x7f",
+            tid: 100, name: "sh", state: "S", wchan: "do_wait",
+            syscall: "61 0xffffffff 0x7ffd 0x0 0x0 0x0 0x0 0x7ffd 0x7f",
             kernelStack: "[<0>] do_wait+0x5c/0xe0\n[<0>] kernel_wait4+0xa6/0x150", cpuNs: 20_000_000, runDelayNs: 10,
-            pid: 100, userStack: "#0  0x00007f0b6592dbd3 wait4 - /usr/lib/x86_64-linux-gnu/libc.so.6\n#1  0x00005645e35053f2 - /usr/bin/dash"),
+            pid: 100,
+            userStack:
+                "#0  0x00007f0b6592dbd3 wait4 - /usr/lib/x86_64-linux-gnu/libc.so.6\n#1  0x00005645e35053f2 - /usr/bin/dash"
+        ),
         ThreadCapture(
-            tid: 101, name: "sleep", state: "S", wchan: "hrtimer_nanosleep", syscall: "230 0x0 0x0", kernelStack: "[<0>] x",
+            tid: 101, name: "sleep", state: "S", wchan: "hrtimer_nanosleep", syscall: "230 0x0 0x0",
+            kernelStack: "[<0>] x",
             cpuNs: 0, runDelayNs: 0, pid: 101, userStack: nil),
     ]
 
     func write(_ path: String) throws {
         let writer = try Fixtures.writer(path)
-        writer.submit([
-            .stall(
-                StallRecord(
-                    id: 1, kind: .timeout, pid: 100, startTicks: 5_000, appName: "ci", processName: "sh",
-                    started: Self.captured, detected: Self.captured, tid: nil, trigger: "deadline of 30 s passed",
-                    threshold: 30, value: 30, windowNs: 0)),
-            .stallSnapshot(
-                StallSnapshotRecord(
-                    stallID: 1, type: .entry, time: Self.captured, threads: Self.threads, pressure: [:],
-                    processes: Self.processes)),
-        ], urgent: true)
+        writer.submit(
+            [
+                .stall(
+                    StallRecord(
+                        id: 1, kind: .timeout, pid: 100, startTicks: 5_000, appName: "ci", processName: "sh",
+                        started: Self.captured, detected: Self.captured, tid: nil, trigger: "deadline of 30 s passed",
+                        threshold: 30, value: 30, windowNs: 0)),
+                .stallSnapshot(
+                    StallSnapshotRecord(
+                        stallID: 1, type: .entry, time: Self.captured, threads: Self.threads, pressure: [:],
+                        processes: Self.processes)),
+            ], urgent: true)
         #expect(writer.close().unsaved == 0)
     }
 
