@@ -55,4 +55,14 @@ extension Clocks {
         var remaining = timespec()
         while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
     }
+
+    /// A /proc start time (clock ticks after boot, CLOCK_BOOTTIME) on the wall clock
+    /// (CLOCK_REALTIME, ns since the epoch): now minus how long ago it was.
+    public static func realtimeNs(ofStartTicks ticks: UInt64, ticksPerSecond: UInt64) -> Int64 {
+        let boottime = boottimeNs()
+        let realtime = realtimeNs()
+        let (start, overflow) = ticks.multipliedReportingOverflow(by: 1_000_000_000 / max(ticksPerSecond, 1))
+        let ago = overflow || start > boottime ? 0 : boottime - start
+        return realtime - Int64(clamping: ago)
+    }
 }

@@ -14,6 +14,20 @@ public enum ProcessControl {
     /// stdout and stderr, with no signal blocked and SIGPIPE/SIGINT/SIGTERM/SIGHUP/SIGCHLD at
     /// their default action. glibc reports a failed exec (ENOENT, EACCES) as the error here.
     public static func spawn(_ arguments: [String]) throws(Errno) -> Int32 {
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let code = withChildAttributes { attributes in
+            posix_spawnp(&pid, arguments[0], nil, attributes, argv, environ)
+        }
+        guard code == 0 else { throw Errno(rawValue: code) }
+        return pid
+    }
+
+    /// posix_spawnattr_init(3) and friends: attributes for a child with no signal blocked and
+    /// SIGPIPE/SIGINT/SIGTERM/SIGHUP/SIGCHLD/SIGQUIT at their default action (whatever this
+    /// process blocks or ignores), destroyed after `body`.
+    static func withChildAttributes<Result>(_ body: (UnsafePointer<posix_spawnattr_t>) -> Result) -> Result {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -25,13 +39,7 @@ public enum ProcessControl {
         for signal in [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGQUIT] { sigaddset(&defaults, signal) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let code = posix_spawnp(&pid, arguments[0], nil, &attributes, argv, environ)
-        guard code == 0 else { throw Errno(rawValue: code) }
-        return pid
+        return body(&attributes)
     }
 
     /// waitpid(-1, WNOHANG) until nothing more is ready: every child (and adopted orphan) that

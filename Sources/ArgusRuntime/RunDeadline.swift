@@ -89,7 +89,7 @@ final class RunDeadline {
                     process.ranNs = startedNs[process.pid].map { Clocks.monotonicNs() - min(Clocks.monotonicNs(), $0) }
                     return process
                 }, note: captured.note)
-            session.recordTimeout(captured, at: at)
+            session.recordTimeout(captured, at: at, afterNs: options.timeoutNs ?? 0)
             signalTree(session)
         })
     }
@@ -121,10 +121,19 @@ final class RunDeadline {
     }
 
     /// After the timeout: the session is over once the tree is gone, or once SIGKILL had its
-    /// moment.
+    /// moment. The timeout stall ends then.
     func isOver(_ session: Session) -> Bool {
-        phase == .over || ((phase == .signalled || phase == .killed) && session.table.live.isEmpty)
+        let gone = (phase == .signalled || phase == .killed) && session.table.live.isEmpty
+        guard phase == .over || gone else { return false }
+        if let capture, !stallEnded {
+            stallEnded = true
+            session.endTimeoutStall(
+                started: capture.at, afterNs: capture.afterNs, reason: gone ? "tree stopped" : "processes outlived SIGKILL; no longer waited for")
+        }
+        return true
     }
+
+    private var stallEnded = false
 }
 
 /// What was running when the time ran out.

@@ -46,9 +46,32 @@ extension Session {
         }
     }
 
-    /// The tree as the run's timeout found it: kept for the reports (stored as a stall once the
-    /// store has a place for it).
-    func recordTimeout(_ captured: CapturedTree, at time: WallTime) {
+    /// The stall number of a run's timeout (the detector numbers its own stalls from 1).
+    static let timeoutStallID = 0
+
+    /// The tree as the run's timeout found it: a `timeout` stall with the capture as its
+    /// snapshot, so `argus-trace stalls ID` shows it.
+    func recordTimeout(_ captured: CapturedTree, at time: WallTime, afterNs: UInt64) {
         if let note = captured.note { console.warning("timeout capture: \(note)") }
+        guard let root = table.root ?? table.live.values.min(by: { $0.startedNs < $1.startedNs }) else { return }
+        let seconds = Double(afterNs) / 1e9
+        let stall = StallRecord(
+            id: Self.timeoutStallID, kind: .timeout, pid: root.pid, startTicks: startTicks(of: root), appName: appName,
+            processName: root.name, started: time, detected: time, tid: nil,
+            trigger: "--timeout \(Format.duration(afterNs)) passed with \(captured.processes.count) process(es) running",
+            threshold: seconds, value: seconds, windowNs: 0)
+        submit([.stall(stall), .stallSnapshot(captured.capture.snapshot(stallID: Self.timeoutStallID))], urgent: true)
+    }
+
+    /// The tree the timeout stopped is gone (or no longer waited for).
+    func endTimeoutStall(started: WallTime, afterNs: UInt64, reason: String) {
+        let now = WallTime(nanoseconds: Clocks.realtimeNs())
+        let duration = UInt64(max(now.nanoseconds - started.nanoseconds, 0))
+        submit(
+            .stallEnd(
+                StallEndRecord(
+                    id: Self.timeoutStallID, ended: now, durationNs: duration, reason: reason,
+                    peakValue: Double(afterNs) / 1e9, peakAt: started,
+                    checkpoints: 0)), urgent: true)
     }
 }

@@ -58,12 +58,15 @@ public enum StallReport {
                 "{\"tid\":\(thread.tid),\"name\":\(JSONText.quote(thread.name)),\"state\":\(JSONText.quote(thread.state)),"
                     + "\"wchan\":\(optional(thread.wchan)),\"syscall\":\(optional(thread.syscall)),"
                     + "\"kernel_stack\":\(optional(thread.kernelStack)),\"cpu_ns\":\(optional(thread.cpuNs)),"
-                    + "\"run_delay_ns\":\(optional(thread.runDelayNs))}"
+                    + "\"run_delay_ns\":\(optional(thread.runDelayNs)),\"pid\":\(optional(thread.pid)),"
+                    + "\"user_stack\":\(optional(thread.userStack))}"
             }
+            let processes = snapshot.processes.map { processJSON($0, capturedNs: snapshot.capturedNs) }
             return "{\"id\":\(snapshot.id),\"type\":\(JSONText.quote(snapshot.type)),"
                 + "\"captured_at\":\(JSONText.quote(snapshot.capturedAt)),\"captured_ns\":\(snapshot.capturedNs),"
                 + "\"pressure\":{\(pressure.joined(separator: ","))},\"top_cpu\":\(snapshot.topCPU ?? "null"),"
-                + "\"top_io\":\(snapshot.topIO ?? "null"),\"threads\":[\(threads.joined(separator: ","))]}"
+                + "\"top_io\":\(snapshot.topIO ?? "null"),\"threads\":[\(threads.joined(separator: ","))],"
+                + "\"processes\":[\(processes.joined(separator: ","))]}"
         }
         let sampleItems = grouped(samples).map { group in
             let threads = group.rows.map { row in
@@ -97,11 +100,11 @@ public enum StallReport {
             + "\"session_id\":\(stall.sessionID)}"
     }
 
-    private static func optional(_ text: String?) -> String { text.map(JSONText.quote) ?? "null" }
-    private static func optional<T: Numeric & CustomStringConvertible>(_ value: T?) -> String {
+    static func optional(_ text: String?) -> String { text.map(JSONText.quote) ?? "null" }
+    static func optional<T: Numeric & CustomStringConvertible>(_ value: T?) -> String {
         value.map(\.description) ?? "null"
     }
-    private static func optional(_ value: Double?) -> String {
+    static func optional(_ value: Double?) -> String {
         guard let value, value.isFinite else { return "null" }
         return String(value)
     }
@@ -111,6 +114,7 @@ public enum StallReport {
         switch kind {
         case "run_queue": "ms waited per s"
         case "log_silence": "s without a log line"
+        case "timeout": "s (the deadline)"
         case _ where kind.hasSuffix("_pressure"): "% of the time"
         default: "thread(s)"
         }
@@ -129,6 +133,11 @@ public enum StallReport {
     }
 
     private static func snapshotText(_ snapshot: StallReader.Snapshot, _ stall: StallReader.Stall) -> String {
+        guard snapshot.processes.isEmpty else {
+            return "  \(offset(snapshot.capturedNs, stall)) ── \(snapshot.type) snapshot: \(snapshot.processes.count) "
+                + "process(es), \(snapshot.threads.count) thread(s)\n" + treeText(snapshot, indent: "             ")
+                + pressureText(snapshot)
+        }
         var out = "  \(offset(snapshot.capturedNs, stall)) ── \(snapshot.type) snapshot: \(snapshot.threads.count) thread(s)\n"
         for thread in snapshot.threads {
             out += "             \(thread.tid) \(thread.name) \(thread.state)"
@@ -137,6 +146,11 @@ public enum StallReport {
             out += "\n"
             for frame in (thread.kernelStack ?? "").split(separator: "\n") { out += "               \(frame)\n" }
         }
+        return out + pressureText(snapshot)
+    }
+
+    private static func pressureText(_ snapshot: StallReader.Snapshot) -> String {
+        var out = ""
         for (resource, text) in snapshot.pressure {
             let some = text.split(separator: "\n").first ?? ""
             out += "             pressure \(resource): \(some)\n"

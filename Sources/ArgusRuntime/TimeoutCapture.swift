@@ -20,30 +20,45 @@ struct TimeoutProcess: Sendable {
 struct CapturedTree: Sendable {
     var processes: [TimeoutProcess]
     var note: String?
+    /// The capture as the store keeps it (a `timeout` stall's snapshot).
+    var capture: TreeCaptureResult
 }
 
-/// Captures what every process of the tree is doing, on a worker thread, within a budget.
+/// Captures what every process of the tree is doing, on a worker thread, within a budget: /proc
+/// for every process and thread, then user stacks through eu-stack (TreeCapture).
 enum TimeoutCapture {
     static func capture(_ pids: [Int32], budgetNs: UInt64) -> CapturedTree {
-        let deadline = Clocks.monotonicNs() + budgetNs
-        var processes: [TimeoutProcess] = []
-        var skipped = 0
-        for pid in pids {
-            guard Clocks.monotonicNs() < deadline else {
-                skipped += 1
-                continue
-            }
-            guard let stat = ProcessReader.stat(pid) else { continue }
-            let threads = ThreadSampler.capture(pid: pid)
-            let command = ProcessReader.commandLine(pid).argv?.joined(separator: " ") ?? stat.comm
-            let main = threads.first { $0.tid == pid } ?? threads.first
-            processes.append(
-                TimeoutProcess(
-                    pid: pid, parentPid: stat.ppid, command: command, ranNs: nil, state: String(stat.state),
-                    wchan: main?.wchan, frames: [], threads: threads))
+        let result = TreeCapture.capture(pids: pids, budgetNs: budgetNs)
+        let threadsByPid = Dictionary(grouping: result.threads, by: { $0.pid ?? 0 })
+        let processes = result.processes.filter { $0.captureError == nil }.map { process -> TimeoutProcess in
+            let threads = threadsByPid[process.pid] ?? []
+            let main = threads.first { $0.tid == process.pid } ?? threads.first
+            let frames = (main?.userStack ?? "").split(separator: "\n").prefix(8).map { UserFrames.short(String($0)) }
+            return TimeoutProcess(
+                pid: process.pid, parentPid: process.parentPID ?? 0,
+                command: process.argv.isEmpty ? (process.name ?? "?") : process.argv.joined(separator: " "),
+                ranNs: nil, state: process.state ?? "?", wchan: main?.wchan, frames: frames, threads: threads)
+        }
+        var notes: [String] = []
+        if let missing = result.userStacksUnavailable { notes.append(missing) }
+        if !result.notCaptured.isEmpty { notes.append("\(result.notCaptured.count) process(es) not captured in time or gone") }
+        if !result.stacksSkipped.isEmpty {
+            notes.append("no time left for the user stacks of \(result.stacksSkipped.count) process(es)")
         }
         return CapturedTree(
-            processes: processes,
-            note: skipped > 0 ? "\(skipped) process(es) not captured within \(Format.duration(budgetNs))" : nil)
+            processes: processes, note: notes.isEmpty ? nil : notes.joined(separator: "; "), capture: result)
+    }
+}
+
+/// User-space frames as people read them in a summary line.
+enum UserFrames {
+    /// "#0  0x00007f... clock_nanosleep@GLIBC_2.2.5 - /usr/lib/.../libc.so.6" becomes
+    /// "clock_nanosleep"; a frame without a symbol keeps its object's name.
+    static func short(_ frame: String) -> String {
+        let words = frame.split(separator: " ", omittingEmptySubsequences: true)
+        guard words.count >= 3 else { return frame }
+        let symbol = words[2]
+        if symbol == "-" { return "?? (" + (words.last.map { String($0.split(separator: "/").last ?? $0) } ?? "?") + ")" }
+        return String(symbol.split(separator: "@").first ?? symbol)
     }
 }

@@ -31,10 +31,16 @@ extension Record {
             let threads = s.threads.reduce(0) { total, thread in
                 total + 96 + thread.name.utf8.count + thread.state.utf8.count + (thread.wchan?.utf8.count ?? 0)
                     + (thread.syscall?.utf8.count ?? 0) + (thread.kernelStack?.utf8.count ?? 0)
+                    + (thread.userStack?.utf8.count ?? 0)
+            }
+            let processes = s.processes.reduce(0) { total, process in
+                total + 160 + process.argv.reduce(0) { $0 + 8 + $1.utf8.count } + process.children.count * 12
+                    + (process.cwd?.utf8.count ?? 0) + (process.name?.utf8.count ?? 0)
+                    + (process.stackError?.utf8.count ?? 0) + (process.captureError?.utf8.count ?? 0)
             }
             let pressure = s.pressure.values.reduce(0) { $0 + 16 + $1.utf8.count }
             let top = ((s.topCPU ?? []) + (s.topIO ?? [])).reduce(0) { $0 + 48 + $1.comm.utf8.count }
-            return 160 + threads + pressure + top
+            return 160 + threads + processes + pressure + top
         case .fineSamples(let record):
             return record.samples.reduce(64) { total, sample in
                 sample.threads.reduce(total + 96) { total, thread in

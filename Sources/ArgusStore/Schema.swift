@@ -39,6 +39,12 @@
 ///   reading of the whole group: its members' sums and averages at that instant (raw, like
 ///   performance_metrics, of which it is the group's view) and the members that started and
 ///   ended since the group's previous row.
+/// - A `timeout` stall (8) is `run --timeout`'s deadline passing while the command still ran;
+///   its snapshot has one `stall_processes` row per process of the tree (argv and children as
+///   JSON arrays, `started_ns` the wall-clock start derived from `start_time_ticks`,
+///   `stack_error` why its user stacks are missing, `capture_error` why it was not read at
+///   all), and its `stall_threads` carry `process_id` and `user_stack` (eu-stack's top frames,
+///   one per line). Both are NULL in the snapshots of a one-process stall.
 /// - A text column holds the whole text bound with its byte length, NULs included.
 /// - `PRAGMA user_version` is the number of migrations applied; each runs in one transaction.
 ///   A database is refused before anything is written to it when its user_version is negative
@@ -292,6 +298,29 @@ public enum Schema {
         ALTER TABLE process_events ADD COLUMN generation INTEGER;
         ALTER TABLE processes ADD COLUMN generation INTEGER;
         ALTER TABLE sessions ADD COLUMN restarts INTEGER;
+        """,
+        // 8: a timeout capture: the whole process tree, and each thread's process and user stack.
+        """
+        ALTER TABLE stall_threads ADD COLUMN process_id INTEGER;
+        ALTER TABLE stall_threads ADD COLUMN user_stack TEXT;
+        CREATE TABLE stall_processes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            snapshot_id INTEGER NOT NULL REFERENCES stall_snapshots(id),
+            process_id INTEGER NOT NULL,
+            parent_pid INTEGER,
+            process_name TEXT,
+            argv TEXT,
+            cwd TEXT,
+            state TEXT,
+            cpu_ns INTEGER,
+            start_time_ticks INTEGER,
+            started_at TEXT,
+            started_ns INTEGER,
+            children TEXT,
+            stack_error TEXT,
+            capture_error TEXT
+        );
+        CREATE INDEX idx_stall_processes_snapshot ON stall_processes(snapshot_id);
         """,
     ]
 

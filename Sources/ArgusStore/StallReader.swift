@@ -41,6 +41,8 @@ public final class StallReader {
         public var topCPU: String?
         public var topIO: String?
         public var threads: [ThreadCapture]
+        /// The tree of a timeout capture (schema 8); empty for other stalls.
+        public var processes: [ProcessCapture]
 
         public static func == (a: Snapshot, b: Snapshot) -> Bool { a.id == b.id }
     }
@@ -53,12 +55,14 @@ public final class StallReader {
     }
 
     private let database: SQLiteDatabase
+    /// The file's schema version: columns and tables newer than it are not asked for.
+    private let version: Int64
 
     /// Opens the database read-only; a file that is not there is an error, not a new database.
     public init(path: String) throws(SQLiteError) {
         database = try SQLiteDatabase(path: path, readOnly: true)
         database.setBusyTimeout(milliseconds: 1000)
-        let version = try database.scalar("PRAGMA user_version") ?? 0
+        version = try database.scalar("PRAGMA user_version") ?? 0
         guard version >= 5 else {
             throw SQLiteError(code: 1, message: "\(path) has no stall tables (schema version \(version); stalls came in 5)")
         }
@@ -101,12 +105,13 @@ public final class StallReader {
                 Snapshot(
                     id: statement.int64(0) ?? 0, type: statement.text(1) ?? "", capturedAt: statement.text(2) ?? "",
                     capturedNs: statement.int64(3) ?? 0, pressure: pressure, topCPU: statement.text(7),
-                    topIO: statement.text(8), threads: []))
+                    topIO: statement.text(8), threads: [], processes: []))
         }
+        let (treeColumns, order) = version >= 8 ? ("process_id, user_stack", "process_id, ") : ("NULL, NULL", "")
         let threads = try database.prepare(
             """
-            SELECT thread_id, thread_name, state, wchan, syscall, kernel_stack, cpu_ns, run_delay_ns
-            FROM stall_threads WHERE snapshot_id = ?1 ORDER BY thread_id
+            SELECT thread_id, thread_name, state, wchan, syscall, kernel_stack, cpu_ns, run_delay_ns, \(treeColumns)
+            FROM stall_threads WHERE snapshot_id = ?1 ORDER BY \(order)thread_id
             """)
         for index in snapshots.indices {
             threads.bind([.integer(snapshots[index].id)])
@@ -116,10 +121,39 @@ public final class StallReader {
                         tid: Int32(clamping: threads.int64(0) ?? 0), name: threads.text(1) ?? "", state: threads.text(2) ?? "?",
                         wchan: threads.text(3), syscall: threads.text(4), kernelStack: threads.text(5),
                         cpuNs: threads.int64(6).map { UInt64(max($0, 0)) },
-                        runDelayNs: threads.int64(7).map { UInt64(max($0, 0)) }))
+                        runDelayNs: threads.int64(7).map { UInt64(max($0, 0)) },
+                        pid: threads.int64(8).map { Int32(clamping: $0) }, userStack: threads.text(9)))
             }
         }
+        if version >= 8 {
+            for index in snapshots.indices { snapshots[index].processes = try processes(of: snapshots[index].id) }
+        }
         return snapshots
+    }
+
+    /// The processes of one snapshot, in the order they were captured.
+    private func processes(of snapshot: Int64) throws(SQLiteError) -> [ProcessCapture] {
+        let statement = try database.prepare(
+            """
+            SELECT process_id, parent_pid, process_name, argv, cwd, state, cpu_ns, start_time_ticks, started_ns,
+                children, stack_error, capture_error
+            FROM stall_processes WHERE snapshot_id = ?1 ORDER BY id
+            """)
+        statement.bind([.integer(snapshot)])
+        var processes: [ProcessCapture] = []
+        while try statement.step() {
+            func pid(_ column: Int32) -> Int32? { statement.int64(column).map { Int32(clamping: $0) } }
+            func unsigned(_ column: Int32) -> UInt64? { statement.int64(column).map { UInt64(max($0, 0)) } }
+            processes.append(
+                ProcessCapture(
+                    pid: pid(0) ?? 0, parentPID: pid(1), name: statement.text(2),
+                    argv: statement.text(3).flatMap(JSONText.stringArray(parsing:)) ?? [], cwd: statement.text(4),
+                    state: statement.text(5), cpuNs: unsigned(6), startTicks: unsigned(7),
+                    started: statement.int64(8).map(WallTime.init(nanoseconds:)),
+                    children: statement.text(9).flatMap(JSONText.int32Array(parsing:)) ?? [],
+                    stackError: statement.text(10), captureError: statement.text(11)))
+        }
+        return processes
     }
 
     /// The stall's process's fine samples from `window_ns` before it began to its last snapshot

@@ -6,6 +6,7 @@ struct StallStatements {
     let updateStall: SQLiteStatement
     let insertSnapshot: SQLiteStatement
     let insertThread: SQLiteStatement
+    let insertProcess: SQLiteStatement
     let insertSample: SQLiteStatement
 
     init(_ database: SQLiteDatabase) throws(SQLiteError) {
@@ -30,8 +31,14 @@ struct StallStatements {
         insertThread = try database.prepare(
             """
             INSERT INTO stall_threads (snapshot_id, thread_id, thread_name, state, wchan, syscall, kernel_stack,
-                cpu_ns, run_delay_ns)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                cpu_ns, run_delay_ns, process_id, user_stack)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            """)
+        insertProcess = try database.prepare(
+            """
+            INSERT INTO stall_processes (snapshot_id, process_id, parent_pid, process_name, argv, cwd, state, cpu_ns,
+                start_time_ticks, started_at, started_ns, children, stack_error, capture_error)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
             """)
         insertSample = try database.prepare(
             """
@@ -77,6 +84,16 @@ extension StoreConnection {
             try stallStatements.insertThread.run([
                 .integer(snapshotRow), .int(thread.tid), .text(thread.name), .text(thread.state), .string(thread.wchan),
                 .string(thread.syscall), .string(thread.kernelStack), .int(thread.cpuNs), .int(thread.runDelayNs),
+                .int(thread.pid), .string(thread.userStack),
+            ])
+        }
+        for process in snapshot.processes {
+            try stallStatements.insertProcess.run([
+                .integer(snapshotRow), .int(process.pid), .int(process.parentPID), .string(process.name),
+                .text(JSONText.array(process.argv)), .string(process.cwd), .string(process.state), .int(process.cpuNs),
+                .int(process.startTicks), .string(process.started?.iso8601), .int(process.started?.nanoseconds),
+                .text("[" + process.children.map(String.init).joined(separator: ",") + "]"),
+                .string(process.stackError), .string(process.captureError),
             ])
         }
     }

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/cn_proc.h>
 #include <linux/connector.h>
 #include <linux/filter.h>
@@ -139,4 +140,8 @@ int argus_set_child_subreaper(int on) {
 
 int argus_memfd_create(const char *name) {
     return memfd_create(name, MFD_CLOEXEC);
+}
+
+int argus_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC) < 0 ? -errno : 0;
 }

@@ -43,9 +43,31 @@ extension EndToEnd {
                 #expect(!threads.isEmpty)
                 #expect(threads.allSatisfy { ($0["kernel_stack"] as? String)?.isEmpty == false }, "\(process)")
             }
+            // The capture is a timeout stall: every process, every thread with its process and kernel stack.
+            #expect(try rows.texts("SELECT kind || ' ' || end_reason FROM stalls") == ["timeout tree stopped"])
+            #expect(try rows.int("SELECT count(*) FROM stall_processes") == 3)
+            #expect(try rows.int("SELECT count(*) FROM stall_threads WHERE process_id IS NULL OR kernel_stack IS NULL") == 0)
+            if FileManager.default.fileExists(atPath: "/usr/bin/eu-stack") {
+                #expect(try rows.int("SELECT count(*) FROM stall_threads WHERE user_stack LIKE '%nanosleep%'") ?? 0 >= 1)
+            }
             let xml = try String(contentsOfFile: junit, encoding: .utf8)
             #expect(xml.contains("type=\"timeout\""))
             #expect(xml.contains("<system-err>argus-trace: timed out after 2.0s"))
+        }
+
+        @Test func theTesteesFunctionShowsInTheUserFrames() throws {
+            guard FileManager.default.fileExists(atPath: "/usr/bin/eu-stack") else { return }  // said in the capture
+            let scratch = Scratch()
+            // The testee waits in its `gate` function for a line on stdin that never comes.
+            let tracer = try run([Binaries.testee, "gate", "exit", "0"], options: ["--timeout", "1"], scratch: scratch)
+            #expect(tracer.exitStatus(within: 30) == 124, "stderr: \(tracer.stderr)")
+            let rows = try Rows(scratch.database)
+            let stacks = try rows.texts("SELECT user_stack FROM stall_threads")
+            // Swift symbols stay mangled in eu-stack: argus_testee.gate() is $s12argus_testee4gateyyF.
+            #expect(stacks.contains { $0.contains("12argus_testee4gate") }, "\(stacks)")
+            let shown = try Child(Binaries.tracer, ["stalls", "1", "--db", scratch.database], scratch: scratch, label: "show")
+            #expect(shown.exitStatus() == 0)
+            #expect(shown.stdout.contains("4gate"), "\(shown.stdout)")
         }
 
         @Test func aChildIgnoringTheSignalIsKilledAfterKillAfter() throws {

@@ -13,6 +13,11 @@ public enum StallKind: String, Sendable, CaseIterable, Comparable {
     case ioPressure = "io_pressure"
     /// No new line in the followed logs for longer than the threshold while the process lives.
     case logSilence = "log_silence"
+    /// `run --timeout`: the command's deadline passed while it still ran. Declared by the
+    /// runtime, not the detector; its one snapshot holds the whole process tree (every
+    /// process's argv, cwd, state, CPU time, start and children, and every thread's kernel and
+    /// user-space stack), taken before the tree was signalled.
+    case timeout
 
     public static func < (a: StallKind, b: StallKind) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!

@@ -76,10 +76,15 @@ public struct ThreadCapture: Sendable, Equatable {
     public var kernelStack: String?
     public var cpuNs: UInt64?
     public var runDelayNs: UInt64?
+    /// The process the thread belongs to; nil in the snapshots of a one-process stall.
+    public var pid: Int32?
+    /// Its user-space stack from eu-stack, top frames only, one frame line per line
+    /// ("#0  0x00007f… clock_nanosleep - /usr/lib/…/libc.so.6"); nil when not taken.
+    public var userStack: String?
 
     public init(
         tid: Int32, name: String, state: String, wchan: String?, syscall: String?, kernelStack: String?,
-        cpuNs: UInt64?, runDelayNs: UInt64?
+        cpuNs: UInt64?, runDelayNs: UInt64?, pid: Int32? = nil, userStack: String? = nil
     ) {
         self.tid = tid
         self.name = name
@@ -89,6 +94,8 @@ public struct ThreadCapture: Sendable, Equatable {
         self.kernelStack = kernelStack
         self.cpuNs = cpuNs
         self.runDelayNs = runDelayNs
+        self.pid = pid
+        self.userStack = userStack
     }
 }
 
@@ -127,10 +134,14 @@ public struct StallSnapshotRecord: Sendable, Equatable {
     /// process ended before they could be measured.
     public var topCPU: [TopConsumer]?
     public var topIO: [TopConsumer]?
+    /// Every process of the tree a timeout capture took (its threads are in `threads`, with
+    /// their `pid`); empty for the snapshots of a one-process stall.
+    public var processes: [ProcessCapture]
 
     public init(
         stallID: Int, type: StallSnapshotType, time: WallTime, threads: [ThreadCapture],
-        pressure: [PressureResource: String], topCPU: [TopConsumer]? = nil, topIO: [TopConsumer]? = nil
+        pressure: [PressureResource: String], topCPU: [TopConsumer]? = nil, topIO: [TopConsumer]? = nil,
+        processes: [ProcessCapture] = []
     ) {
         self.stallID = stallID
         self.type = type
@@ -139,6 +150,7 @@ public struct StallSnapshotRecord: Sendable, Equatable {
         self.pressure = pressure
         self.topCPU = topCPU
         self.topIO = topIO
+        self.processes = processes
     }
 }
 

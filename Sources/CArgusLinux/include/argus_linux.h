@@ -70,4 +70,8 @@ int argus_set_child_subreaper(int on);
 /// in memory, for libbpf to read by path (/proc/self/fd/N). Returns -1 with errno set on failure.
 int argus_memfd_create(const char *name);
 
+/// pipe2(fds, O_CLOEXEC), which glibc declares only under _GNU_SOURCE (so Swift's Glibc module
+/// leaves it out). Returns 0, or -errno.
+int argus_pipe_cloexec(int fds[2]);
+
 #endif
