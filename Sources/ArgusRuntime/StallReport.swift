@@ -6,11 +6,13 @@ import ArgusStore
 public enum StallReport {
     public static func listText(_ stalls: [StallReader.Stall]) -> String {
         guard !stalls.isEmpty else { return "No stalls recorded.\n" }
-        var rows = [["ID", "KIND", "PID", "PROCESS", "STARTED", "DURATION", "SNAPSHOTS", "TRIGGER"]]
+        var rows = [["ID", "KIND", "PID", "PROCESS", "STARTED", "DURATION", "SNAPSHOTS", "TRIGGER", "ARGV"]]
         for stall in stalls {
+            let argv = stall.argv.map { $0.joined(separator: " ") } ?? ""
             rows.append([
                 String(stall.id), stall.kind, String(stall.pid), stall.processName ?? "?", stall.startedAt,
                 duration(stall), String(stall.snapshots), stall.trigger,
+                argv.count > 60 ? String(argv.prefix(57)) + "..." : argv,
             ])
         }
         return table(rows)
@@ -89,6 +91,7 @@ public enum StallReport {
     private static func json(_ stall: StallReader.Stall) -> String {
         "{\"id\":\(stall.id),\"kind\":\(JSONText.quote(stall.kind)),\"pid\":\(stall.pid),"
             + "\"process_name\":\(optional(stall.processName)),\"app_name\":\(optional(stall.appName)),"
+            + "\"argv\":\(stall.argv.map(JSONText.array) ?? "null"),"
             + "\"started_at\":\(JSONText.quote(stall.startedAt)),\"started_ns\":\(stall.startedNs),"
             + "\"detected_at\":\(optional(stall.detectedAt)),\"detected_ns\":\(optional(stall.detectedNs)),"
             + "\"ended_at\":\(optional(stall.endedAt)),\"ended_ns\":\(optional(stall.endedNs)),"

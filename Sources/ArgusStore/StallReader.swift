@@ -29,6 +29,8 @@ public final class StallReader {
         public var windowNs: Int64?
         public var sessionID: Int64
         public var snapshots: Int64
+        /// The stalled process's argv, from its `processes` row (written when it ended), if any.
+        public var argv: [String]?
     }
 
     public struct Snapshot: Sendable, Equatable {
@@ -72,7 +74,9 @@ public final class StallReader {
         s.id, s.kind, s.process_id, s.process_name, s.app_name, s.started_at, s.started_ns, s.ended_at, s.ended_ns,
         s.duration_ms, s.thread_id, s.trigger, s.threshold, s.entry_value, s.peak_value, s.peak_at, s.end_reason,
         s.checkpoints, s.window_ns, s.session_id,
-        (SELECT count(*) FROM stall_snapshots WHERE stall_id = s.id), s.detected_at, s.detected_ns
+        (SELECT count(*) FROM stall_snapshots WHERE stall_id = s.id), s.detected_at, s.detected_ns,
+        (SELECT p.argv FROM processes p WHERE p.session_id = s.session_id AND p.pid = s.process_id
+            AND p.started_ns <= s.started_ns ORDER BY p.started_ns DESC LIMIT 1)
         """
 
     public func stalls() throws(SQLiteError) -> [Stall] {
@@ -202,6 +206,7 @@ public final class StallReader {
             endedAt: s.text(7), endedNs: s.int64(8),
             durationMs: finite(9), threadID: s.int64(10), trigger: s.text(11) ?? "", threshold: finite(12),
             entryValue: finite(13), peakValue: finite(14), peakAt: s.text(15), endReason: s.text(16),
-            checkpoints: s.int64(17), windowNs: s.int64(18), sessionID: s.int64(19) ?? 0, snapshots: s.int64(20) ?? 0)
+            checkpoints: s.int64(17), windowNs: s.int64(18), sessionID: s.int64(19) ?? 0, snapshots: s.int64(20) ?? 0,
+            argv: s.text(23).flatMap { JSONText.stringArray(parsing: $0) })
     }
 }

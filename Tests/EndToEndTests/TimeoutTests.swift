@@ -109,6 +109,10 @@ extension EndToEnd {
             #expect(try rows.int("SELECT count(*) FROM processes WHERE pid = \(stalled.first ?? "0") AND parent_pid = \(root)") == 1)
             #expect(tracer.stderr.contains("Stall 1 began (stopped)"))
             #expect(eventually { ((try? rows.int("SELECT count(*) FROM stall_snapshots")) ?? 0) >= 1 })
+            // `stalls` names it with its pid and argv.
+            let list = try Child(Binaries.tracer, ["stalls", "--db", scratch.database], scratch: scratch, label: "list")
+            #expect(list.exitStatus() == 0)
+            #expect(list.stdout.contains("stopped") && list.stdout.contains("kill -STOP"), "\(list.stdout)")
         }
 
         @Test func aBadTimeoutIsRefusedWithStatus125() throws {
