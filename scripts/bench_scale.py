@@ -6,6 +6,8 @@
   and peak RSS, as ratios.
 - Run memory: peak RSS of `argus-trace run` over a command that starts 2,000 short-lived
   processes, and one that starts 200,000: it should stay flat.
+- Timeouts: from `run --timeout`'s deadline to argus-trace's exit, for trees of 10 and 200.
+- Run idle: `run` with stall detection over a quiet tree, beside pidstat on the same pids.
 
 CPU comes from each process's CPU clock (ns), not /proc's 10 ms ticks. Absolute numbers on a
 shared VM are noise: read the ratios.
@@ -125,7 +127,49 @@ def run_memory(tracer, testee, counts, workdir):
     return rows
 
 
-def report(groups, memory):
+def timeouts(tracer, sizes, workdir):
+    """`run --timeout 2` over a tree of N processes that never ends: the time from the deadline
+    to argus-trace's exit (capture of every process, then the signals, then the ends)."""
+    rows = []
+    for n in sizes:
+        db = os.path.join(workdir, f"timeout-{n}.db")
+        script = f"for i in $(seq {n - 1}); do sleep 100000 & done; wait"
+        started = time.monotonic()
+        proc = subprocess.run([tracer, "run", "--timeout", "2", "--db", db, "--", "/bin/sh", "-c", script],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        elapsed = time.monotonic() - started
+        rows.append({"processes": n, "seconds_after_deadline": elapsed - 2.0, "status": proc.returncode})
+    return rows
+
+
+def run_idle(tracer, seconds, workdir, n=10):
+    """`run` with stall detection on over a quiet tree of N processes, beside pidstat on the same
+    pids: CPU over the same seconds and peak RSS."""
+    db = os.path.join(workdir, "run-idle.db")
+    script = f"for i in $(seq {n - 1}); do sleep 100000 & done; wait"
+    proc = subprocess.Popen([tracer, "run", "--interval", "1", "--quiet", "--db", db, "--", "/bin/sh", "-c", script],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_until(lambda: any(len(children(child)) == n - 1 for child in children(proc.pid)), 30)
+    shell = children(proc.pid)[0]
+    pids = [shell] + children(shell)
+    pidstat = subprocess.Popen(["pidstat", "-h", "-r", "-u", "-p", ",".join(map(str, pids)), "1"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    before = cpu_ns(proc.pid)
+    time.sleep(seconds)
+    argus = {"cpu_ms": (cpu_ns(proc.pid) - before) / 1e6, "peak_rss_kb": peak_rss_kb(proc.pid)}
+    peer = {"cpu_ms": cpu_ns(pidstat.pid) / 1e6, "peak_rss_kb": peak_rss_kb(pidstat.pid)}
+    pidstat.send_signal(signal.SIGINT)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    proc.wait(30)
+    pidstat.wait(10)
+    return {"processes": n, "seconds": seconds, "argus": argus, "pidstat": peer}
+
+
+def report(groups, memory, timeout_rows, idle):
     lines = ["## Scale: members and run memory (scripts/bench_scale.py)", "",
              "### Watching N members at 1 s (CPU per interval, peak RSS), beside pidstat -p on the same pids", "",
              "| members | argus-trace ms/interval | --no-stalls ms/interval | pidstat ms/interval | ratio | "
@@ -141,6 +185,16 @@ def report(groups, memory):
     for row in memory:
         lines.append(f"| {row['processes']} | {row['peak_rss_kb']} | {row['seconds']:.1f} | "
                      f"{row['peak_rss_kb'] / memory[0]['peak_rss_kb']:.2f} |")
+    lines += ["", "### run --timeout: from the deadline to argus-trace's exit (capture, signals, ends)", "",
+              "| processes | seconds after the deadline | status |", "|---|---|---|"]
+    for row in timeout_rows:
+        lines.append(f"| {row['processes']} | {row['seconds_after_deadline']:.2f} | {row['status']} |")
+    a, p = idle["argus"], idle["pidstat"]
+    lines += ["", f"### run over a quiet tree of {idle['processes']} processes for {idle['seconds']} s, stalls on, "
+              "beside pidstat on the same pids", "",
+              "| tool | CPU ms | peak RSS KiB | CPU ratio to pidstat |", "|---|---|---|---|",
+              f"| argus-trace run | {a['cpu_ms']:.1f} | {a['peak_rss_kb']} | {a['cpu_ms'] / p['cpu_ms']:.2f} |",
+              f"| pidstat | {p['cpu_ms']:.1f} | {p['peak_rss_kb']} | 1.00 |"]
     return "\n".join(lines) + "\n"
 
 
@@ -151,6 +205,7 @@ def main():
     parser.add_argument("--members", default="1,50,200", help="group sizes beside the parent (default 1,50,200)")
     parser.add_argument("--seconds", type=int, default=20, help="intervals per group measurement (default 20)")
     parser.add_argument("--run-counts", default="2000,200000", help="processes for the run memory rows")
+    parser.add_argument("--timeout-trees", default="10,200", help="tree sizes for the --timeout rows")
     parser.add_argument("--out", default="bench-results")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
@@ -159,12 +214,14 @@ def main():
         sizes = [max(int(n) - 1, 0) for n in args.members.split(",")]
         groups = members(args.tracer, sizes, args.seconds, workdir)
         memory = run_memory(args.tracer, args.testee, [int(n) for n in args.run_counts.split(",")], workdir)
-    text = report(groups, memory)
+        timeout_rows = timeouts(args.tracer, [int(n) for n in args.timeout_trees.split(",")], workdir)
+        idle = run_idle(args.tracer, args.seconds, workdir)
+    text = report(groups, memory, timeout_rows, idle)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     with open(os.path.join(args.out, f"scale-{stamp}.md"), "w") as out:
         out.write(text)
     with open(os.path.join(args.out, f"scale-{stamp}.json"), "w") as out:
-        json.dump({"members": groups, "run_memory": memory}, out, indent=1)
+        json.dump({"members": groups, "run_memory": memory, "timeouts": timeout_rows, "run_idle": idle}, out, indent=1)
     sys.stdout.write(text)
 
 
