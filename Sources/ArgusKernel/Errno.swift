@@ -1,7 +1,14 @@
 import Glibc
 
 /// A failed system call's errno, as a Swift error. The only place EINTR is retried is
-/// `SystemCall.retrying`.
+/// `SystemCall.retrying` (nanosleep's resume with the time remaining, in `Clocks.sleep`, is the
+/// one loop of its own).
+///
+/// Why not swift-system's `Errno` and `FileDescriptor`: the kernel layer needs owning handles
+/// that close in deinit (`OwnedDescriptor`, as STYLE.md asks) over epoll, timerfd, signalfd,
+/// eventfd, inotify, pidfd and netlink, which swift-system does not wrap; its `FileDescriptor`
+/// is a non-owning value closed by hand. Keeping one small `Errno` with typed throws beside
+/// those handles avoids converting between two error types at every call for 40 lines of code.
 public struct Errno: Error, RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: Int32
 

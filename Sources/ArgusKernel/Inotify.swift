@@ -37,9 +37,10 @@ public final class Inotify {
     public func read() -> [Event] {
         var events: [Event] = []
         while true {
-            let count = buffer.withUnsafeMutableBytes { raw in Glibc.read(descriptor.rawValue, raw.baseAddress, raw.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return events }
+            let read = try? SystemCall.retrying {
+                buffer.withUnsafeMutableBytes { raw in Glibc.read(descriptor.rawValue, raw.baseAddress, raw.count) }
+            }
+            guard let count = read, count > 0 else { return events }  // EAGAIN: the queue is empty
             events += buffer.withUnsafeBytes { Self.parse($0.prefix(count)) }
         }
     }

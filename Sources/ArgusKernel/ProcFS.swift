@@ -16,13 +16,10 @@ public enum ProcFS {
         var filled = 0
         while true {
             if filled == result.count { result.append(contentsOf: repeatElement(0, count: result.count)) }
-            let count = result.withUnsafeMutableBytes { raw in
-                Glibc.read(fd, raw.baseAddress! + filled, raw.count - filled)
+            let read = try? SystemCall.retrying {
+                result.withUnsafeMutableBytes { raw in Glibc.read(fd, raw.baseAddress! + filled, raw.count - filled) }
             }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
+            guard let count = read else { return nil }
             if count == 0 {
                 result.removeLast(result.count - filled)
                 return result

@@ -48,9 +48,8 @@ public enum ProcessControl {
         var reaped: [(pid: Int32, status: WaitStatus)] = []
         while true {
             var status: Int32 = 0
-            let pid = waitpid(-1, &status, WNOHANG)
-            if pid < 0 && errno == EINTR { continue }
-            guard pid > 0 else { return reaped }
+            // ECHILD (no child left) and 0 (none ready) both end the round.
+            guard let pid = try? SystemCall.retrying({ waitpid(-1, &status, WNOHANG) }), pid > 0 else { return reaped }
             reaped.append((pid, WaitStatus(raw: UInt32(bitPattern: status))))
         }
     }

@@ -20,11 +20,12 @@ final class RereadableFile {
         var filled = 0
         while true {
             if filled == buffer.count { buffer.append(contentsOf: repeatElement(0, count: max(buffer.count, 4096))) }
-            let count = buffer.withUnsafeMutableBytes { raw in
-                pread(descriptor.rawValue, raw.baseAddress! + filled, raw.count - filled, off_t(filled))
+            let read = try? SystemCall.retrying {
+                buffer.withUnsafeMutableBytes { raw in
+                    pread(descriptor.rawValue, raw.baseAddress! + filled, raw.count - filled, off_t(filled))
+                }
             }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 { return nil }
+            guard let count = read else { return nil }
             if count == 0 { return String(decoding: buffer[0..<filled], as: UTF8.self) }
             filled += count
         }
