@@ -229,7 +229,12 @@ public struct ProcessTable: Sendable {
     /// waitpid reported `status` for `pid` (argus-trace's child, or an orphan it adopted).
     public mutating func reaped(_ pid: Int32, status: WaitStatus, monotonicNs: UInt64) -> [Output] {
         if live[pid] != nil { return finish(pid, ProcessEnd(status: status, monotonicNs: monotonicNs, source: "wait")) }
-        guard var entry = recent[pid], let end = entry.member.end, end.status != status else { return [] }
+        // Only a process whose wait status is ours to collect: our child, or one ended from /proc
+        // after lost messages (an orphan we adopted). Another of our children that reuses a
+        // recent pid (a helper argus-trace ran) corrects nothing.
+        guard var entry = recent[pid], let end = entry.member.end, end.status != status,
+            entry.member.parentPid == reaperPid || ["lost", "proc_stat", "bpf", "pidfd"].contains(end.source)
+        else { return [] }
         entry.member.end = ProcessEnd(status: status, monotonicNs: end.monotonicNs, source: "wait")
         recent[pid] = entry
         let member = entry.member

@@ -16,6 +16,13 @@ public final class SignalChannel {
         if code != 0 { throw Errno(rawValue: code) }
     }
 
+    /// signal(2) SIG_IGN for `signals` in the whole process: a closed stdout or stderr (a pipe to
+    /// `head`) then fails writes with EPIPE instead of killing argus-trace mid-save. Children get
+    /// their default actions back when spawned.
+    public static func ignore(_ signals: [Int32]) {
+        for signal in signals { _ = Glibc.signal(signal, SIG_IGN) }
+    }
+
     /// signalfd(2) for `signals`, which must already be blocked.
     public init(signals: [Int32]) throws(Errno) {
         var set = sigset_t()

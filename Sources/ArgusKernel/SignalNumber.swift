@@ -7,4 +7,5 @@ public enum SignalNumber {
     public static let terminate = SIGTERM
     public static let kill = SIGKILL
     public static let child = SIGCHLD
+    public static let pipe = SIGPIPE
 }

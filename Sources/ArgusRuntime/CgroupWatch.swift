@@ -70,10 +70,8 @@ final class CgroupWatch {
     /// Members as cgroup.procs lists them: a process not yet known joins (it was moved in, or
     /// it is the next incarnation's first), and a member that is alive elsewhere moved out.
     func reconcile(_ scope: WatchScope, _ session: Session) {
-        guard let listed = CgroupFS.processes(path) else {
-            populated = false
-            return
-        }
+        populated = CgroupFS.isPopulated(path) ?? false  // also where inotify could not watch it
+        guard let listed = CgroupFS.processes(path) else { return }
         let inside = Set(listed)
         for pid in listed where !session.table.contains(pid) { movedIn(pid, execNs: nil, scope, session) }
         for pid in session.table.live.keys.sorted() where !inside.contains(pid) {
@@ -88,7 +86,7 @@ final class CgroupWatch {
     func checkMovedIn(_ pid: Int32, execNs: UInt64, _ scope: WatchScope, _ session: Session) {
         let group = self.group
         session.background.run({ CgroupFS.group(of: pid) == group }, then: { [self] inside in
-            guard inside, !session.table.contains(pid) else { return }
+            guard inside, !session.isEnding, !session.table.contains(pid) else { return }
             movedIn(pid, execNs: execNs, scope, session)
         })
     }

@@ -23,12 +23,15 @@ struct RunLedger {
 
     /// Adds a process at its end (or at the run's end, still running); the same process again
     /// (pid and CLOCK_MONOTONIC start) replaces its entry.
-    mutating func record(_ process: RunProcess, startedNs: UInt64) {
+    mutating func record(_ process: RunProcess, startedNs: UInt64, correcting: Bool = false) {
         let key = ProcessKey(pid: process.pid, startedNs: startedNs)
         if let position = index[key] {
             listed[position] = process  // a late wait status corrected it
             return
         }
+        // A correction of a process that is only counted keeps its first count (it is exact in
+        // the processes table); counting it again would count it twice.
+        guard !correcting else { return }
         noteDuration(process)
         let failed = process.failed || (process.status == nil && process.ended != nil)
         if failed && failuresListed < Self.failureCapacity {

@@ -7,6 +7,7 @@ extension Session {
     /// Saves the last log lines, open stalls, late wait statuses and the members still running,
     /// closes the session row, and lets the scope print its summary and pick the exit status.
     func finish() -> Int32 {
+        isEnding = true
         finishStalls()
         if let logTail { record(logTail.finish()) }
         background.settle(timeoutNs: 1_000_000_000)

@@ -28,8 +28,7 @@ extension Session {
 
     /// The service ended and its next incarnation is awaited: open stalls end with it.
     func endIncarnation() {
-        finishStalls()
-        stallMonitor = nil
+        finishStalls()  // the monitor stays: stall numbers go on across incarnations
         pendingFirstSample = nil
     }
 

@@ -21,10 +21,8 @@ extension Session {
     /// the first sample, the stall ring, and the sample timer. False (after saying why) when it
     /// is gone already.
     func attach(_ arrival: RootArrival) -> Bool {
-        guard join(arrival, isRoot: true) else {
-            console.error("process \(arrival.pid) exited before it could be watched")
-            return false
-        }
+        // The scope says it, as it knows whether that ends the session.
+        guard join(arrival, isRoot: true) else { return false }
         let pid = arrival.pid
         guard let member = table.live[pid] else { return false }
         if appName.isEmpty { appName = member.name }

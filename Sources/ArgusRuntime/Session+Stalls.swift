@@ -22,7 +22,13 @@ extension Session {
 
     /// The stall ring of the scope, started with its root.
     func startStalls(root member: ProcessTable.Member) {
-        guard stallSettings.enabled, stallMonitor == nil else { return }
+        guard stallSettings.enabled else { return }
+        if let stallMonitor {
+            // A new incarnation: the same ring and numbering, a new root.
+            stallMonitor.setRoot(member.pid, startTicks: startTicks(of: member), name: member.name)
+            try? stallTimer.arm(firstNs: 1, intervalNs: stallSettings.sampleIntervalNs)
+            return
+        }
         stallMonitor = StallMonitor(
             root: member.pid, appName: appName, startTicks: startTicks(of: member), name: member.name,
             settings: stallSettings, console: console, background: background,

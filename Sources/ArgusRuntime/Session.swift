@@ -56,6 +56,8 @@ public final class Session {
     var lastLogLineNs = Clocks.monotonicNs()
     /// The signal that stopped the session, when one did.
     var stopSignal: Int32?
+    /// The session is ending: late background results must not start anything new.
+    var isEnding = false
     var overflowWarned = false
     /// The incarnation of the service being watched: 1, then one more at each restart.
     var generation = 1
@@ -121,6 +123,8 @@ public final class Session {
         do {
             // Before any thread starts, so every thread inherits the mask and only signalfd sees them.
             try SignalChannel.block(handled)
+            SignalChannel.ignore([SignalNumber.pipe])
+            ResourceLimits.raiseOpenFiles()
             signals = try SignalChannel(signals: handled)
             epoll = try Epoll()
             sampleTimer = try Timer()

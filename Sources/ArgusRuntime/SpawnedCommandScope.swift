@@ -113,7 +113,7 @@ final class SpawnedCommandScope: Scope {
     }
 
     func memberEnded(_ member: ProcessTable.Member, corrected: Bool, _ session: Session) {
-        ledger.record(runProcess(member, session), startedNs: member.startedNs)
+        ledger.record(runProcess(member, session), startedNs: member.startedNs, correcting: corrected)
         // After a timeout the tree is being stopped: no grace period.
         guard member.pid == session.rootPid, !corrected, phase == .running, deadline?.timedOut != true else { return }
         let remaining = session.table.running.count
@@ -126,6 +126,8 @@ final class SpawnedCommandScope: Scope {
     }
 
     func timerFired(_ session: Session) {
+        // After a timeout the deadline owns the end: no grace, no --kill-orphans of its own.
+        guard deadline?.timedOut != true else { return }
         let live = session.table.live
         switch phase {
         case .grace where options.killOrphans:
@@ -148,7 +150,8 @@ final class SpawnedCommandScope: Scope {
 
     func isDone(_ session: Session) -> Bool {
         if deadline?.isOver(session) == true { return true }
-        if deadline?.timedOut == true { return phase == .done }
+        // Timed out: only the deadline's end, or the user stopping us (a signal), ends it.
+        if deadline?.timedOut == true { return phase == .done && stopReason != nil }
         return phase == .done || (session.table.root?.end != nil && session.table.live.isEmpty)
     }
 

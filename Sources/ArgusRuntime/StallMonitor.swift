@@ -20,7 +20,7 @@ final class StallMonitor {
     static let maxThreads = 1_024
 
     let settings: StallSettings
-    private let rootPid: Int32
+    private var rootPid: Int32
     private let appName: String
     private let console: Console
     private let background: BackgroundWork
@@ -77,6 +77,12 @@ final class StallMonitor {
             startTicks: startTicks, name: name, threads: ThreadSampler(pid: pid), cpuClock: ProcessCPUClock(pid: pid))
     }
 
+    /// The process system-wide stalls name, for a new incarnation of the service.
+    func setRoot(_ pid: Int32, startTicks: UInt64, name: String) {
+        rootPid = pid
+        add(pid, startTicks: startTicks, name: name)
+    }
+
     /// Stops sampling a member (it ended or left).
     func remove(_ pid: Int32) {
         members[pid] = nil
@@ -118,9 +124,13 @@ final class StallMonitor {
         owner.removeAll(keepingCapacity: true)
         for pid in members.keys.sorted() {
             guard let member = members[pid] else { continue }
+            let room = max(Self.maxThreads - threads.count, 0)
+            guard room > 0 else {
+                skipped += 1  // not even read: its files stay closed
+                continue
+            }
             let sampled = member.threads.sample()
             skipped += member.threads.skipped
-            let room = max(Self.maxThreads - threads.count, 0)
             skipped += max(sampled.count - room, 0)
             for thread in sampled.prefix(room) {
                 owner[thread.tid] = pid

@@ -84,18 +84,19 @@ final class WatchScope: Scope {
         case .success(let found): watch = found
         }
         cgroup = watch
+        let members = (CgroupFS.processes(watch.path) ?? []).compactMap { Session.arrival(of: $0) }
+            .sorted { $0.startedNs < $1.startedNs }
+        if members.isEmpty && !options.followRestarts {
+            // Bad input touches no database.
+            return fail("cgroup \(watch.path) has no processes (--follow-restarts waits for it to fill)", session.console)
+        }
         guard session.openStoreOrRefuse() else { return .failed(refusedDatabaseStatus) }
         do {
             try session.watchForScope(watch.descriptor)
         } catch {
-            session.console.warning("cannot watch \(watch.path)/cgroup.events (\(error)); the end is seen as members exit")
+            session.console.warning("cannot watch \(watch.path)/cgroup.events (\(error)); it is read at every sample")
         }
-        let members = (CgroupFS.processes(watch.path) ?? []).compactMap { Session.arrival(of: $0) }
-            .sorted { $0.startedNs < $1.startedNs }
         guard let root = members.first else {
-            guard options.followRestarts else {
-                return fail("cgroup \(watch.path) has no processes (--follow-restarts waits for it to fill)", session.console)
-            }
             session.console.info("Waiting for cgroup \(watch.path) to be populated...")
             state = .waiting
             return .waiting
@@ -112,13 +113,15 @@ final class WatchScope: Scope {
     /// logs, prints the header and records that watching began, or that the service restarted.
     func attach(_ pid: Int32, execNs: UInt64?, _ session: Session, alsoJoining others: [Int32] = []) -> ScopeStart {
         guard session.openStoreOrRefuse() else { return .failed(refusedDatabaseStatus) }
-        if hadIncarnation { restarting(session) }
         guard let arrival = Session.arrival(of: pid), session.attach(arrival) else {
-            if session.table.root == nil && state == .starting {
+            if state == .starting {
                 session.console.error("process \(pid) exited before it could be watched")
+            } else {
+                session.console.detail("process \(pid) exited before it could be watched")
             }
             return .failed(ExitStatus.targetNotFound)
         }
+        if hadIncarnation { restarting(session) }
         var joining = others.map { (pid: $0, parentPid: Int32?.none) }
         if followsChildren && cgroup == nil {
             joining += ProcessReader.descendants(of: pid).map { (pid: $0.pid, parentPid: Optional($0.parentPid)) }
@@ -171,7 +174,8 @@ final class WatchScope: Scope {
         if let name = awaited, state == .waiting {
             // Checked on a worker thread: the new program's /proc files are read there.
             session.background.run({ ProcessReader.candidate(tgid) }, then: { [self] candidate in
-                guard awaited != nil, state == .waiting, let candidate, candidate.matches(name) else { return }
+                guard !session.isEnding, awaited != nil, state == .waiting, let candidate, candidate.matches(name)
+                else { return }
                 session.console.info("Process '\(name)' started: PID \(candidate.pid)")
                 if case .attached = attach(candidate.pid, execNs: event.monotonicNs, session) { awaited = nil }
             })
@@ -276,7 +280,9 @@ final class WatchScope: Scope {
         }
         if unsavedRows > 0 { return ExitStatus.rowsUnsaved }
         console.info("Data saved to: \(options.recording.databasePath)")
-        if let signal = session.stopSignal, signal != 0 { return ExitStatus.stoppedBySignal(signal) }
+        if let signal = session.stopSignal {
+            return signal == 0 ? ExitStatus.internalFailure : ExitStatus.stoppedBySignal(signal)  // 0: the loop failed
+        }
         return root.end == nil && !isGroup ? ExitStatus.internalFailure : ExitStatus.success
     }
 }

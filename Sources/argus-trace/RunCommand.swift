@@ -74,7 +74,9 @@ struct RunCommand: ParsableCommand {
 
     mutating func validate() throws {
         if command.isEmpty { throw ValidationError("run needs a command after -- (argus-trace run -- CMD ARGS...)") }
-        guard grace.isFinite, grace >= 0 else { throw ValidationError("--grace must be 0 or more seconds (got \(grace))") }
+        guard grace.isFinite, grace >= 0, grace <= 86_400 else {
+            throw ValidationError("--grace must be between 0 and 86400 seconds (got \(grace))")
+        }
         try recording.validate()
         try stalls.validate()
         if let timeout, DurationText.nanoseconds(timeout).map({ $0 > 0 }) != true {
@@ -86,8 +88,8 @@ struct RunCommand: ParsableCommand {
         guard SignalName.number(of: timeoutSignal) != nil else {
             throw ValidationError("--timeout-signal must name a signal such as TERM, INT or 9 (got \(timeoutSignal))")
         }
-        if let heartbeat, !(heartbeat.isFinite && heartbeat >= 1) {
-            throw ValidationError("--heartbeat must be at least 1 second (got \(heartbeat))")
+        if let heartbeat, !(heartbeat.isFinite && heartbeat >= 1 && heartbeat <= 86_400) {
+            throw ValidationError("--heartbeat must be between 1 and 86400 seconds (got \(heartbeat))")
         }
     }
 

@@ -174,7 +174,7 @@ import Testing
     }
 
     @Test func aWaitStatusCorrectsADifferentConnectorStatus() {
-        var table = tree()
+        var table = tree(reaper: 5, rootParent: 5)
         _ = table.apply(exit(10, .exited(0), at: 6))
         #expect(table.reaped(10, status: .exited(0), monotonicNs: 7).isEmpty)  // the same: nothing to say
         let outputs = table.reaped(10, status: .exited(3), monotonicNs: 8)
@@ -272,13 +272,22 @@ import Testing
         #expect(table.live.keys.sorted() == [10])
     }
 
+    @Test func anotherChildOfTheReaperUnderARecentPidCorrectsNothing() {
+        var table = tree(reaper: 5, rootParent: 5)
+        _ = table.apply(fork(10, 11, at: 2))
+        _ = table.apply(exit(11, .exited(0), at: 3))  // its parent, 10, is not the reaper: ended by the connector
+        // A helper argus-trace ran got pid 11 after it and is reaped: not a correction of 11.
+        #expect(table.reaped(11, status: .exited(1), monotonicNs: 4).isEmpty)
+    }
+
     @Test func endedMembersAreForgottenBeyondTheRecentCapacity() {
-        var table = tree()
+        var table = tree(reaper: 5, rootParent: 5)
         let count = ProcessTable.recentCapacity + 50
         for index in 0..<count {
             let child = Int32(1_000 + index)
             _ = table.apply(fork(10, child, at: UInt64(index) * 10))
-            _ = table.apply(exit(child, .exited(0), at: UInt64(index) * 10 + 5))
+            // Ended from /proc after lost messages: a later wait status may still correct it.
+            _ = table.resync([.init(pid: child, startedNs: UInt64(index) * 10, observed: .gone)], monotonicNs: 1)
         }
         #expect(table.endedCount == count)
         // The oldest is forgotten: a late wait status for it says nothing; a recent one is corrected.

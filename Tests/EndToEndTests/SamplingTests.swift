@@ -44,6 +44,21 @@ extension EndToEnd {
             #expect(abs(mean - 100) <= 7, "a child spinning on one core averaged \(mean) %: \(busy)")
         }
 
+        @Test func aClosedOutputPipeDoesNotStopTheRecording() throws {
+            let scratch = Scratch()
+            let testee = try Child(Binaries.testee, ["gate", "exit", "0"], scratch: scratch, label: "testee")
+            // `head -1` closes the pipe after the first line: later lines get EPIPE, not SIGPIPE.
+            let pipeline = try Child(
+                "/bin/sh", ["-c", "\(Binaries.tracer) --pid \(testee.pid) --interval 0.1 --db \(scratch.database) | head -1; "
+                    + "echo done"], scratch: scratch, label: "pipe")
+            // Recording goes on after head has gone (a line every 0.1 s meets a closed pipe).
+            #expect(eventually { ((try? Rows(scratch.database).int("SELECT count(*) FROM performance_metrics")) ?? 0) >= 10 })
+            testee.openGate()
+            #expect(pipeline.exitStatus() == 0)
+            #expect(pipeline.stdout.hasSuffix("done\n"))
+            #expect(eventually { ((try? Rows(scratch.database).texts("SELECT end_reason FROM sessions")) ?? []) == ["target exited"] })
+        }
+
         @Test func sigtermSavesEveryRowInFlight() throws {
             let scratch = Scratch()
             let testee = try Child(Binaries.testee, ["gate", "exit", "0"], scratch: scratch, label: "testee")

@@ -115,6 +115,18 @@ extension EndToEnd {
             #expect(list.stdout.contains("stopped") && list.stdout.contains("kill -STOP"), "\(list.stdout)")
         }
 
+        @Test func aTimeoutDuringTheGracePeriodStillKillsWhatIsLeft() throws {
+            let scratch = Scratch()
+            // CMD exits at once and leaves an orphan that ignores TERM; the grace (2 s) outlasts the timeout (1 s).
+            let tracer = try run(
+                ["/bin/sh", "-c", "sh -c 'trap \"\" TERM; exec sleep 3600' & exit 0"],
+                options: ["--timeout", "1", "--grace", "2", "--kill-after", "1"], scratch: scratch)
+            #expect(tracer.exitStatus(within: 30) == 124, "stderr: \(tracer.stderr)")
+            let rows = try Rows(scratch.database)
+            #expect(try rows.texts("SELECT coalesce(signal, 'none') FROM processes ORDER BY started_ns") == ["none", "9"])
+            for pid in try rows.texts("SELECT pid FROM processes") { #expect(!ProcView.isAlive(Int32(pid) ?? 0)) }
+        }
+
         @Test func aBadTimeoutIsRefusedWithStatus125() throws {
             let scratch = Scratch()
             for options in [["--timeout", "soon"], ["--timeout", "0"], ["--timeout-signal", "NOPE"], ["--kill-after", "x"]] {
