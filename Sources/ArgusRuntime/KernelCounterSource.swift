@@ -62,6 +62,14 @@ final class KernelCounterSource {
     var exitDescriptor: Int32? { counters.exitDescriptor }
 
     func watch(_ pid: Int32) {
+        watchInKernel(pid)
+        let reader = ProcessCounterReader(pid: pid)
+        readers[pid] = reader
+        previous[pid] = reader.read()
+    }
+
+    /// Adds `pid` to the probes' watched map, with a run-queue slot when those are counted.
+    private func watchInKernel(_ pid: Int32) {
         var slot: UInt32 = 0
         if countsRunQueue, let free = runQueue.take(pid) {
             if mapCall("resetting a run-queue slot", { () throws(Errno) in try counters.resetRunQueueSlot(free) }) {
@@ -71,17 +79,16 @@ final class KernelCounterSource {
             }
         }
         _ = mapCall("watching \(pid)", { () throws(Errno) in try counters.watch(pid, runQueueSlot: slot) })
-        startReading(pid)
     }
 
-    /// A new child of a watched process: the kernel's fork hook already watches it, so this
-    /// costs no syscall (unless that hook did not attach, or the child needs a run-queue slot).
+    /// A new child of a watched process: the kernel's fork hook already watches it, and its
+    /// counters began at zero, so this costs no syscall (unless that hook did not attach, or
+    /// the child needs a run-queue slot); /proc is read only if it lives to be sampled.
     func followNewChild(_ pid: Int32) {
-        if followsForksInKernel && !countsRunQueue {
-            startReading(pid)
-        } else {
-            watch(pid)
+        if !followsForksInKernel || countsRunQueue {
+            watchInKernel(pid)
         }
+        previous[pid] = ProcessCounterReading(cpuNs: 0, faults: 0, threads: [:])
     }
 
     private var followsForksInKernel: Bool { counters.attached.contains("on_fork") }
@@ -96,17 +103,23 @@ final class KernelCounterSource {
         _ = mapCall("unwatching argus-trace", { () throws(Errno) in try counters.unwatch(ProcessControl.currentPID) })
     }
 
+    /// Beyond this many exits or execs kept, those of processes no longer watched are dropped.
+    static let keptEntries = 4_096
+
     func forget(_ pid: Int32) {
         _ = mapCall("unwatching \(pid)", { () throws(Errno) in try counters.unwatch(pid) })
         runQueue.give(back: pid)
         readers[pid] = nil
         previous[pid] = nil
         execs[pid] = nil
+        exits[pid] = nil
     }
 
     /// What the kernel counted of `pid` since the previous call.
     func deltas(for pid: Int32) -> KernelCounterDeltas? {
-        guard let before = previous[pid], let now = readers[pid]?.read() else { return nil }
+        guard let before = previous[pid] else { return nil }
+        if readers[pid] == nil { readers[pid] = ProcessCounterReader(pid: pid) }
+        guard let now = readers[pid]?.read() else { return nil }
         previous[pid] = now
         let change = now.change(since: before)
         var deltas = KernelCounterDeltas(
@@ -121,12 +134,6 @@ final class KernelCounterSource {
             deltas.runqHistogram = zip(waits.histogram, earlier.histogram).map(minus)
         }
         return deltas
-    }
-
-    private func startReading(_ pid: Int32) {
-        let reader = ProcessCounterReader(pid: pid)
-        readers[pid] = reader
-        previous[pid] = reader.read()
     }
 
     private func runQueueWaits(_ slot: UInt32) -> BPFRunQueueWaits? {
@@ -153,6 +160,10 @@ final class KernelCounterSource {
     func collect() {
         let fresh = counters.drain()
         for exit in fresh.exits { exits[exit.tgid] = exit }
+        // Entries nobody will read (a pid forgotten before its ring entry came, or never
+        // watched here) go: in a run of a million processes this map stays small.
+        if exits.count > Self.keptEntries { exits = exits.filter { readers[$0.key] != nil || previous[$0.key] != nil } }
+        if execs.count > Self.keptEntries { execs = execs.filter { readers[$0.key] != nil || previous[$0.key] != nil } }
         for exec in fresh.execs { execs[exec.tgid] = exec }
     }
 

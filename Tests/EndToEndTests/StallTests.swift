@@ -13,7 +13,9 @@ extension EndToEnd {
         @Test func stoppedThenContinuedChildIsOneStallWithSamplesBeforeAndSnapshotsAfter() throws {
             let scratch = Scratch()
             let testee = try Child(Binaries.testee, ["gate", "exit", "0"], scratch: scratch, label: "testee")
-            let tracer = try startTracer(["--pid", "\(testee.pid)", "--interval", "0.5", "--stall-pressure", "0"], scratch: scratch)
+            // Pressure stalls off: another build on the machine must not add a cpu_pressure stall.
+            let tracer = try startTracer(
+                ["--pid", "\(testee.pid)", "--interval", "0.5", "--stall-pressure", "0"], scratch: scratch)
             #expect(waitAttached(tracer))
             // Two samples at 0.5 s: the ring holds several fine samples from before the stop.
             #expect(eventually { tracer.lines(containing: "Metrics: CPU=") >= 2 })
@@ -96,7 +98,8 @@ extension EndToEnd {
         @Test func threadHeldInDStateIsRecordedWithWchanAndKernelStack() throws {
             let scratch = Scratch()
             let testee = try Child(Binaries.testee, ["gate", "vfork-hold", "2.5"], scratch: scratch, label: "testee")
-            let tracer = try startTracer(["--pid", "\(testee.pid)", "--interval", "1", "--stall-pressure", "0"], scratch: scratch)
+            let tracer = try startTracer(
+                ["--pid", "\(testee.pid)", "--interval", "1", "--stall-pressure", "0"], scratch: scratch)
             #expect(waitAttached(tracer))
             testee.openGate()
             #expect(eventually { stalls(scratch, "kind = 'd_state'") == 1 })
