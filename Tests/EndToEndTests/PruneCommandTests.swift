@@ -82,10 +82,43 @@ extension EndToEnd {
             #expect(after.count < before.count * 6 / 10, "\(before.count) → \(after.count)")
         }
 
+        @Test func badRetentionOnARecordingCommandGetsOneLine() throws {
+            let scratch = Scratch()
+            for (arguments, status, message) in [
+                (["--pid", "1", "--retention", "30x"], Int32(2), "--retention takes a duration"),
+                (["--pid", "1", "--max-db-size", "2QB"], 2, "--max-db-size takes a size"),
+                (["run", "--retention", "0", "--", "/bin/true"], 125, "--retention takes a duration"),
+            ] {
+                let tracer = try Child(Binaries.tracer, arguments + ["--db", scratch.database], scratch: scratch, label: "bad")
+                #expect(tracer.exitStatus() == status, "\(arguments)")
+                #expect(tracer.stderr.split(separator: "\n").count == 1, "\(arguments): \(tracer.stderr)")
+                #expect(tracer.stderr.contains(message), "\(arguments): \(tracer.stderr)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: scratch.database))
+        }
+
+        @Test func aRecorderWithRetentionRemovesOldSessionsAndKeepsItsOwn() throws {
+            let scratch = Scratch()
+            try Self.database(scratch.database, days: 60)
+            let run = try Child(
+                Binaries.tracer, ["run", "--db", scratch.database, "--retention", "30d", "--quiet", "--", "/bin/sleep", "1"],
+                scratch: scratch, label: "run")
+            #expect(run.exitStatus() == 0, "\(run.stderr)")
+            #expect(Self.sessions(scratch.database) == 31)
+            let database = try SQLiteDatabase(path: scratch.database, readOnly: true)
+            #expect(try database.scalar("SELECT count(*) FROM sessions WHERE mode = 'run' AND ended_ns IS NOT NULL") == 1)
+            #expect(try database.scalar("SELECT count(*) FROM performance_metrics WHERE session_id NOT IN (SELECT id FROM sessions)") == 0)
+        }
+
         @Test func helpShowsExamplesAndExitStatuses() throws {
             let scratch = Scratch()
             let help = try Child(Binaries.tracer, ["prune", "--help"], scratch: scratch, label: "help")
             #expect(help.exitStatus() == 0)
+            let root = try Child(Binaries.tracer, ["--help"], scratch: scratch, label: "root-help")
+            #expect(root.exitStatus() == 0)
+            for text in ["--retention", "--max-db-size", "argus-trace prune"] {
+                #expect(root.stdout.contains(text), "help lacks \(text)")
+            }
             for text in ["--older-than", "--keep-sessions", "--max-size", "--dry-run", "--vacuum", "--include-unfinished",
                 "Examples:", "Exit status:"]
             {
