@@ -1,6 +1,7 @@
 import ArgusCore
 import ArgusStore
 import Glibc
+import Dispatch
 import Testing
 
 @Suite struct WriterRetentionTests {
@@ -42,6 +43,31 @@ import Testing
         let database = try SQLiteDatabase(path: path, readOnly: true)
         let own = try #require(try database.scalar("SELECT max(id) FROM sessions WHERE version = 'test' AND mode = 'watch' AND arguments != '[]'"))
         #expect(try database.scalar("SELECT count(*) FROM performance_metrics WHERE session_id = \(own)") == 2_000)
+        for (table, count) in try RetentionFixture.orphans(in: path) { #expect(count == 0, "orphans in \(table)") }
+    }
+
+    @Test func pruneBesideARunningWriterLosesNoRow() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.path + "/argus.db"
+        try RetentionFixture.fill(path, rows: 200)
+        let warnings = WarningLog()
+        let writer = try Fixtures.writer(path, warn: warnings.append) { $0.maxDelayNs = 10_000_000 }
+        let feeder = DispatchGroup()
+        DispatchQueue.global().async(group: feeder) {
+            for batch in 0..<100 {
+                writer.submit((batch * 50..<(batch + 1) * 50).map(Fixtures.metric))
+                usleep(5_000)
+            }
+        }
+        let report = try Prune.run(
+            path: path, rule: RetentionRule(olderThanNs: UInt64(30 * day)), dryRun: false, vacuum: false,
+            nowNs: RetentionFixture.now)
+        feeder.wait()
+        let written = writer.close()
+        #expect(report.sessions.count == 30)
+        #expect(written.metricsWritten == 5_000)
+        #expect(written.unsaved == 0)
+        #expect(warnings.all.isEmpty, "\(warnings.all)")
         for (table, count) in try RetentionFixture.orphans(in: path) { #expect(count == 0, "orphans in \(table)") }
     }
 
