@@ -24,6 +24,10 @@ public enum Prune {
         }
         let database = try SQLiteDatabase(path: path, mode: .readWrite)
         database.setBusyTimeout(milliseconds: busyTimeoutMs)
+        // As the writer's own connection: in WAL a commit then waits for no fsync, so each small
+        // transaction holds the write lock for milliseconds (a crash may undo the last ones,
+        // which the next prune redoes).
+        try database.execute("PRAGMA synchronous = NORMAL")
         return try PruneJob(database, rule: rule, nowNs: nowNs, protecting: nil).runToEnd(vacuum: vacuum)
     }
 }

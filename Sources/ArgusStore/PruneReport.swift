@@ -32,7 +32,8 @@ public struct PruneReport: Sendable, Equatable {
     }
 
     public static func == (a: PruneReport, b: PruneReport) -> Bool {
-        a.sessions == b.sessions && a.rows.map(\.table) == b.rows.map(\.table) && a.rows.map(\.count) == b.rows.map(\.count)
+        a.sessions == b.sessions && a.rows.map(\.table) == b.rows.map(\.table)
+            && a.rows.map(\.count) == b.rows.map(\.count)
             && a.bytesBefore == b.bytesBefore && a.bytesAfter == b.bytesAfter && a.unfinishedKept == b.unfinishedKept
     }
 }

@@ -9,8 +9,14 @@
 final class Pruner {
     /// Every table with the rows of session ?1, children before parents; `sessions` is last.
     static let tables: [(name: String, owned: String)] = [
-        ("stall_threads", "snapshot_id IN (SELECT s.id FROM stall_snapshots s JOIN stalls t ON s.stall_id = t.id WHERE t.session_id = ?1)"),
-        ("stall_processes", "snapshot_id IN (SELECT s.id FROM stall_snapshots s JOIN stalls t ON s.stall_id = t.id WHERE t.session_id = ?1)"),
+        (
+            "stall_threads",
+            "snapshot_id IN (SELECT s.id FROM stall_snapshots s JOIN stalls t ON s.stall_id = t.id WHERE t.session_id = ?1)"
+        ),
+        (
+            "stall_processes",
+            "snapshot_id IN (SELECT s.id FROM stall_snapshots s JOIN stalls t ON s.stall_id = t.id WHERE t.session_id = ?1)"
+        ),
         ("stall_snapshots", "stall_id IN (SELECT id FROM stalls WHERE session_id = ?1)"),
         ("stalls", "session_id = ?1"),
         ("fine_samples", "session_id = ?1"),
@@ -32,7 +38,7 @@ final class Pruner {
     let database: SQLiteDatabase
     /// The tables of `tables` this file has.
     let present: [String]
-    var chunkRows: Int64 = 2_000
+    var chunkRows: Int64 = 500
 
     init(_ database: SQLiteDatabase) throws(SQLiteError) {
         self.database = database
@@ -46,7 +52,9 @@ final class Pruner {
         let statement = try database.prepare("SELECT id, started_ns, ended_ns FROM sessions ORDER BY started_ns, id")
         var all: [SessionAge] = []
         while try statement.step() {
-            all.append(SessionAge(id: statement.int64(0) ?? 0, startedNs: statement.int64(1) ?? 0, endedNs: statement.int64(2)))
+            all.append(
+                SessionAge(id: statement.int64(0) ?? 0, startedNs: statement.int64(1) ?? 0, endedNs: statement.int64(2))
+            )
         }
         return all
     }

@@ -27,15 +27,7 @@ extension RecordWriter {
                 return
             case .wait(let ns):
                 // Between batches: one small transaction of retention, if it has work now.
-                if let connection, var runner = retention {
-                    let now = Self.now()
-                    if runner.waitNs(now: now) == 0 {
-                        let report = runner.step(connection.database, protecting: session.sessionID, now: now, warn: warn)
-                        retention = runner
-                        if let report { removed(report) }
-                        continue
-                    }
-                }
+                if let connection, retain(&retention, in: connection, protecting: session) { continue }
                 let until = min(ns ?? .max, retention?.waitNs(now: Self.now()) ?? .max)
                 if until == .max {
                     wake.wait()
@@ -87,11 +79,23 @@ extension RecordWriter {
         }
     }
 
-    private func removed(_ report: PruneReport) {
-        state.withLock { state in
-            state.report.retentionSessionsRemoved += report.sessions.count
-            state.report.retentionRowsRemoved += report.rows.filter { $0.table != "sessions" }.reduce(0) { $0 + $1.count }
+    /// One step of retention when it has work now; false (nothing done) otherwise. What a pass
+    /// removed goes into the report when it ends.
+    private func retain(
+        _ retention: inout RetentionRunner?, in connection: StoreConnection, protecting session: SessionRows
+    ) -> Bool {
+        let now = Self.now()
+        guard var runner = retention, runner.waitNs(now: now) == 0 else { return false }
+        let report = runner.step(connection.database, protecting: session.sessionID, now: now, warn: warn)
+        retention = runner
+        if let report {
+            let rows = report.rows.filter { $0.table != "sessions" }.reduce(0) { $0 + $1.count }
+            state.withLock { state in
+                state.report.retentionSessionsRemoved += report.sessions.count
+                state.report.retentionRowsRemoved += rows
+            }
         }
+        return true
     }
 
     private func succeeded(_ batch: [Record]) {

@@ -70,7 +70,9 @@ struct RetentionRunner {
     }
 
     private mutating func warnIfOverSize(_ report: PruneReport, warn: (String) -> Void) {
-        guard let maxBytes = policy.rule.maxBytes, report.usedAfter > Int64(clamping: maxBytes), !warnedOverSize else { return }
+        guard let maxBytes = policy.rule.maxBytes, report.usedAfter > Int64(clamping: maxBytes), !warnedOverSize else {
+            return
+        }
         warnedOverSize = true
         warn(
             "retention: the database holds \(report.usedAfter) bytes, over --max-db-size \(maxBytes), with no ended "

@@ -12,7 +12,9 @@ public struct RetentionRule: Sendable, Equatable {
     public var maxBytes: UInt64?
     public var includeUnfinished = false
 
-    public init(olderThanNs: UInt64? = nil, keepSessions: Int? = nil, maxBytes: UInt64? = nil, includeUnfinished: Bool = false) {
+    public init(
+        olderThanNs: UInt64? = nil, keepSessions: Int? = nil, maxBytes: UInt64? = nil, includeUnfinished: Bool = false
+    ) {
         self.olderThanNs = olderThanNs
         self.keepSessions = keepSessions
         self.maxBytes = maxBytes

@@ -29,18 +29,23 @@ struct PruneCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("SQLite database file (default: ~/.argus/argus_runtime.db).", valueName: "path"))
+    @Option(
+        name: .long, help: ArgumentHelp("SQLite database file (default: ~/.argus/argus_runtime.db).", valueName: "path")
+    )
     var db: String?
 
     @Option(name: .long, help: ArgumentHelp("Remove sessions that ended longer ago than this.", valueName: "duration"))
     var olderThan: String?
 
-    @Option(name: .long, help: ArgumentHelp("Keep this many newest sessions; remove the ended ones before them.", valueName: "n"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Keep this many newest sessions; remove the ended ones before them.", valueName: "n"))
     var keepSessions: Int?
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Remove the oldest ended sessions until the data takes at most this much.", valueName: "size"))
+        help: ArgumentHelp(
+            "Remove the oldest ended sessions until the data takes at most this much.", valueName: "size"))
     var maxSize: String?
 
     @Flag(name: .long, help: "Say what would be removed; change nothing.")
@@ -70,7 +75,9 @@ struct PruneCommand: ParsableCommand {
             rule.olderThanNs = ns
         }
         if let keepSessions {
-            guard keepSessions >= 0 else { throw ValidationError("--keep-sessions must be 0 or more, not \(keepSessions)") }
+            guard keepSessions >= 0 else {
+                throw ValidationError("--keep-sessions must be 0 or more, not \(keepSessions)")
+            }
             rule.keepSessions = keepSessions
         }
         if let maxSize {

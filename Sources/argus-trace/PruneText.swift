@@ -6,7 +6,9 @@ enum PruneText {
     static func describe(_ report: PruneReport, dryRun: Bool) -> String {
         let verb = dryRun ? "Would remove" : "Removed"
         let count = report.sessions.count
-        var lines = ["\(verb) \(count) session\(count == 1 ? "" : "s")\(count == 0 ? "." : ": " + ids(report.sessions))"]
+        var lines = [
+            "\(verb) \(count) session\(count == 1 ? "" : "s")\(count == 0 ? "." : ": " + ids(report.sessions))"
+        ]
         for (table, rows) in report.rows {
             lines.append("  " + table.padding(to: 20) + " \(rows) row\(rows == 1 ? "" : "s")")
         }
@@ -15,7 +17,8 @@ enum PruneText {
                 "Kept \(report.unfinishedKept) matching session(s) that have not ended (recording, or their recorder died; "
                     + "--include-unfinished removes the latter).")
         }
-        let used = SizeText.describe(report.usedBefore) + " → " + (report.estimated ? "about " : "")
+        let used =
+            SizeText.describe(report.usedBefore) + " → " + (report.estimated ? "about " : "")
             + SizeText.describe(report.usedAfter)
         if dryRun {
             lines.append("Data: \(used). Nothing was changed (dry run).")

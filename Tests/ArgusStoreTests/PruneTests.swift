@@ -71,7 +71,8 @@ import Testing
         let path = scratch.path + "/argus.db"
         try RetentionFixture.fill(path, days: 10, live: false)
         let ids = try RetentionFixture.sessionIDs(in: path)
-        let report = try Prune.run(path: path, rule: RetentionRule(keepSessions: 3), dryRun: false, vacuum: false, nowNs: now)
+        let report = try Prune.run(
+            path: path, rule: RetentionRule(keepSessions: 3), dryRun: false, vacuum: false, nowNs: now)
         #expect(report.sessions == Array(ids.prefix(7)))
         #expect(try RetentionFixture.sessionIDs(in: path) == Array(ids.suffix(3)))
     }
@@ -103,11 +104,15 @@ import Testing
     @Test func aMissingOrForeignFileIsRefused() throws {
         let scratch = ScratchDirectory()
         #expect(throws: StoreRefusal.self) {
-            try Prune.run(path: scratch.path + "/none.db", rule: RetentionRule(keepSessions: 1), dryRun: false, vacuum: false, nowNs: 0)
+            try Prune.run(
+                path: scratch.path + "/none.db", rule: RetentionRule(keepSessions: 1), dryRun: false, vacuum: false,
+                nowNs: 0)
         }
         FileState.write(Array("not a database".utf8), to: scratch.path + "/text.db")
         #expect(throws: StoreRefusal.self) {
-            try Prune.run(path: scratch.path + "/text.db", rule: RetentionRule(keepSessions: 1), dryRun: false, vacuum: false, nowNs: 0)
+            try Prune.run(
+                path: scratch.path + "/text.db", rule: RetentionRule(keepSessions: 1), dryRun: false, vacuum: false,
+                nowNs: 0)
         }
     }
 }

@@ -62,7 +62,8 @@ enum RetentionFixture {
 
     /// Per table, the rows whose owner (session, stall or snapshot) is gone.
     static let orphanQueries: [String: String] = [
-        "performance_metrics": "SELECT count(*) FROM performance_metrics WHERE session_id NOT IN (SELECT id FROM sessions)",
+        "performance_metrics":
+            "SELECT count(*) FROM performance_metrics WHERE session_id NOT IN (SELECT id FROM sessions)",
         "log_entries": "SELECT count(*) FROM log_entries WHERE session_id NOT IN (SELECT id FROM sessions)",
         "process_events": "SELECT count(*) FROM process_events WHERE session_id NOT IN (SELECT id FROM sessions)",
         "processes": "SELECT count(*) FROM processes WHERE session_id NOT IN (SELECT id FROM sessions)",
@@ -71,7 +72,8 @@ enum RetentionFixture {
         "group_samples": "SELECT count(*) FROM group_samples WHERE session_id NOT IN (SELECT id FROM sessions)",
         "stall_snapshots": "SELECT count(*) FROM stall_snapshots WHERE stall_id NOT IN (SELECT id FROM stalls)",
         "stall_threads": "SELECT count(*) FROM stall_threads WHERE snapshot_id NOT IN (SELECT id FROM stall_snapshots)",
-        "stall_processes": "SELECT count(*) FROM stall_processes WHERE snapshot_id NOT IN (SELECT id FROM stall_snapshots)",
+        "stall_processes":
+            "SELECT count(*) FROM stall_processes WHERE snapshot_id NOT IN (SELECT id FROM stall_snapshots)",
     ]
 
     static func orphans(in path: String) throws -> [String: Int64] {

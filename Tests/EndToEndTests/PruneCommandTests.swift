@@ -53,7 +53,9 @@ extension EndToEnd {
                 #expect(tracer.stderr.contains(message), "\(arguments): \(tracer.stderr)")
             }
             #expect(!FileManager.default.fileExists(atPath: scratch.database))
-            let missing = try Child(Binaries.tracer, ["prune", "--db", scratch.database, "--keep-sessions", "1"], scratch: scratch, label: "missing")
+            let missing = try Child(
+                Binaries.tracer, ["prune", "--db", scratch.database, "--keep-sessions", "1"], scratch: scratch,
+                label: "missing")
             #expect(missing.exitStatus() == 1)
             #expect(missing.stderr.split(separator: "\n").count == 1, "\(missing.stderr)")
         }
@@ -63,14 +65,16 @@ extension EndToEnd {
             try Self.database(scratch.database, days: 60)
             let before = try Data(contentsOf: URL(fileURLWithPath: scratch.database))
             let dryRun = try Child(
-                Binaries.tracer, ["prune", "--db", scratch.database, "--older-than", "30d", "--dry-run"], scratch: scratch,
+                Binaries.tracer, ["prune", "--db", scratch.database, "--older-than", "30d", "--dry-run"],
+                scratch: scratch,
                 label: "dry")
             #expect(dryRun.exitStatus() == 0, "\(dryRun.stderr)")
             #expect(dryRun.stdout.contains("Would remove 30 sessions"), "\(dryRun.stdout)")
             #expect(try Data(contentsOf: URL(fileURLWithPath: scratch.database)) == before)
 
             let prune = try Child(
-                Binaries.tracer, ["prune", "--db", scratch.database, "--older-than", "30d", "--vacuum"], scratch: scratch,
+                Binaries.tracer, ["prune", "--db", scratch.database, "--older-than", "30d", "--vacuum"],
+                scratch: scratch,
                 label: "prune")
             #expect(prune.exitStatus() == 0, "\(prune.stderr)")
             #expect(prune.stdout.contains("Removed 30 sessions"), "\(prune.stdout)")
@@ -89,7 +93,8 @@ extension EndToEnd {
                 (["--pid", "1", "--max-db-size", "2QB"], 2, "--max-db-size takes a size"),
                 (["run", "--retention", "0", "--", "/bin/true"], 125, "--retention takes a duration"),
             ] {
-                let tracer = try Child(Binaries.tracer, arguments + ["--db", scratch.database], scratch: scratch, label: "bad")
+                let tracer = try Child(
+                    Binaries.tracer, arguments + ["--db", scratch.database], scratch: scratch, label: "bad")
                 #expect(tracer.exitStatus() == status, "\(arguments)")
                 #expect(tracer.stderr.split(separator: "\n").count == 1, "\(arguments): \(tracer.stderr)")
                 #expect(tracer.stderr.contains(message), "\(arguments): \(tracer.stderr)")
@@ -101,13 +106,17 @@ extension EndToEnd {
             let scratch = Scratch()
             try Self.database(scratch.database, days: 60)
             let run = try Child(
-                Binaries.tracer, ["run", "--db", scratch.database, "--retention", "30d", "--quiet", "--", "/bin/sleep", "1"],
+                Binaries.tracer,
+                ["run", "--db", scratch.database, "--retention", "30d", "--quiet", "--", "/bin/sleep", "1"],
                 scratch: scratch, label: "run")
             #expect(run.exitStatus() == 0, "\(run.stderr)")
             #expect(Self.sessions(scratch.database) == 31)
             let database = try SQLiteDatabase(path: scratch.database, readOnly: true)
-            #expect(try database.scalar("SELECT count(*) FROM sessions WHERE mode = 'run' AND ended_ns IS NOT NULL") == 1)
-            #expect(try database.scalar("SELECT count(*) FROM performance_metrics WHERE session_id NOT IN (SELECT id FROM sessions)") == 0)
+            #expect(
+                try database.scalar("SELECT count(*) FROM sessions WHERE mode = 'run' AND ended_ns IS NOT NULL") == 1)
+            #expect(
+                try database.scalar(
+                    "SELECT count(*) FROM performance_metrics WHERE session_id NOT IN (SELECT id FROM sessions)") == 0)
         }
 
         @Test func helpShowsExamplesAndExitStatuses() throws {
@@ -119,9 +128,10 @@ extension EndToEnd {
             for text in ["--retention", "--max-db-size", "argus-trace prune"] {
                 #expect(root.stdout.contains(text), "help lacks \(text)")
             }
-            for text in ["--older-than", "--keep-sessions", "--max-size", "--dry-run", "--vacuum", "--include-unfinished",
-                "Examples:", "Exit status:"]
-            {
+            for text in [
+                "--older-than", "--keep-sessions", "--max-size", "--dry-run", "--vacuum", "--include-unfinished",
+                "Examples:", "Exit status:",
+            ] {
                 #expect(help.stdout.contains(text), "prune help lacks \(text)")
             }
         }
