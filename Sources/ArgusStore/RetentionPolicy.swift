@@ -21,6 +21,8 @@ struct RetentionRunner {
     /// When the next pass starts (monotonic ns); the first is due at once.
     private var dueNs: UInt64 = 0
     private var job: PruneJob?
+    /// The connection the pass runs on: a pass does not follow the writer to a new one.
+    private var jobDatabase: ObjectIdentifier?
     /// A step that found the database busy is tried again after `retryNs`, up to `maxBusy` times.
     private var retryAtNs: UInt64 = 0
     private var busyInARow = 0
@@ -44,9 +46,11 @@ struct RetentionRunner {
     ) -> PruneReport? {
         guard waitNs(now: now) == 0 else { return nil }
         do throws(SQLiteError) {
+            if jobDatabase != ObjectIdentifier(database) { job = nil }
             if job == nil {
                 dueNs = now + policy.periodNs
                 job = try PruneJob(database, rule: policy.rule, nowNs: policy.wallClockNs(), protecting: session)
+                jobDatabase = ObjectIdentifier(database)
             }
             guard let job, try !job.step() else { return nil }
             self.job = nil
