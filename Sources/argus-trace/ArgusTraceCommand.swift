@@ -28,7 +28,7 @@ struct ArgusTraceCommand: ParsableCommand {
               argus-trace --unit postgresql --follow-restarts --max-restarts 5
               argus-trace --pid 12345 --stall-d-state 0.5 --stall-window 60
               argus-trace stalls                             (stalls recorded; see argus-trace stalls --help)
-              argus-trace --process myservice --follow-restarts --retention 30d --max-db-size 2GiB
+              argus-trace --unit myapp --follow-restarts --retention 30d --max-db-size 2GiB
               argus-trace prune --older-than 30d --vacuum    (see argus-trace prune --help)
 
             Exit status: 0 the target ended and every row was saved; 1 no such process (or it \
