@@ -1,3 +1,6 @@
+import ArgusKernel
+import ArgusStore
+
 /// What every recording command shares (watch and run): how often, what else to follow,
 /// where to store, how loud.
 public struct RecordingSettings: Sendable {
@@ -13,6 +16,12 @@ public struct RecordingSettings: Sendable {
     public var runQueueHistogram: Bool
     /// The command line as given, stored in the session row.
     public var arguments: [String]
+    /// --retention: ended sessions older than this are removed at start and every
+    /// `retentionPeriodNs` while recording (by the writer thread, between batches).
+    public var retentionNs: UInt64?
+    /// --max-db-size: the oldest ended sessions are removed while the data takes more bytes.
+    public var maxDatabaseBytes: UInt64?
+    public var retentionPeriodNs: UInt64 = 600_000_000_000
 
     public init(
         intervalNs: UInt64, logfiles: [String], appName: String?, databasePath: String, verbosity: Console.Verbosity,
@@ -26,5 +35,14 @@ public struct RecordingSettings: Sendable {
         self.useBPF = useBPF
         self.runQueueHistogram = runQueueHistogram
         self.arguments = arguments
+    }
+}
+
+extension RecordingSettings {
+    /// What the writer thread applies while recording; nil when neither limit is set.
+    var retentionPolicy: RetentionPolicy? {
+        let rule = RetentionRule(olderThanNs: retentionNs, maxBytes: maxDatabaseBytes)
+        guard !rule.isEmpty else { return nil }
+        return RetentionPolicy(rule: rule, periodNs: retentionPeriodNs, wallClockNs: { Clocks.realtimeNs() })
     }
 }

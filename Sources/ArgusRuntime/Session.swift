@@ -182,7 +182,9 @@ public final class Session {
         let console = self.console
         let writer: RecordWriter
         do {
-            writer = try RecordWriter(RecordWriter.Configuration(path: path, session: info), warn: { console.warning($0) })
+            var configuration = RecordWriter.Configuration(path: path, session: info)
+            configuration.retention = settings.retentionPolicy
+            writer = try RecordWriter(configuration, warn: { console.warning($0) })
         } catch {
             return error.message
         }

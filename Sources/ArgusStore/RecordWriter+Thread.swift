@@ -16,6 +16,7 @@ extension RecordWriter {
     func run(_ handoff: ConnectionHandoff) {
         var connection = handoff.take()
         var session = handoff.session
+        var retention = configuration.retention.map(RetentionRunner.init)
         while true {
             switch nextStep() {
             case .stop(let totals):
@@ -24,10 +25,15 @@ extension RecordWriter {
                 connection = nil  // closed (and the WAL checkpointed) before anyone is told
                 finished.signal()
                 return
-            case .wait(let ns?):
-                _ = wake.wait(timeout: .now() + .nanoseconds(Int(min(ns, 1_000_000_000))))
-            case .wait(nil):
-                wake.wait()
+            case .wait(let ns):
+                // Between batches: one small transaction of retention, if it has work now.
+                if let connection, retain(&retention, in: connection, protecting: session) { continue }
+                let until = min(ns ?? .max, retention?.waitNs(now: Self.now()) ?? .max)
+                if until == .max {
+                    wake.wait()
+                } else {
+                    _ = wake.wait(timeout: .now() + .nanoseconds(Int(min(until, 1_000_000_000))))
+                }
             case .write(let batch, let totals):
                 do throws(SQLiteError) {
                     let open: StoreConnection
@@ -71,6 +77,25 @@ extension RecordWriter {
             state.urgent = false
             return .write(batch, state.totals)
         }
+    }
+
+    /// One step of retention when it has work now; false (nothing done) otherwise. What a pass
+    /// removed goes into the report when it ends.
+    private func retain(
+        _ retention: inout RetentionRunner?, in connection: StoreConnection, protecting session: SessionRows
+    ) -> Bool {
+        let now = Self.now()
+        guard var runner = retention, runner.waitNs(now: now) == 0 else { return false }
+        let report = runner.step(connection.database, protecting: session.sessionID, now: now, warn: warn)
+        retention = runner
+        if let report {
+            let rows = report.rows.filter { $0.table != "sessions" }.reduce(0) { $0 + $1.count }
+            state.withLock { state in
+                state.report.retentionSessionsRemoved += report.sessions.count
+                state.report.retentionRowsRemoved += rows
+            }
+        }
+        return true
     }
 
     private func succeeded(_ batch: [Record]) {

@@ -17,6 +17,9 @@ public struct WriterReport: Sendable, Equatable {
     public var peakBacklogRows = 0
     public var peakBacklogBytes = 0
     public var lastError: String?
+    /// What --retention and --max-db-size removed while recording: sessions, and their rows in every table.
+    public var retentionSessionsRemoved = 0
+    public var retentionRowsRemoved: Int64 = 0
 }
 
 /// The store's own thread. The event loop hands it records and never waits on disk; it owns the
@@ -44,6 +47,8 @@ public final class RecordWriter: Sendable {
         public var maxQueuedBytes = 256 << 20
         /// How long opening waits for another connection's lock before refusing.
         public var startBusyTimeoutMs: Int32 = 5_000
+        /// Old sessions to remove while recording (--retention, --max-db-size); nil: none.
+        public var retention: RetentionPolicy?
 
         public init(path: String, session: SessionInfo) {
             self.path = path

@@ -86,6 +86,9 @@ public final class SQLiteDatabase {
         return SQLiteStatement(statement, database: self)
     }
 
+    /// sqlite3_changes64: rows the last INSERT, UPDATE or DELETE changed.
+    public var changes: Int64 { sqlite3_changes64(handle) }
+
     /// sqlite3_last_insert_rowid.
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 

@@ -46,6 +46,10 @@
 ///   all), and its `stall_threads` carry `process_id` and `user_stack` (eu-stack's top frames,
 ///   one per line). Both are NULL in the snapshots of a one-process stall.
 /// - A text column holds the whole text bound with its byte length, NULs included.
+/// - A session is removed only whole (prune, --retention: `Pruner`): its rows in every table,
+///   a stall's threads and processes before its snapshots, snapshots before the stall, and the
+///   `sessions` row last, so at every commit each row's session, stall and snapshot exist.
+///   A session whose `ended_ns` is NULL is not removed unless asked for.
 /// - `PRAGMA user_version` is the number of migrations applied; each runs in one transaction.
 ///   A database is refused before anything is written to it when its user_version is negative
 ///   or newer than this binary's, or when a table this schema names exists without the columns

@@ -21,6 +21,9 @@ final class StoreConnection {
     init(path: String, hostname: String, create: Bool, busyTimeoutMs: Int32) throws(SQLiteError) {
         database = try SQLiteDatabase(path: path, mode: create ? .readWriteCreate : .readWrite)
         database.setBusyTimeout(milliseconds: busyTimeoutMs)
+        // A new file gives pages freed by a prune back at once (PRAGMA incremental_vacuum); on
+        // a file that has tables already this takes effect only after a VACUUM (prune --vacuum).
+        try database.execute("PRAGMA auto_vacuum = INCREMENTAL")
         try database.execute("PRAGMA journal_mode = WAL")
         try database.execute("PRAGMA synchronous = NORMAL")
         try Schema.migrate(database)

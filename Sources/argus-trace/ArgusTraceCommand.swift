@@ -28,6 +28,8 @@ struct ArgusTraceCommand: ParsableCommand {
               argus-trace --unit postgresql --follow-restarts --max-restarts 5
               argus-trace --pid 12345 --stall-d-state 0.5 --stall-window 60
               argus-trace stalls                             (stalls recorded; see argus-trace stalls --help)
+              argus-trace --unit myapp --follow-restarts --retention 30d --max-db-size 2GiB
+              argus-trace prune --older-than 30d --vacuum    (see argus-trace prune --help)
 
             Exit status: 0 the target ended and every row was saved; 1 no such process (or it \
             cannot be watched); 2 bad command line; 3 some rows could not be saved to the \
@@ -35,7 +37,7 @@ struct ArgusTraceCommand: ParsableCommand {
             (SIGHUP 129, SIGINT 130, SIGTERM 143), after saving everything.
             """,
         version: ArgusVersion.current,
-        subcommands: [RunCommand.self, StallsCommand.self]
+        subcommands: [RunCommand.self, StallsCommand.self, PruneCommand.self]
     )
 
     @Option(name: .long, help: ArgumentHelp("Process ID to watch.", valueName: "pid"))

@@ -12,6 +12,10 @@ enum Main {
         if arguments.first == "stalls" {
             run(StallsCommand.self, Array(arguments.dropFirst()), badInputStatus: 2)
         }
+        // `prune` likewise: its --db is its own.
+        if arguments.first == "prune" {
+            run(PruneCommand.self, Array(arguments.dropFirst()), badInputStatus: 2)
+        }
         // `run` keeps 0-124 and 126-255 for the command's own statuses (as timeout(1)).
         run(ArgusTraceCommand.self, arguments, badInputStatus: arguments.first == "run" ? 125 : 2)
     }
@@ -31,10 +35,15 @@ enum Main {
             if code == .validationFailure {
                 let message = type.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
                 Console(verbosity: .quiet).error(
-                    "\(message) (see argus-trace \(type == StallsCommand.self ? "stalls " : "")--help)")
+                    "\(message) (see argus-trace \(subcommand(type))--help)")
                 type.exit(withError: ExitCode(badInputStatus))
             }
             type.exit(withError: error)
         }
+    }
+
+    /// "stalls " or "prune " for a subcommand parsed on its own, "" for the root.
+    private static func subcommand<Command: ParsableCommand>(_ type: Command.Type) -> String {
+        type == StallsCommand.self ? "stalls " : type == PruneCommand.self ? "prune " : ""
     }
 }

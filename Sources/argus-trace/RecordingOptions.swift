@@ -1,4 +1,5 @@
 import ArgumentParser
+import ArgusCore
 import ArgusRuntime
 
 /// Options shared by every command that records: where, how often, how loud.
@@ -16,6 +17,20 @@ struct RecordingOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("SQLite database file (default: ~/.argus/argus_runtime.db).", valueName: "path"))
     var db: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Remove ended sessions older than this from the database, at start and every 10 minutes "
+                + "(e.g. 30d; the session being recorded is kept whole).", valueName: "duration"))
+    var retention: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Remove the oldest ended sessions while the data takes more than this (e.g. 2GiB, 500MB).",
+            valueName: "size"))
+    var maxDbSize: String?
 
     @Flag(name: .long, help: "Do not load the BPF programs (kernel counters off; /proc sampling goes on).")
     var noBpf = false
@@ -42,6 +57,12 @@ struct RecordingOptions: ParsableArguments {
         if verbose && quiet { throw ValidationError("--verbose and --quiet are mutually exclusive") }
         if let appName, appName.isEmpty { throw ValidationError("--app-name needs a non-empty name") }
         if let db, db.isEmpty { throw ValidationError("--db needs a path") }
+        if let retention, (DurationText.nanoseconds(retention) ?? 0) == 0 {
+            throw ValidationError("--retention takes a duration like 30d, 12h, 90m or 45s, not '\(retention)'")
+        }
+        if let maxDbSize, SizeText.bytes(maxDbSize) == nil {
+            throw ValidationError("--max-db-size takes a size like 500MB, 2GiB or 100k, not '\(maxDbSize)'")
+        }
         if runqHistogram && noBpf { throw ValidationError("--runq-histogram needs the BPF programs: not with --no-bpf") }
     }
 
@@ -49,9 +70,12 @@ struct RecordingOptions: ParsableArguments {
 
     /// What the runtime takes from these options.
     var settings: RecordingSettings {
-        RecordingSettings(
+        var settings = RecordingSettings(
             intervalNs: intervalNs, logfiles: logfile, appName: appName, databasePath: databasePath,
             verbosity: verbosity, useBPF: !noBpf, runQueueHistogram: runqHistogram, arguments: CommandLine.arguments)
+        settings.retentionNs = retention.flatMap(DurationText.nanoseconds)
+        settings.maxDatabaseBytes = maxDbSize.flatMap(SizeText.bytes)
+        return settings
     }
 
     var verbosity: Console.Verbosity { verbose ? .verbose : quiet ? .quiet : .normal }

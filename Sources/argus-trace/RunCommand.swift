@@ -18,6 +18,7 @@ struct RunCommand: ParsableCommand {
               argus-trace run --junit processes.xml --report run.json -- make -j4 check
               argus-trace run --grace 0 --kill-orphans -- ./start-cluster.sh
               argus-trace run --timeout 15m --heartbeat 60 -- make check
+              argus-trace run --retention 30d --max-db-size 2GiB -- ./nightly.sh
 
             With --timeout, when the time is up argus-trace captures what every process of the tree \
             is doing (state, wchan, syscall, kernel and user stacks), sends --timeout-signal to all \
