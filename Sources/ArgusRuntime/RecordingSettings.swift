@@ -1,3 +1,5 @@
+import ArgusCore
+
 /// What every recording command shares (watch and run): how often, what else to follow,
 /// where to store, how loud.
 public struct RecordingSettings: Sendable {
@@ -13,10 +15,13 @@ public struct RecordingSettings: Sendable {
     public var runQueueHistogram: Bool
     /// The command line as given, stored in the session row.
     public var arguments: [String]
+    /// Where following a log starts (--logfile-start): by default where the database's rows of
+    /// its path end.
+    public var logfileStart: LogStartMode
 
     public init(
         intervalNs: UInt64, logfiles: [String], appName: String?, databasePath: String, verbosity: Console.Verbosity,
-        useBPF: Bool, runQueueHistogram: Bool = false, arguments: [String]
+        useBPF: Bool, runQueueHistogram: Bool = false, arguments: [String], logfileStart: LogStartMode = .resume
     ) {
         self.intervalNs = intervalNs
         self.logfiles = logfiles
@@ -26,5 +31,6 @@ public struct RecordingSettings: Sendable {
         self.useBPF = useBPF
         self.runQueueHistogram = runQueueHistogram
         self.arguments = arguments
+        self.logfileStart = logfileStart
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ArgusCore
 import ArgusRuntime
 
 /// Options shared by every command that records: where, how often, how loud.
@@ -10,6 +11,14 @@ struct RecordingOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("Log file to follow (repeatable).", valueName: "path"))
     var logfile: [String] = []
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Where following a --logfile starts: resume (where the database's lines of that path end, reading what "
+                + "was written while argus-trace was not running; its end when there are none), end, or beginning.",
+            valueName: "resume|end|beginning"))
+    var logfileStart: LogStartMode = .resume
 
     @Option(name: .long, help: ArgumentHelp("Application name to record instead of the process name.", valueName: "name"))
     var appName: String?
@@ -51,7 +60,8 @@ struct RecordingOptions: ParsableArguments {
     var settings: RecordingSettings {
         RecordingSettings(
             intervalNs: intervalNs, logfiles: logfile, appName: appName, databasePath: databasePath,
-            verbosity: verbosity, useBPF: !noBpf, runQueueHistogram: runqHistogram, arguments: CommandLine.arguments)
+            verbosity: verbosity, useBPF: !noBpf, runQueueHistogram: runqHistogram, arguments: CommandLine.arguments,
+            logfileStart: logfileStart)
     }
 
     var verbosity: Console.Verbosity { verbose ? .verbose : quiet ? .quiet : .normal }
@@ -61,3 +71,6 @@ struct RecordingOptions: ParsableArguments {
         return WatchOptions.defaultDatabasePath()
     }
 }
+
+/// `--logfile-start end|resume|beginning`.
+extension LogStartMode: ExpressibleByArgument {}
