@@ -91,7 +91,9 @@ public enum LogResume {
             }
             let skipped = path.size - stored.offset
             return LogStartPlan(
-                current: .end, note: "starting at its end (--logfile-start end): \(skipped) bytes after the last stored line are not read",
+                current: .end,
+                note: "starting at its end (--logfile-start end): \(skipped) bytes after the last stored line "
+                    + "are not read",
                 unreadBytes: skipped)
         case .resume:
             guard let stored else { return LogStartPlan(current: .end) }
