@@ -18,7 +18,7 @@ struct RecordingOptions: ParsableArguments {
             "Where following a --logfile starts: resume (where the database's lines of that path end, reading what "
                 + "was written while argus-trace was not running; its end when there are none), end, or beginning.",
             valueName: "resume|end|beginning"))
-    var logfileStart: LogStartMode = .resume
+    var logfileStart: LogStartMode?
 
     @Option(name: .long, help: ArgumentHelp("Application name to record instead of the process name.", valueName: "name"))
     var appName: String?
@@ -50,6 +50,7 @@ struct RecordingOptions: ParsableArguments {
         guard interval <= 86_400 else { throw ValidationError("--interval must be at most 86400 seconds") }
         if verbose && quiet { throw ValidationError("--verbose and --quiet are mutually exclusive") }
         if let appName, appName.isEmpty { throw ValidationError("--app-name needs a non-empty name") }
+        if logfileStart != nil && logfile.isEmpty { throw ValidationError("--logfile-start needs a --logfile") }
         if let db, db.isEmpty { throw ValidationError("--db needs a path") }
         if runqHistogram && noBpf { throw ValidationError("--runq-histogram needs the BPF programs: not with --no-bpf") }
     }
@@ -61,7 +62,7 @@ struct RecordingOptions: ParsableArguments {
         RecordingSettings(
             intervalNs: intervalNs, logfiles: logfile, appName: appName, databasePath: databasePath,
             verbosity: verbosity, useBPF: !noBpf, runQueueHistogram: runqHistogram, arguments: CommandLine.arguments,
-            logfileStart: logfileStart)
+            logfileStart: logfileStart ?? .resume)
     }
 
     var verbosity: Console.Verbosity { verbose ? .verbose : quiet ? .quiet : .normal }
