@@ -116,5 +116,51 @@ extension EndToEnd {
             #expect(numbers.last == Self.count)
             #expect(try Rows(scratch.database).int("SELECT count(*) FROM log_entries WHERE read_late != 0") == 0)
         }
+
+        /// A tracer on a gated target following `path`: once attached it does `attached`, then
+        /// lets the target go when `ready` holds.
+        func session(
+            _ scratch: Scratch, _ path: String, extra: [String] = [], attached: () -> Void = {},
+            until ready: (Child) -> Bool
+        ) throws {
+            let testee = try Child(Binaries.testee, ["gate", "exit", "0"], scratch: scratch, label: "testee")
+            let tracer = try startTracer(
+                ["--pid", "\(testee.pid)", "--interval", "5", "--logfile", path] + extra, scratch: scratch)
+            #expect(waitAttached(tracer), "stderr: \(tracer.stderr)")
+            attached()
+            #expect(eventually { ready(tracer) }, "stdout: \(tracer.stdout) stderr: \(tracer.stderr)")
+            testee.openGate()
+            #expect(tracer.exitStatus() == 0, "stderr: \(tracer.stderr)")
+        }
+
+        @Test func aPartialLastLineIsResumedAfterItsLastByteNotStoredTwice() throws {
+            let scratch = Scratch()
+            let path = scratch.path + "/app.log"
+            let log = AppLog(path)
+            try session(
+                scratch, path, attached: { log.write("one\nhalf") }, until: { $0.lines(containing: "Log: one") == 1 })
+            log.write(" two\nthree\n")
+            try session(scratch, path) { $0.lines(containing: "Log: three") == 1 }
+            let rows = try Rows(scratch.database)
+            #expect(try rows.texts("SELECT log_line FROM log_entries ORDER BY id") == ["one", "half", " two", "three"])
+            let columns = "file_offset || ' ' || partial || ' ' || read_late || ' ' || session_id"
+            #expect(
+                try rows.texts("SELECT \(columns) FROM log_entries ORDER BY id") == [
+                    "0 0 0 1", "4 1 0 1", "8 0 1 2", "13 0 1 2",
+                ])
+        }
+
+        @Test func beginningReadsTheWholeFileAsReadLate() throws {
+            let scratch = Scratch()
+            let path = scratch.path + "/app.log"
+            let log = AppLog(path)
+            log.write("a\nb\n")
+            try session(scratch, path, extra: ["--logfile-start", "beginning"]) {
+                $0.lines(containing: "Log: b") == 1
+            }
+            let rows = try Rows(scratch.database)
+            let lines = try rows.texts("SELECT log_line || ' ' || read_late FROM log_entries ORDER BY id")
+            #expect(lines == ["a 1", "b 1"])
+        }
     }
 }
