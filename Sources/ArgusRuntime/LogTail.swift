@@ -201,7 +201,7 @@ final class LogTail {
         return cursor
     }
 
-    func close(_ cursor: LogCursor, of index: Int) -> [TailedLine] {
+    private func close(_ cursor: LogCursor, of index: Int) -> [TailedLine] {
         var lines: [TailedLine] = []
         if let last = cursor.splitter.flush() { lines.append(tailed(last, sources[index], cursor)) }
         if let watch = cursor.watch, var owners = fileWatchers[watch] {
