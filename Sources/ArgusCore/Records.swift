@@ -157,10 +157,14 @@ public struct LogRecord: Sendable, Equatable {
     public var partial: Bool
     /// The exact bytes, only when they are not valid UTF-8.
     public var raw: [UInt8]?
+    /// True for a line written before this start and read from where the database's rows of
+    /// its path ended (a resumed line); `time` is still when it was captured.
+    public var readLate: Bool
 
     public init(
         time: WallTime, appName: String, processName: String, pid: Int32, line: String, path: String,
-        offset: UInt64? = nil, inode: UInt64? = nil, partial: Bool = false, raw: [UInt8]? = nil
+        offset: UInt64? = nil, inode: UInt64? = nil, partial: Bool = false, raw: [UInt8]? = nil,
+        readLate: Bool = false
     ) {
         self.time = time
         self.appName = appName
@@ -172,6 +176,7 @@ public struct LogRecord: Sendable, Equatable {
         self.inode = inode
         self.partial = partial
         self.raw = raw
+        self.readLate = readLate
     }
 }
 

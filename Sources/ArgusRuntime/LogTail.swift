@@ -7,26 +7,28 @@ struct TailedLine {
     var line: LineSplitter.Line
     var inode: UInt64
     var time: WallTime
+    /// The line was in its file before following started and was read from a stored position.
+    var readLate = false
 }
 
 /// Follows log files by name through inotify, in the event loop: new lines the moment they are
 /// written, across rotation by rename, copytruncate, truncation, deletion and re-creation, a
 /// file that appears later, and a symlinked path. Nothing here sleeps or polls.
 final class LogTail {
-    private let inotify: Inotify
-    private let console: Console
-    private var sources: [LogSource] = []
+    let inotify: Inotify
+    let console: Console
+    private(set) var sources: [LogSource] = []
     /// Directory watch → (source, the entry name that matters there).
     private var directoryWatchers: [Int32: [(source: Int, name: String)]] = [:]
     /// File watch → the sources reading that inode, with a count so shared watches survive.
-    private var fileWatchers: [Int32: [Int: Int]] = [:]
+    var fileWatchers: [Int32: [Int: Int]] = [:]
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
     /// Bytes one wake-up may read, so a burst of a gigabyte cannot starve the other sources;
     /// what is left is read on the next turns of the loop.
     static let bytesPerWake = 4 << 20
     private var budget = Int.max
     /// Sources with unread data left when the budget ran out.
-    private var pending = Set<Int>()
+    var pending = Set<Int>()
 
     /// Data is left to read: the loop calls `resume()` without waiting.
     var hasBacklog: Bool { !pending.isEmpty }
@@ -56,26 +58,32 @@ final class LogTail {
         }
     }
 
-    /// A tail of `paths`, following from now, with its first lines; nil (after saying so) when
-    /// inotify is not available. Watch and run start their logs this way, before they say they
-    /// are attached, and then add `descriptor` to their loop.
-    static func start(paths: [String], console: Console) -> (LogTail, [TailedLine])? {
+    /// A tail of `paths`, following from where `mode` and the stored positions say (`stored`
+    /// takes a path as LogTail records it, absolute), with its first lines; nil (after saying
+    /// so) when inotify is not available. Watch and run start their logs this way, before they
+    /// say they are attached, and then add `descriptor` to their loop.
+    static func start(
+        paths: [String], console: Console, mode: LogStartMode = .end, stored: (String) -> LogPosition? = { _ in nil }
+    ) -> (LogTail, [TailedLine])? {
         guard !paths.isEmpty else { return nil }
         do {
             let tail = try LogTail(paths: paths, console: console)
-            return (tail, tail.start())
+            return (tail, tail.start(mode: mode, stored: stored))
         } catch {
             console.warning("cannot follow log files (inotify: \(error)); metrics continue")
             return nil
         }
     }
 
-    /// Opens every log at its end (a missing one is waited for).
-    func start() -> [TailedLine] {
+    /// Opens every log where `mode` and its stored position say (a missing one is waited for).
+    /// A log that starts at its end gives its first lines here; one that starts before its end
+    /// is read on the loop's next turns, a budget per wake-up as any backlog.
+    func start(mode: LogStartMode = .end, stored: (String) -> LogPosition? = { _ in nil }) -> [TailedLine] {
+        let atEnd = sources.indices.filter { !startBeforeEnd($0, mode: mode, stored: stored(sources[$0].path)) }
         for source in sources where OpenFile.identity(of: source.path) == nil {
             console.warning("log file \(source.path) does not exist yet; waiting for it")
         }
-        return sources.indices.flatMap { check($0, starting: true) }
+        return atEnd.flatMap { check($0, starting: true) }
     }
 
     /// Reads the inotify queue and follows what it names.
@@ -224,7 +232,7 @@ final class LogTail {
     private func tailed(_ line: LineSplitter.Line, _ source: LogSource, _ cursor: LogCursor) -> TailedLine {
         TailedLine(
             path: source.path, line: line, inode: cursor.file.identity.inode,
-            time: WallTime(nanoseconds: Clocks.realtimeNs()))
+            time: WallTime(nanoseconds: Clocks.realtimeNs()), readLate: line.offset < cursor.lateBefore)
     }
 }
 
@@ -254,10 +262,14 @@ final class LogCursor {
     let file: OpenFile
     var splitter: LineSplitter
     let watch: Int32?
+    /// Lines starting before this offset were in the file when following started from a stored
+    /// position: they are read late. 0 for a file followed from its end or opened later.
+    let lateBefore: UInt64
 
-    init(file: OpenFile, splitter: LineSplitter, watch: Int32?) {
+    init(file: OpenFile, splitter: LineSplitter, watch: Int32?, lateBefore: UInt64 = 0) {
         self.file = file
         self.splitter = splitter
         self.watch = watch
+        self.lateBefore = lateBefore
     }
 }

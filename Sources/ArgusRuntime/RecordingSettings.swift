@@ -1,5 +1,6 @@
 import ArgusKernel
 import ArgusStore
+import ArgusCore
 
 /// What every recording command shares (watch and run): how often, what else to follow,
 /// where to store, how loud.
@@ -22,10 +23,13 @@ public struct RecordingSettings: Sendable {
     /// --max-db-size: the oldest ended sessions are removed while the data takes more bytes.
     public var maxDatabaseBytes: UInt64?
     public var retentionPeriodNs: UInt64 = 600_000_000_000
+    /// Where following a log starts (--logfile-start): by default where the database's rows of
+    /// its path end.
+    public var logfileStart: LogStartMode
 
     public init(
         intervalNs: UInt64, logfiles: [String], appName: String?, databasePath: String, verbosity: Console.Verbosity,
-        useBPF: Bool, runQueueHistogram: Bool = false, arguments: [String]
+        useBPF: Bool, runQueueHistogram: Bool = false, arguments: [String], logfileStart: LogStartMode = .resume
     ) {
         self.intervalNs = intervalNs
         self.logfiles = logfiles
@@ -35,6 +39,7 @@ public struct RecordingSettings: Sendable {
         self.useBPF = useBPF
         self.runQueueHistogram = runQueueHistogram
         self.arguments = arguments
+        self.logfileStart = logfileStart
     }
 }
 

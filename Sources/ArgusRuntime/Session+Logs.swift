@@ -5,7 +5,8 @@ import ArgusStore
 /// Followed log files: started before the root is attached or spawned, so its first lines are
 /// caught; lines become rows of the root.
 extension Session {
-    /// Starts following `settings.logfiles` from their ends and adds the tail to the loop.
+    /// Starts following `settings.logfiles` where `settings.logfileStart` says (by default where
+    /// the database's rows of each path end, else from its end) and adds the tail to the loop.
     func startLogs() {
         for path in settings.logfiles {
             switch FileSystem.kind(of: path) {
@@ -19,7 +20,13 @@ extension Session {
                 break  // LogTail says it waits for it
             }
         }
-        guard let (tail, first) = LogTail.start(paths: settings.logfiles, console: console) else { return }
+        // The store is open: where its rows of each path end (none with a test's sinks).
+        let database = writer == nil ? nil : settings.databasePath
+        guard
+            let (tail, first) = LogTail.start(
+                paths: settings.logfiles, console: console, mode: settings.logfileStart,
+                stored: { path in database.flatMap { LogPositions.last(path: path, inDatabase: $0) } })
+        else { return }
         logTail = tail
         do {
             try epoll.watchReadable(tail.descriptor, token: Token.logEvents.rawValue)
@@ -55,6 +62,7 @@ extension LogRecord {
         self.init(
             time: tailed.time, appName: appName, processName: processName, pid: pid,
             line: valid ?? String(decoding: bytes, as: UTF8.self), path: tailed.path, offset: tailed.line.offset,
-            inode: tailed.inode, partial: tailed.line.partial, raw: valid == nil ? bytes : nil)
+            inode: tailed.inode, partial: tailed.line.partial, raw: valid == nil ? bytes : nil,
+            readLate: tailed.readLate)
     }
 }

@@ -45,6 +45,12 @@
 ///   `stack_error` why its user stacks are missing, `capture_error` why it was not read at
 ///   all), and its `stall_threads` carry `process_id` and `user_stack` (eu-stack's top frames,
 ///   one per line). Both are NULL in the snapshots of a one-process stall.
+/// - A followed log resumes where its rows end (9): a path's last row (greatest id: rows are
+///   inserted in the order their lines were read) gives the inode and, with its offset + byte
+///   length + 1 (+ byte length for a `partial` row), the byte the next start reads on from.
+///   `read_late` is 1 for a line that was already in the file when its session started and was
+///   read from that stored end (its timestamp is when it was captured), 0 otherwise, NULL
+///   before 9.
 /// - A text column holds the whole text bound with its byte length, NULs included.
 /// - A session is removed only whole (prune, --retention: `Pruner`): its rows in every table,
 ///   a stall's threads and processes before its snapshots, snapshots before the stall, and the
@@ -325,6 +331,11 @@ public enum Schema {
             capture_error TEXT
         );
         CREATE INDEX idx_stall_processes_snapshot ON stall_processes(snapshot_id);
+        """,
+        // 9: a log line read after a restart, from before this start (resumed from the stored end).
+        """
+        ALTER TABLE log_entries ADD COLUMN read_late INTEGER;
+        CREATE INDEX idx_logs_path ON log_entries(logfile_path);
         """,
     ]
 

@@ -49,8 +49,8 @@ final class StoreConnection {
         insertLog = try database.prepare(
             """
             INSERT INTO log_entries (timestamp, app_name, process_name, process_id, log_line, logfile_path,
-                hostname, session_id, timestamp_ns, file_offset, file_inode, partial, log_line_raw)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                hostname, session_id, timestamp_ns, file_offset, file_inode, partial, log_line_raw, read_late)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
             """)
         insertProcess = try database.prepare(
             """
@@ -150,7 +150,7 @@ final class StoreConnection {
             try insertLog.run([
                 .text(l.time.iso8601), .text(l.appName), .text(l.processName), .int(l.pid), .text(l.line),
                 .text(l.path), .text(hostname), .integer(sessionID), .integer(l.time.nanoseconds), .int(l.offset),
-                .int(l.inode), .bool(l.partial), l.raw.map { .blob($0) },
+                .int(l.inode), .bool(l.partial), l.raw.map { .blob($0) }, .bool(l.readLate),
             ])
         case .process(let p):
             try insertProcess.run([

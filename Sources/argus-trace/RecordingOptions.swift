@@ -12,6 +12,14 @@ struct RecordingOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Log file to follow (repeatable).", valueName: "path"))
     var logfile: [String] = []
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Where following a --logfile starts: resume (where the database's lines of that path end, reading what "
+                + "was written while argus-trace was not running; its end when there are none), end, or beginning.",
+            valueName: "resume|end|beginning"))
+    var logfileStart: LogStartMode?
+
     @Option(name: .long, help: ArgumentHelp("Application name to record instead of the process name.", valueName: "name"))
     var appName: String?
 
@@ -56,6 +64,7 @@ struct RecordingOptions: ParsableArguments {
         guard interval <= 86_400 else { throw ValidationError("--interval must be at most 86400 seconds") }
         if verbose && quiet { throw ValidationError("--verbose and --quiet are mutually exclusive") }
         if let appName, appName.isEmpty { throw ValidationError("--app-name needs a non-empty name") }
+        if logfileStart != nil && logfile.isEmpty { throw ValidationError("--logfile-start needs a --logfile") }
         if let db, db.isEmpty { throw ValidationError("--db needs a path") }
         if let retention, (DurationText.nanoseconds(retention) ?? 0) == 0 {
             throw ValidationError("--retention takes a duration like 30d, 12h, 90m or 45s, not '\(retention)'")
@@ -72,7 +81,8 @@ struct RecordingOptions: ParsableArguments {
     var settings: RecordingSettings {
         var settings = RecordingSettings(
             intervalNs: intervalNs, logfiles: logfile, appName: appName, databasePath: databasePath,
-            verbosity: verbosity, useBPF: !noBpf, runQueueHistogram: runqHistogram, arguments: CommandLine.arguments)
+            verbosity: verbosity, useBPF: !noBpf, runQueueHistogram: runqHistogram, arguments: CommandLine.arguments,
+            logfileStart: logfileStart ?? .resume)
         settings.retentionNs = retention.flatMap(DurationText.nanoseconds)
         settings.maxDatabaseBytes = maxDbSize.flatMap(SizeText.bytes)
         return settings
@@ -85,3 +95,6 @@ struct RecordingOptions: ParsableArguments {
         return WatchOptions.defaultDatabasePath()
     }
 }
+
+/// `--logfile-start end|resume|beginning`.
+extension LogStartMode: ExpressibleByArgument {}

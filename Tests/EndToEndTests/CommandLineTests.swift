@@ -61,7 +61,7 @@ extension EndToEnd {
             #expect(tracer.exitStatus() == 0)
             for text in ["--pid", "--process", "--wait", "--interval", "--logfile", "--app-name", "--db", "--verbose", "--quiet",
                 "Examples:", "Exit status:", "--no-stalls", "--stall-d-state", "--stall-runqueue", "--stall-pressure",
-                "--stall-window", "stalls"]
+                "--stall-window", "stalls", "--logfile-start"]
             {
                 #expect(tracer.stdout.contains(text), "help lacks \(text)")
             }
@@ -78,6 +78,7 @@ extension EndToEnd {
                 (["--pid", "1", "--stall-sample", "0.001"], "--stall-sample must be between"),
                 (["--pid", "1", "--stall-log-silence", "5"], "--stall-log-silence needs a --logfile"),
                 (["--pid", "1", "--stall-pressure", "150"], "--stall-pressure must be between"),
+                (["--pid", "1", "--logfile-start", "end"], "--logfile-start needs a --logfile"),
                 (["stalls", "0"], "a stall id is a positive number"),
             ] {
                 let tracer = try Child(Binaries.tracer, arguments, scratch: scratch, label: "bad")
