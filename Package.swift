@@ -7,10 +7,10 @@ let package = Package(
     name: "argus-trace",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "argus-trace", targets: ["argus-trace"]),
+        .executable(name: "argus-trace", targets: ["argus-trace"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
         // C layer: module maps for system libraries, and a shim for what Swift cannot express.

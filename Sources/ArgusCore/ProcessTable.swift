@@ -223,7 +223,8 @@ public struct ProcessTable: Sendable {
         guard let member = live[pid], member.groupGone else { return [] }
         if let fallback { return finish(pid, fallback) }
         let last = member.lastExit
-        return finish(pid, ProcessEnd(status: last?.status, monotonicNs: last?.monotonicNs ?? monotonicNs, source: "pidfd"))
+        return finish(
+            pid, ProcessEnd(status: last?.status, monotonicNs: last?.monotonicNs ?? monotonicNs, source: "pidfd"))
     }
 
     /// waitpid reported `status` for `pid` (argus-trace's child, or an orphan it adopted).
@@ -282,7 +283,8 @@ public struct ProcessTable: Sendable {
         else { return [] }
         var threads: Set<Int32> = [pid]
         if case .running(let current) = observed, !current.isEmpty { threads = current }
-        let member = Member(pid: pid, parentPid: parentPid, startedNs: startedNs, threads: threads, command: parent.command)
+        let member = Member(
+            pid: pid, parentPid: parentPid, startedNs: startedNs, threads: threads, command: parent.command)
         live[pid] = member
         var outputs: [Output] = [.started(member)]
         if case .exited(let status) = observed {

@@ -98,7 +98,9 @@ extension BPFExec {
         let filename = withUnsafeBytes(of: event.filename) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         let filled = Int(min(event.args_bytes, UInt32(ARGUS_ARGS_BYTES)))
         var argv = withUnsafeBytes(of: event.args) { raw in
-            raw.prefix(filled).split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+            raw.prefix(filled).split(separator: 0, omittingEmptySubsequences: false).map {
+                String(decoding: $0, as: UTF8.self)
+            }
         }
         if withUnsafeBytes(of: event.args, { filled > 0 && $0[filled - 1] == 0 }) { argv.removeLast() }
         self.init(

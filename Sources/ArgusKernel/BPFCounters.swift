@@ -88,7 +88,8 @@ public final class BPFCounters {
             guard code == 0 else {
                 bpf_object__close(object)
                 let error = Errno(rawValue: -code)
-                let hint = error == .notPermitted || error == .permissionDenied ? " (needs root: CAP_BPF and CAP_PERFMON)" : ""
+                let hint =
+                    error == .notPermitted || error == .permissionDenied ? " (needs root: CAP_BPF and CAP_PERFMON)" : ""
                 return .failure(BPFError(description: "loading the programs: \(error)\(hint)"))
             }
             return .success(object)
@@ -158,7 +159,9 @@ public final class BPFCounters {
     public func runQueueWaits(slot: UInt32) throws(Errno) -> BPFRunQueueWaits {
         var key = slot
         var buffer = [UInt8](repeating: 0, count: Self.perCPUStride * possibleCPUs)
-        try SystemCall.negativeErrno { buffer.withUnsafeMutableBytes { bpf_map_lookup_elem(runqMap, &key, $0.baseAddress) } }
+        try SystemCall.negativeErrno {
+            buffer.withUnsafeMutableBytes { bpf_map_lookup_elem(runqMap, &key, $0.baseAddress) }
+        }
         var total = BPFRunQueueWaits()
         buffer.withUnsafeBytes { raw in
             for cpu in 0..<possibleCPUs {

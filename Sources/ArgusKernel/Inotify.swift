@@ -57,7 +57,10 @@ public final class Inotify {
             let length = Int(raw.loadUnaligned(fromByteOffset: 12, as: UInt32.self))
             guard offset + header + length <= bytes.endIndex else { break }
             let nameBytes = raw[header..<(header + length)].prefix { $0 != 0 }
-            events.append(Event(watch: watch, mask: mask, name: nameBytes.isEmpty ? nil : String(decoding: nameBytes, as: UTF8.self)))
+            events.append(
+                Event(
+                    watch: watch, mask: mask, name: nameBytes.isEmpty ? nil : String(decoding: nameBytes, as: UTF8.self)
+                ))
             offset += header + length
         }
         return events

@@ -124,7 +124,8 @@ extension ProcEvent {
         case ARGUS_PROC_EVENT_NONE.rawValue:
             kind = .acknowledgement(error: flat.ack_err)
         case ARGUS_PROC_EVENT_FORK.rawValue:
-            kind = .fork(parentPid: flat.parent_pid, parentTgid: flat.parent_tgid, childPid: flat.pid, childTgid: flat.tgid)
+            kind = .fork(
+                parentPid: flat.parent_pid, parentTgid: flat.parent_tgid, childPid: flat.pid, childTgid: flat.tgid)
         case ARGUS_PROC_EVENT_EXEC.rawValue:
             kind = .exec(pid: flat.pid, tgid: flat.tgid)
         case ARGUS_PROC_EVENT_EXIT.rawValue:

@@ -102,7 +102,9 @@ public struct ProcStatus: Sendable, Equatable {
                 line[line.index(lineStart, offsetBy: keyBytes.count)] == UInt8(ascii: ":")
             {
                 var valueStart = line.index(lineStart, offsetBy: keyBytes.count + 1)
-                while valueStart < lineEnd, bytes[valueStart] == UInt8(ascii: " ") || bytes[valueStart] == UInt8(ascii: "\t") {
+                while valueStart < lineEnd,
+                    bytes[valueStart] == UInt8(ascii: " ") || bytes[valueStart] == UInt8(ascii: "\t")
+                {
                     valueStart = bytes.index(after: valueStart)
                 }
                 return text[valueStart..<lineEnd]
@@ -134,4 +136,3 @@ public struct ProcIO: Sendable, Equatable {
         writeBytes = write
     }
 }
-

@@ -51,7 +51,9 @@ public final class SignalChannel {
             let count = withUnsafeMutableBytes(of: &info) { try? descriptor.read(into: $0) }
             guard let count, count == MemoryLayout<signalfd_siginfo>.size else { return received }
             received.append(
-                Delivery(signal: Int32(info.ssi_signo), fromKernel: info.ssi_code == 0x80, senderPID: Int32(bitPattern: info.ssi_pid)))
+                Delivery(
+                    signal: Int32(info.ssi_signo), fromKernel: info.ssi_code == 0x80,
+                    senderPID: Int32(bitPattern: info.ssi_pid)))
         }
     }
 }

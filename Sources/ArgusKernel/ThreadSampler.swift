@@ -82,7 +82,8 @@ public final class ThreadSampler {
                 ThreadSample(
                     tid: tid, name: stat.comm, state: stat.state,
                     cpuNs: schedstat?.cpuNs ?? (stat.userTicks + stat.systemTicks) * tickNs,
-                    runDelayNs: schedstat?.runDelayNs ?? 0, minorFaults: stat.minorFaults, majorFaults: stat.majorFaults,
+                    runDelayNs: schedstat?.runDelayNs ?? 0, minorFaults: stat.minorFaults,
+                    majorFaults: stat.majorFaults,
                     wchan: files.wchan?.read(using: &buffer).flatMap(WaitChannel.parse), processor: stat.processor))
         }
         return samples

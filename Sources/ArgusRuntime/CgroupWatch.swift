@@ -26,7 +26,8 @@ final class CgroupWatch {
     /// The group at `path`: absolute, or relative to the cgroup2 mount.
     static func resolve(path: String) -> Result<CgroupWatch, CgroupProblem> {
         guard let mount = CgroupFS.mountPoint() else {
-            return .failure(CgroupProblem("cgroup v2 is not mounted here (no cgroup2 in /proc/self/mountinfo); --cgroup needs it"))
+            return .failure(
+                CgroupProblem("cgroup v2 is not mounted here (no cgroup2 in /proc/self/mountinfo); --cgroup needs it"))
         }
         let trimmedMount = mount.hasSuffix("/") ? String(mount.dropLast()) : mount
         var absolute = path.hasPrefix(trimmedMount + "/") || path == trimmedMount ? path : trimmedMount + "/" + path
@@ -76,7 +77,9 @@ final class CgroupWatch {
         for pid in listed where !session.table.contains(pid) { movedIn(pid, execNs: nil, scope, session) }
         for pid in session.table.live.keys.sorted() where !inside.contains(pid) {
             // A zombie has left cgroup.procs already: its exit is on its way.
-            guard let stat = ProcessReader.stat(pid), stat.state != "Z", CgroupFS.group(of: pid) != group else { continue }
+            guard let stat = ProcessReader.stat(pid), stat.state != "Z", CgroupFS.group(of: pid) != group else {
+                continue
+            }
             session.release(pid, reason: "moved out of cgroup \(group)")
         }
     }
@@ -85,10 +88,12 @@ final class CgroupWatch {
     /// program started anywhere comes through here.
     func checkMovedIn(_ pid: Int32, execNs: UInt64, _ scope: WatchScope, _ session: Session) {
         let group = self.group
-        session.background.run({ CgroupFS.group(of: pid) == group }, then: { [self] inside in
-            guard inside, !session.isEnding, !session.table.contains(pid) else { return }
-            movedIn(pid, execNs: execNs, scope, session)
-        })
+        session.background.run(
+            { CgroupFS.group(of: pid) == group },
+            then: { [self] inside in
+                guard inside, !session.isEnding, !session.table.contains(pid) else { return }
+                movedIn(pid, execNs: execNs, scope, session)
+            })
     }
 
     private func movedIn(_ pid: Int32, execNs: UInt64?, _ scope: WatchScope, _ session: Session) {

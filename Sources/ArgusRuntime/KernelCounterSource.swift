@@ -48,7 +48,8 @@ final class KernelCounterSource {
             }
             let countsRunQueue = counters.attached.contains("on_switch")
             console.detail(
-                "BPF counters on" + (countsRunQueue ? " (run-queue histogram)" : " (run-queue histogram off: --runq-histogram)")
+                "BPF counters on"
+                    + (countsRunQueue ? " (run-queue histogram)" : " (run-queue histogram off: --runq-histogram)")
                     + (counters.usedMinimalBTF ? "" : "; kernel types read from /sys/kernel/btf/vmlinux"))
             return KernelCounterSource(counters, countsRunQueue: countsRunQueue, console: console)
         } catch {
@@ -96,7 +97,8 @@ final class KernelCounterSource {
     /// While argus-trace starts the command, it watches itself so that the kernel follows the
     /// fork into the command (the command's own first children then follow from it).
     func watchSelfForks() {
-        _ = mapCall("watching argus-trace's own forks", { () throws(Errno) in try counters.watch(ProcessControl.currentPID) })
+        _ = mapCall(
+            "watching argus-trace's own forks", { () throws(Errno) in try counters.watch(ProcessControl.currentPID) })
     }
 
     func stopWatchingSelf() {

@@ -223,7 +223,9 @@ final class LogTail {
             let count = buffer.withUnsafeMutableBytes { cursor.file.read(into: $0) }
             guard count > 0 else { return lines }
             budget -= count
-            let complete = buffer.withUnsafeBytes { cursor.splitter.append(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            let complete = buffer.withUnsafeBytes {
+                cursor.splitter.append(UnsafeRawBufferPointer(rebasing: $0[0..<count]))
+            }
             lines += complete.map { tailed($0, source, cursor) }
         }
         return lines

@@ -12,12 +12,15 @@ enum ProcessChoice {
         var how = "the newest"
         if topOfTree {
             let pids = Set(matches.map(\.pid))
-            let tops = matches.filter { candidate in ProcessReader.stat(candidate.pid).map { !pids.contains($0.ppid) } ?? false }
+            let tops = matches.filter { candidate in
+                ProcessReader.stat(candidate.pid).map { !pids.contains($0.ppid) } ?? false
+            }
             chosen = tops.first ?? chosen
             how = "the top of the newest tree (\(tops.count) tree(s))"
         }
         if matches.count > 1 {
-            let others = matches.filter { $0.pid != chosen.pid }.prefix(5).map { String($0.pid) }.joined(separator: ", ")
+            let others = matches.filter { $0.pid != chosen.pid }.prefix(5).map { String($0.pid) }.joined(
+                separator: ", ")
             console.info(
                 "\(matches.count) processes match '\(name)'; watching \(how), PID \(chosen.pid) "
                     + "(others: \(others)\(matches.count > 6 ? ", ..." : ""))")

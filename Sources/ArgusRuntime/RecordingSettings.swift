@@ -1,6 +1,6 @@
+import ArgusCore
 import ArgusKernel
 import ArgusStore
-import ArgusCore
 
 /// What every recording command shares (watch and run): how often, what else to follow,
 /// where to store, how loud.

@@ -66,7 +66,9 @@ final class RunDeadline {
     private func beat(_ session: Session) {
         let now = Clocks.monotonicNs()
         let running = session.table.running.sorted { $0.startedNs < $1.startedNs }
-        let longest = running.prefix(3).map { "\($0.pid) \($0.name) (\(Format.duration(now - min(now, $0.startedNs))))" }
+        let longest = running.prefix(3).map {
+            "\($0.pid) \($0.name) (\(Format.duration(now - min(now, $0.startedNs))))"
+        }
         session.console.info(
             "heartbeat: \(Format.duration(now - session.startedMonotonicNs)), \(running.count) process(es) running"
                 + (longest.isEmpty ? "" : "; longest: " + longest.joined(separator: ", ")))
@@ -81,17 +83,21 @@ final class RunDeadline {
         let pids = members.map(\.pid)
         let at = WallTime(nanoseconds: Clocks.realtimeNs())
         let startedNs = Dictionary(members.map { ($0.pid, $0.startedNs) }, uniquingKeysWith: { first, _ in first })
-        session.background.run({ TimeoutCapture.capture(pids, budgetNs: Self.captureBudgetNs) }, then: { [self] captured in
-            capture = RunTimeout(
-                afterNs: options.timeoutNs ?? 0, at: at,
-                processes: captured.processes.map { process in
-                    var process = process
-                    process.ranNs = startedNs[process.pid].map { Clocks.monotonicNs() - min(Clocks.monotonicNs(), $0) }
-                    return process
-                }, note: captured.note)
-            session.recordTimeout(captured, at: at, afterNs: options.timeoutNs ?? 0)
-            signalTree(session)
-        })
+        session.background.run(
+            { TimeoutCapture.capture(pids, budgetNs: Self.captureBudgetNs) },
+            then: { [self] captured in
+                capture = RunTimeout(
+                    afterNs: options.timeoutNs ?? 0, at: at,
+                    processes: captured.processes.map { process in
+                        var process = process
+                        process.ranNs = startedNs[process.pid].map {
+                            Clocks.monotonicNs() - min(Clocks.monotonicNs(), $0)
+                        }
+                        return process
+                    }, note: captured.note)
+                session.recordTimeout(captured, at: at, afterNs: options.timeoutNs ?? 0)
+                signalTree(session)
+            })
     }
 
     /// The timeout signal to every process of the tree, then SIGKILL after --kill-after.
@@ -128,7 +134,8 @@ final class RunDeadline {
         if let capture, !stallEnded {
             stallEnded = true
             session.endTimeoutStall(
-                started: capture.at, afterNs: capture.afterNs, reason: gone ? "tree stopped" : "processes outlived SIGKILL; no longer waited for")
+                started: capture.at, afterNs: capture.afterNs,
+                reason: gone ? "tree stopped" : "processes outlived SIGKILL; no longer waited for")
         }
         return true
     }

@@ -9,39 +9,45 @@ extension RunReport {
         func string(_ value: String?) -> String? { value.map(JSONText.quote) }
 
         let items = processes.map { process in
-            "{" + [
-                field("pid", number(process.pid)), field("parent_pid", number(process.parentPid)),
-                field("comm", string(process.comm)), field("exe", string(process.exe)),
-                field("argv", process.argv.map(JSONText.array)),
-                field("started_at", string(process.started.iso8601)), field("ended_at", string(process.ended?.iso8601)),
-                field("duration_ns", number(process.durationNs)), field("exit_code", number(process.status?.shellCode)),
-                field("signal", number(process.status?.signal)),
-                field("core_dumped", process.status.map { $0.coreDumped ? "true" : "false" }),
-                field("outcome", string(process.outcome)), field("status_source", string(process.statusSource)),
-                field("execs", number(process.execs)),
-            ].joined(separator: ",") + "}"
+            "{"
+                + [
+                    field("pid", number(process.pid)), field("parent_pid", number(process.parentPid)),
+                    field("comm", string(process.comm)), field("exe", string(process.exe)),
+                    field("argv", process.argv.map(JSONText.array)),
+                    field("started_at", string(process.started.iso8601)),
+                    field("ended_at", string(process.ended?.iso8601)),
+                    field("duration_ns", number(process.durationNs)),
+                    field("exit_code", number(process.status?.shellCode)),
+                    field("signal", number(process.status?.signal)),
+                    field("core_dumped", process.status.map { $0.coreDumped ? "true" : "false" }),
+                    field("outcome", string(process.outcome)), field("status_source", string(process.statusSource)),
+                    field("execs", number(process.execs)),
+                ].joined(separator: ",") + "}"
         }
         let failed = processes.filter(\.failed).count
         let running = processes.filter { $0.ended == nil }.count
-        return "{" + [
-            field("command", JSONText.array(command)),
-            field("exit_code", number(root?.status?.shellCode)), field("signal", number(root?.status?.signal)),
-            field("outcome", string(root?.outcome)),
-            field("started_at", string(started.iso8601)), field("ended_at", string(ended.iso8601)),
-            field("duration_ns", number(ended.nanoseconds - started.nanoseconds)),
-            field("process_count", number(processCount)), field("failed_count", number(failed + notListedFailed)),
-            field("processes_not_listed", number(notListedSucceeded + notListedFailed)),
-            field("timed_out", timeout == nil ? "false" : "true"), field("timeout", timeoutJSON),
-            field("still_running_count", number(running)), field("proc_connector_overflows", number(overflows)),
-            field("processes", "[\n" + items.joined(separator: ",\n") + "\n]"),
-        ].joined(separator: ",\n") + "}\n"
+        return "{"
+            + [
+                field("command", JSONText.array(command)),
+                field("exit_code", number(root?.status?.shellCode)), field("signal", number(root?.status?.signal)),
+                field("outcome", string(root?.outcome)),
+                field("started_at", string(started.iso8601)), field("ended_at", string(ended.iso8601)),
+                field("duration_ns", number(ended.nanoseconds - started.nanoseconds)),
+                field("process_count", number(processCount)), field("failed_count", number(failed + notListedFailed)),
+                field("processes_not_listed", number(notListedSucceeded + notListedFailed)),
+                field("timed_out", timeout == nil ? "false" : "true"), field("timeout", timeoutJSON),
+                field("still_running_count", number(running)), field("proc_connector_overflows", number(overflows)),
+                field("processes", "[\n" + items.joined(separator: ",\n") + "\n]"),
+            ].joined(separator: ",\n") + "}\n"
     }
 
     /// `--junit FILE.xml`: one test case per process that ran a program (and the command), a
     /// failure for each that exited non-zero, died by a signal or ended unknown.
     func junit() -> String {
-        let cases = processes.enumerated().filter { $0.offset == rootIndex || $0.element.execs > 0 || $0.element.failed }
-            .map(\.element)
+        let cases = processes.enumerated().filter {
+            $0.offset == rootIndex || $0.element.execs > 0 || $0.element.failed
+        }
+        .map(\.element)
         let rootCase = rootIndex.map { processes[$0] }
         let timedOutRoot = { (process: RunProcess) in
             timeout != nil && process.pid == rootCase?.pid && process.started == rootCase?.started
@@ -63,7 +69,8 @@ extension RunReport {
                 xml += ">\n      <failure message=\"\(Self.xml(message))\" type=\"timeout\"/>\n"
                 xml += "      <system-err>\(Self.xml(timeoutText ?? ""))</system-err>\n    </testcase>\n"
             } else if process.failed || (process.status == nil && process.ended != nil) {
-                xml += ">\n      <failure message=\"\(Self.xml(process.outcome))\" type=\"\(process.status?.signal != nil ? "signal" : "exit")\"/>\n"
+                xml +=
+                    ">\n      <failure message=\"\(Self.xml(process.outcome))\" type=\"\(process.status?.signal != nil ? "signal" : "exit")\"/>\n"
                 xml += "    </testcase>\n"
             } else if process.ended == nil {
                 xml += ">\n      <skipped message=\"still running when argus-trace stopped\"/>\n    </testcase>\n"

@@ -34,7 +34,8 @@ extension RunReport {
         for process in timeout.processes {
             text += Self.describe(process) + "\n"
             for thread in process.threads {
-                text += "  thread \(thread.tid) \(thread.name) [\(thread.state)] \(thread.wchan ?? "")"
+                text +=
+                    "  thread \(thread.tid) \(thread.name) [\(thread.state)] \(thread.wchan ?? "")"
                     + (thread.syscall.map { " syscall \($0)" } ?? "") + "\n"
                 if let stack = thread.kernelStack {
                     text += stack.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n"
@@ -51,7 +52,8 @@ extension RunReport {
             "{\"pid\":\(process.pid),\"parent_pid\":\(process.parentPid),\"command\":\(JSONText.quote(process.command)),"
                 + "\"state\":\(JSONText.quote(process.state)),\"ran_ns\":\(process.ranNs.map(String.init) ?? "null"),"
                 + "\"wchan\":\(process.wchan.map(JSONText.quote) ?? "null"),\"frames\":\(JSONText.array(process.frames)),"
-                + "\"threads\":[" + process.threads.map { thread in
+                + "\"threads\":["
+                + process.threads.map { thread in
                     "{\"tid\":\(thread.tid),\"name\":\(JSONText.quote(thread.name)),\"state\":\(JSONText.quote(thread.state)),"
                         + "\"wchan\":\(thread.wchan.map(JSONText.quote) ?? "null"),"
                         + "\"syscall\":\(thread.syscall.map(JSONText.quote) ?? "null"),"
@@ -59,6 +61,7 @@ extension RunReport {
                 }.joined(separator: ",") + "]}"
         }
         return "{\"after_ns\":\(timeout.afterNs),\"at\":\(JSONText.quote(timeout.at.iso8601)),"
-            + "\"note\":\(timeout.note.map(JSONText.quote) ?? "null"),\"processes\":[" + items.joined(separator: ",") + "]}"
+            + "\"note\":\(timeout.note.map(JSONText.quote) ?? "null"),\"processes\":[" + items.joined(separator: ",")
+            + "]}"
     }
 }

@@ -22,7 +22,9 @@ struct RunProcess: Sendable {
     /// "exit 3", "killed by SIGKILL", "still running", "status unknown".
     var outcome: String {
         if let status {
-            if let signal = status.signal { return "killed by \(SignalName.of(signal))\(status.coreDumped ? " (core)" : "")" }
+            if let signal = status.signal {
+                return "killed by \(SignalName.of(signal))\(status.coreDumped ? " (core)" : "")"
+            }
             return "exit \(status.exitStatus ?? 0)"
         }
         return ended == nil ? "still running" : "status unknown (\(statusSource ?? "lost"))"
@@ -89,7 +91,8 @@ struct RunReport {
                 + "\(signaled.count) killed by a signal, \(unknown.count) unknown, \(running.count) still running)",
         ]
         if overflows > 0 {
-            lines.append("\(Console.prefix) the kernel dropped proc connector messages \(overflows) time(s): see 'unknown'")
+            lines.append(
+                "\(Console.prefix) the kernel dropped proc connector messages \(overflows) time(s): see 'unknown'")
         }
         if let timeout { lines += timeoutLines(timeout) }
         lines.append("\(Console.prefix) tree:")
@@ -151,7 +154,8 @@ struct RunReport {
                     }
                     let nested = group.members.reduce(0) { $0 + descendants($1) }
                     lines.append(
-                        childPrefix + (lastGroup ? "└─ " : "├─ ") + "\(group.members.count) × \(processes[group.members[0]].label) "
+                        childPrefix + (lastGroup ? "└─ " : "├─ ")
+                            + "\(group.members.count) × \(processes[group.members[0]].label) "
                             + "(\(outcomes(group.members)))" + (nested > 0 ? " and \(nested) descendant(s)" : ""))
                 } else {
                     for member in group.members {

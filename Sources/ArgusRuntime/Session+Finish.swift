@@ -38,7 +38,8 @@ extension Session {
                     endReason: reason, bpfEventsLost: kernelCounters.map { Int(clamping: $0.lostEvents) })),
             urgent: true)
         if let lost = kernelCounters?.lostEvents, lost > 0 {
-            console.warning("the BPF probes' ring buffers were full \(lost) time(s): those exits or execs were not seen by BPF")
+            console.warning(
+                "the BPF probes' ring buffers were full \(lost) time(s): those exits or execs were not seen by BPF")
         }
         guard let writer else { return 0 }
         let report = writer.close()

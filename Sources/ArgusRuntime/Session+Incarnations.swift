@@ -57,7 +57,8 @@ extension Session {
         let stall = StallRecord(
             id: Self.timeoutStallID, kind: .timeout, pid: root.pid, startTicks: startTicks(of: root), appName: appName,
             processName: root.name, started: time, detected: time, tid: nil,
-            trigger: "--timeout \(Format.duration(afterNs)) passed with \(captured.processes.count) process(es) running",
+            trigger:
+                "--timeout \(Format.duration(afterNs)) passed with \(captured.processes.count) process(es) running",
             threshold: seconds, value: seconds, windowNs: 0)
         submit([.stall(stall), .stallSnapshot(captured.capture.snapshot(stallID: Self.timeoutStallID))], urgent: true)
     }

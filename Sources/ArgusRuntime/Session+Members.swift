@@ -99,7 +99,10 @@ extension Session {
     /// target, the root's start (when seen), `monitoring_started`, and the first sample.
     func recordAttached(at attachedAt: WallTime, started: UInt64?, startedDetail: String?) {
         guard let root = table.root else { return }
-        submit(.session(SessionUpdate(appName: appName, targetPid: root.pid, targetName: root.command.argv?.first ?? root.name)))
+        submit(
+            .session(
+                SessionUpdate(appName: appName, targetPid: root.pid, targetName: root.command.argv?.first ?? root.name))
+        )
         if let started {
             submit(event(.started, of: root, at: clock.wallTime(monotonicNs: started), detail: startedDetail))
         }
@@ -137,7 +140,9 @@ extension Session {
                 startedSinceGroupRow += 1
                 kernelCounters?.followNewChild(member.pid)
                 submit(
-                    event(.started, of: member, at: clock.wallTime(monotonicNs: member.startedNs), parentPid: member.parentPid))
+                    event(
+                        .started, of: member, at: clock.wallTime(monotonicNs: member.startedNs),
+                        parentPid: member.parentPid))
             case .threadStarted(let pid, let tid):
                 console.detail("Thread started: \(tid)\(pid == rootPid ? "" : " (process \(pid))")")
             case .threadEnded(let pid, let tid):
@@ -152,7 +157,8 @@ extension Session {
                 ended(member)
             case .corrected(let member):
                 console.detail(
-                    "wait status of \(member.pid) corrects the proc connector's: \(member.end?.status?.description ?? "?")")
+                    "wait status of \(member.pid) corrects the proc connector's: \(member.end?.status?.description ?? "?")"
+                )
                 if let end = member.end {
                     submit(terminated(member, end, detail: "wait status, correcting the proc connector's"))
                 }
@@ -194,9 +200,11 @@ extension Session {
             groupGone(pid)
         } else {
             _ = table.resync(
-                [ProcessTable.Observation(
-                    pid: pid, startedNs: table.live[pid]?.startedNs ?? 0,
-                    observed: .running(threads: ProcessReader.liveThreadIDs(pid)))],
+                [
+                    ProcessTable.Observation(
+                        pid: pid, startedNs: table.live[pid]?.startedNs ?? 0,
+                        observed: .running(threads: ProcessReader.liveThreadIDs(pid)))
+                ],
                 monotonicNs: Clocks.monotonicNs())
         }
     }
@@ -255,7 +263,8 @@ extension Session {
         let probed = kernelCounters?.exits[member.pid].flatMap { $0.monotonicNs >= member.startedNs ? $0.status : nil }
         submit([terminated(member, end, probed: probed), .process(processRecord(member))], urgent: isRoot)
         if let probed, let status = end.status, probed != status {
-            console.warning("the BPF exit probe saw \(probed) where the \(end.source) said \(status) (process \(member.pid))")
+            console.warning(
+                "the BPF exit probe saw \(probed) where the \(end.source) said \(status) (process \(member.pid))")
         }
         kernelCounters?.forget(member.pid)
         if isRoot && scope.reaps { reapChildren() }  // the command's own wait status is the authoritative one

@@ -24,11 +24,13 @@ extension Session {
         let members = table.live.values.map { (pid: $0.pid, startedNs: $0.startedNs) }
         let known = Set(table.live.keys)
         let scanForChildren = table.followsChildren
-        background.run({
-            Self.readProc(members: members, known: known, scanForChildren: scanForChildren)
-        }, then: { [self] reading in
-            applyResync(reading)
-        })
+        background.run(
+            {
+                Self.readProc(members: members, known: known, scanForChildren: scanForChildren)
+            },
+            then: { [self] reading in
+                applyResync(reading)
+            })
     }
 
     /// What /proc says of the members, and the members' children it shows that the table lacks.
@@ -41,7 +43,8 @@ extension Session {
         members: [(pid: Int32, startedNs: UInt64)], known: Set<Int32>, scanForChildren: Bool
     ) -> ProcReading {
         let observations = members.map {
-            ProcessTable.Observation(pid: $0.pid, startedNs: $0.startedNs, observed: observe($0.pid, startedNs: $0.startedNs))
+            ProcessTable.Observation(
+                pid: $0.pid, startedNs: $0.startedNs, observed: observe($0.pid, startedNs: $0.startedNs))
         }
         var strangers: [(Int32, Int32, UInt64, ProcessTable.Observed)] = []
         if scanForChildren {
@@ -62,7 +65,8 @@ extension Session {
             guard observation.observed == .gone, let exit = probed[observation.pid],
                 exit.monotonicNs >= observation.startedNs
             else { return observation }
-            return ProcessTable.Observation(pid: observation.pid, startedNs: observation.startedNs, observed: .probed(exit.status))
+            return ProcessTable.Observation(
+                pid: observation.pid, startedNs: observation.startedNs, observed: .probed(exit.status))
         }
         apply(table.resync(observations, monotonicNs: Clocks.monotonicNs()))
         for stranger in reading.strangers.sorted(by: { $0.startedNs < $1.startedNs }) {

@@ -20,7 +20,8 @@ extension Session {
         .event(
             ProcessEventRecord(
                 time: time, appName: appName, processName: member.name, pid: member.pid, type: type,
-                parentPid: parentPid, startTicks: startTicks(of: member), detail: detail, generation: recordedGeneration))
+                parentPid: parentPid, startTicks: startTicks(of: member), detail: detail, generation: recordedGeneration
+            ))
     }
 
     /// A session-level event (monitoring stopped) about the root, or about no process yet.

@@ -11,7 +11,8 @@ import ArgusStore
 /// scans) goes to `background`. Kernel events are drained first on every wake-up.
 public final class Session {
     enum Token: UInt64 {
-        case procEvents = 1, sampleTimer, signals, statusTimer, logEvents, stallTimer, scopeTimer, bpfExits, background
+        case procEvents = 1
+        case sampleTimer, signals, statusTimer, logEvents, stallTimer, scopeTimer, bpfExits, background
         case scopeEvents
         /// pidfds carry the member's pid in the low 32 bits.
         static let pidfdBase: UInt64 = 1 << 32
@@ -207,7 +208,8 @@ public final class Session {
                     "proc connector unavailable (\(why)): "
                         + (scope.followsChildren
                             ? "only the processes argus-trace reaps are followed, through their wait status"
-                            : "the exit is seen through a pidfd and its status only while the process is an unreaped zombie"))
+                            : "the exit is seen through a pidfd and its status only while the process is an unreaped zombie")
+                )
             }
         }
         if let procEvents {

@@ -46,7 +46,8 @@ final class SpawnedCommandScope: Scope {
         do {
             try ProcessControl.becomeSubreaper()
         } catch {
-            console.warning("cannot become a child subreaper (\(error)): orphans are seen only through the proc connector")
+            console.warning(
+                "cannot become a child subreaper (\(error)): orphans are seen only through the proc connector")
         }
         // Logs are followed from before CMD starts, so its first lines are caught.
         session.startLogs()
@@ -109,7 +110,8 @@ final class SpawnedCommandScope: Scope {
         let groupGotIt =
             delivery.fromKernel && ProcessControl.processGroup(of: root.pid) == ProcessControl.processGroup
         if !groupGotIt { ProcessControl.signal(root.pid, delivery.signal) }
-        session.console.detail("\(name) \(groupGotIt ? "reached" : "forwarded to") \(options.command[0]) (PID \(root.pid))")
+        session.console.detail(
+            "\(name) \(groupGotIt ? "reached" : "forwarded to") \(options.command[0]) (PID \(root.pid))")
     }
 
     func memberEnded(_ member: ProcessTable.Member, corrected: Bool, _ session: Session) {
@@ -162,7 +164,9 @@ final class SpawnedCommandScope: Scope {
     }
 
     func finish(_ session: Session, unsavedRows: Int, stoppedAt: WallTime) -> Int32 {
-        for member in session.table.live.values { ledger.record(runProcess(member, session), startedNs: member.startedNs) }
+        for member in session.table.live.values {
+            ledger.record(runProcess(member, session), startedNs: member.startedNs)
+        }
         let processes = ledger.listed.sorted { $0.started.nanoseconds < $1.started.nanoseconds }
         let root = session.table.root
         var report = RunReport(

@@ -63,7 +63,8 @@ final class StallMonitor {
         if !pressure.missing.isEmpty && settings.thresholds.pressurePercent != nil {
             console.warning(
                 "no pressure stall information for \(pressure.missing.map(\.rawValue).joined(separator: ", ")) "
-                    + "(/proc/pressure missing: kernel without PSI, or booted with psi=0); those stalls are not detected")
+                    + "(/proc/pressure missing: kernel without PSI, or booted with psi=0); those stalls are not detected"
+            )
         }
         if !HostFacts.isRoot {
             console.warning("not root: stall snapshots will lack kernel stacks (/proc/PID/task/TID/stack needs root)")
@@ -150,7 +151,8 @@ final class StallMonitor {
     /// captured on the worker and delivered when done.
     func finish(clock: ClockMapping, reason: String, processAlive: Bool) -> [Record] {
         let now = Clocks.monotonicNs()
-        return handle(detector.finish(monotonicNs: now, reason: reason), clock: clock, now: now, captureExit: processAlive)
+        return handle(
+            detector.finish(monotonicNs: now, reason: reason), clock: clock, now: now, captureExit: processAlive)
     }
 
     private func handle(
@@ -213,24 +215,27 @@ final class StallMonitor {
     private func capture(_ snapshots: [(id: Int, type: StallSnapshotType)], at time: WallTime) {
         let pids = members.keys.sorted()
         capturing += 1
-        background.run({
-            let threads = pids.flatMap { ThreadSampler.capture(pid: $0) }
-            let pressure = PressureReader().readText()
-            let before = SystemScan.activity()
-            Clocks.sleep(ns: 200_000_000)
-            let top = SystemScan.activity().top(since: before, count: 6, ticksPerSecond: ProcessReader.ticksPerSecond)
-            return snapshots.map { snapshot -> Record in
-                var record = StallSnapshotRecord(
-                    stallID: snapshot.id, type: snapshot.type, time: time, threads: threads, pressure: pressure)
-                let me = ProcessControl.currentPID
-                record.topCPU = Array(top.cpu.filter { $0.pid != me }.prefix(5))
-                record.topIO = Array(top.io.filter { $0.pid != me }.prefix(5))
-                return .stallSnapshot(record)
-            }
-        }, then: { [self] records in
-            capturing -= 1
-            deliver(records)
-        })
+        background.run(
+            {
+                let threads = pids.flatMap { ThreadSampler.capture(pid: $0) }
+                let pressure = PressureReader().readText()
+                let before = SystemScan.activity()
+                Clocks.sleep(ns: 200_000_000)
+                let top = SystemScan.activity().top(
+                    since: before, count: 6, ticksPerSecond: ProcessReader.ticksPerSecond)
+                return snapshots.map { snapshot -> Record in
+                    var record = StallSnapshotRecord(
+                        stallID: snapshot.id, type: snapshot.type, time: time, threads: threads, pressure: pressure)
+                    let me = ProcessControl.currentPID
+                    record.topCPU = Array(top.cpu.filter { $0.pid != me }.prefix(5))
+                    record.topIO = Array(top.io.filter { $0.pid != me }.prefix(5))
+                    return .stallSnapshot(record)
+                }
+            },
+            then: { [self] records in
+                capturing -= 1
+                deliver(records)
+            })
     }
 
     /// The ring's samples from the window before a stall, not saved yet.

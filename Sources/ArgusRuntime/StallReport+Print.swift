@@ -1,5 +1,5 @@
-import ArgusStore
 import ArgusKernel
+import ArgusStore
 
 extension StallReport {
     /// Prints the list (id nil) or one stall; returns the exit status: 0, or 1 when the

@@ -141,7 +141,8 @@ public enum StallReport {
                 + "process(es), \(snapshot.threads.count) thread(s)\n" + treeText(snapshot, indent: "             ")
                 + pressureText(snapshot)
         }
-        var out = "  \(offset(snapshot.capturedNs, stall)) ── \(snapshot.type) snapshot: \(snapshot.threads.count) thread(s)\n"
+        var out =
+            "  \(offset(snapshot.capturedNs, stall)) ── \(snapshot.type) snapshot: \(snapshot.threads.count) thread(s)\n"
         for thread in snapshot.threads {
             out += "             \(thread.tid) \(thread.name) \(thread.state)"
             if let wchan = thread.wchan { out += " wchan=\(wchan)" }
@@ -186,7 +187,11 @@ public enum StallReport {
         func flushFolded() {
             guard let run = folded else { return }
             if run.count > 1 {
-                lines.append((run.first, "  \(offset(run.first, stall)) \(run.summary)  (same for \(run.count) samples to \(offset(run.last, stall).trimmed))\n"))
+                lines.append(
+                    (
+                        run.first,
+                        "  \(offset(run.first, stall)) \(run.summary)  (same for \(run.count) samples to \(offset(run.last, stall).trimmed))\n"
+                    ))
             } else {
                 lines.append((run.first, "  \(offset(run.first, stall)) \(run.summary)\n"))
             }
@@ -208,11 +213,14 @@ public enum StallReport {
                     let then = before.minorFaults + before.majorFaults
                     faults += now >= then ? now - then : 0
                 }
-                if thread.state == "D" || thread.isStopped { waits.append("\(thread.tid) \(thread.state) \(thread.wchan ?? "-")") }
+                if thread.state == "D" || thread.isStopped {
+                    waits.append("\(thread.tid) \(thread.state) \(thread.wchan ?? "-")")
+                }
                 previous[thread.tid] = thread
             }
             let stateText = states.sorted { $0.key < $1.key }.map { "\($0.key)\($0.value)" }.joined(separator: " ")
-            let summary = "sample  threads \(stateText)  cpu \(ms(cpu))  runq \(ms(wait))  faults \(faults)"
+            let summary =
+                "sample  threads \(stateText)  cpu \(ms(cpu))  runq \(ms(wait))  faults \(faults)"
                 + (waits.isEmpty ? "" : "  [\(waits.joined(separator: ", "))]")
             let quiet = cpu < 1_000_000 && wait < 1_000_000 && faults == 0
             if quiet, let run = folded, run.summary == summary {

@@ -41,7 +41,9 @@ enum TimeoutCapture {
         }
         var notes: [String] = []
         if let missing = result.userStacksUnavailable { notes.append(missing) }
-        if !result.notCaptured.isEmpty { notes.append("\(result.notCaptured.count) process(es) not captured in time or gone") }
+        if !result.notCaptured.isEmpty {
+            notes.append("\(result.notCaptured.count) process(es) not captured in time or gone")
+        }
         if !result.stacksSkipped.isEmpty {
             notes.append("no time left for the user stacks of \(result.stacksSkipped.count) process(es)")
         }
@@ -58,7 +60,9 @@ enum UserFrames {
         let words = frame.split(separator: " ", omittingEmptySubsequences: true)
         guard words.count >= 3 else { return frame }
         let symbol = words[2]
-        if symbol == "-" { return "?? (" + (words.last.map { String($0.split(separator: "/").last ?? $0) } ?? "?") + ")" }
+        if symbol == "-" {
+            return "?? (" + (words.last.map { String($0.split(separator: "/").last ?? $0) } ?? "?") + ")"
+        }
         return String(symbol.split(separator: "@").first ?? symbol)
     }
 }

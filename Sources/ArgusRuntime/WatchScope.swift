@@ -50,8 +50,12 @@ final class WatchScope: Scope {
         switch options.target {
         case .pid(let pid):
             guard let stat = ProcessReader.stat(pid) else { return fail("no process with PID \(pid)", console) }
-            if !ProcessReader.isAlive(pid, stat: stat) { return fail("process \(pid) has already exited (zombie)", console) }
-            if stat.isKernelThread { return fail("PID \(pid) is a kernel thread, not a process that can be watched", console) }
+            if !ProcessReader.isAlive(pid, stat: stat) {
+                return fail("process \(pid) has already exited (zombie)", console)
+            }
+            if stat.isKernelThread {
+                return fail("PID \(pid) is a kernel thread, not a process that can be watched", console)
+            }
             return attach(pid, execNs: nil, session)
         case .name(let name, let wait):
             // The proc connector is subscribed already: a process that starts after this scan is
@@ -62,7 +66,9 @@ final class WatchScope: Scope {
             guard wait || options.followRestarts else {
                 return fail("no process named '\(name)' is running (use --wait to wait for one)", console)
             }
-            guard session.procEvents != nil else { return fail("--wait needs the proc connector, which is unavailable", console) }
+            guard session.procEvents != nil else {
+                return fail("--wait needs the proc connector, which is unavailable", console)
+            }
             guard session.openStoreOrRefuse() else { return .failed(refusedDatabaseStatus) }
             console.info("Waiting for a process named '\(name)' to start...")
             awaited = name
@@ -88,7 +94,8 @@ final class WatchScope: Scope {
             .sorted { $0.startedNs < $1.startedNs }
         if members.isEmpty && !options.followRestarts {
             // Bad input touches no database.
-            return fail("cgroup \(watch.path) has no processes (--follow-restarts waits for it to fill)", session.console)
+            return fail(
+                "cgroup \(watch.path) has no processes (--follow-restarts waits for it to fill)", session.console)
         }
         guard session.openStoreOrRefuse() else { return .failed(refusedDatabaseStatus) }
         do {
@@ -161,7 +168,8 @@ final class WatchScope: Scope {
         console.info("Starting monitoring: \(session.appName)")
         console.info("Process: \(session.table.root?.name ?? "?") (PID: \(session.rootPid ?? 0))")
         if isGroup {
-            console.info("Members: \(session.table.live.count) process(es)\(cgroup.map { " in cgroup \($0.path)" } ?? "")")
+            console.info(
+                "Members: \(session.table.live.count) process(es)\(cgroup.map { " in cgroup \($0.path)" } ?? "")")
         }
         for path in options.recording.logfiles { console.info("Log file: \(OpenFile.absolute(path))") }
         console.info("Collection interval: \(Format.seconds(options.recording.intervalNs)) seconds")
@@ -173,12 +181,14 @@ final class WatchScope: Scope {
         guard case .exec(_, let tgid) = event.kind, !session.table.contains(tgid) else { return }
         if let name = awaited, state == .waiting {
             // Checked on a worker thread: the new program's /proc files are read there.
-            session.background.run({ ProcessReader.candidate(tgid) }, then: { [self] candidate in
-                guard !session.isEnding, awaited != nil, state == .waiting, let candidate, candidate.matches(name)
-                else { return }
-                session.console.info("Process '\(name)' started: PID \(candidate.pid)")
-                if case .attached = attach(candidate.pid, execNs: event.monotonicNs, session) { awaited = nil }
-            })
+            session.background.run(
+                { ProcessReader.candidate(tgid) },
+                then: { [self] candidate in
+                    guard !session.isEnding, awaited != nil, state == .waiting, let candidate, candidate.matches(name)
+                    else { return }
+                    session.console.info("Process '\(name)' started: PID \(candidate.pid)")
+                    if case .attached = attach(candidate.pid, execNs: event.monotonicNs, session) { awaited = nil }
+                })
         } else if let cgroup {
             cgroup.checkMovedIn(tgid, execNs: event.monotonicNs, self, session)
         }
@@ -204,7 +214,11 @@ final class WatchScope: Scope {
         } else if isGroup, !corrected || status?.shellCode != 0 {
             let failed = status.map { $0.shellCode != 0 } ?? true
             let line = "Process \(member.pid) (\(member.name)) ended: \(status?.description ?? "exit status unknown")"
-            if failed || member.pid == session.rootPid { session.console.info(line) } else { session.console.detail(line) }
+            if failed || member.pid == session.rootPid {
+                session.console.info(line)
+            } else {
+                session.console.detail(line)
+            }
         }
     }
 
@@ -261,7 +275,9 @@ final class WatchScope: Scope {
     func finish(_ session: Session, unsavedRows: Int, stoppedAt: WallTime) -> Int32 {
         let console = session.console
         guard let root = session.table.root else {
-            if let signal = session.stopSignal { console.info("Stopped by \(SignalName.of(Int(signal))) while waiting") }
+            if let signal = session.stopSignal {
+                console.info("Stopped by \(SignalName.of(Int(signal))) while waiting")
+            }
             return session.stopSignal.map(ExitStatus.stoppedBySignal) ?? ExitStatus.internalFailure
         }
         if root.end == nil, let signal = session.stopSignal {

@@ -35,7 +35,9 @@ enum DatabaseProbe {
         guard version <= Int64(Schema.version) else {
             throw StoreRefusal(
                 path: path,
-                reason: "it was written by a newer argus-trace (schema version \(version); this one knows \(Schema.version))")
+                reason:
+                    "it was written by a newer argus-trace (schema version \(version); this one knows \(Schema.version))"
+            )
         }
         let found = try Schema.tables(in: database)
         let expected = try Schema.tables(atVersion: Int(version))

@@ -8,9 +8,10 @@ extension Record {
         switch self {
         case .metric(let m):
             let names: Int = m.appName.utf8.count + m.processName.utf8.count + m.state.utf8.count
-            let kernel: Int = m.kernel.map { (counters: KernelCounterDeltas) -> Int in
-                64 + (counters.runqHistogram?.count ?? 0) * 8
-            } ?? 0
+            let kernel: Int =
+                m.kernel.map { (counters: KernelCounterDeltas) -> Int in
+                    64 + (counters.runqHistogram?.count ?? 0) * 8
+                } ?? 0
             return 256 + names + kernel
         case .event(let e):
             return 160 + e.appName.utf8.count + e.processName.utf8.count + (e.source?.utf8.count ?? 0)

@@ -68,7 +68,8 @@ extension RecordWriter {
             if state.queue.isEmpty { return state.closing ? .stop(state.totals) : .wait(nil) }
             if state.failing && !state.closing && now < state.retryAtNs { return .wait(state.retryAtNs - now) }
             let due = state.firstQueuedNs + configuration.maxDelayNs
-            let ready = state.urgent || state.closing || state.failing
+            let ready =
+                state.urgent || state.closing || state.failing
                 || state.queue.count >= configuration.batchRows || now >= due
             guard ready else { return .wait(due - now) }
             state.writingRows = state.queue.count

@@ -64,7 +64,8 @@ public final class SQLiteDatabase {
             let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             let systemErrno = handle.map { sqlite3_system_errno($0) } ?? 0
             sqlite3_close_v2(handle)
-            throw SQLiteError(code: code, message: Self.explained(message, systemErrno: systemErrno), systemErrno: systemErrno)
+            throw SQLiteError(
+                code: code, message: Self.explained(message, systemErrno: systemErrno), systemErrno: systemErrno)
         }
         self.handle = handle
         sqlite3_extended_result_codes(handle, 1)

@@ -345,7 +345,8 @@ public enum Schema {
     public static func migrate(_ database: SQLiteDatabase, upTo target: Int? = nil) throws(SQLiteError) {
         let current = try database.scalar("PRAGMA user_version") ?? 0
         guard current >= 0 else {
-            throw SQLiteError(code: 1, message: "database schema version \(current) is negative: not one argus-trace wrote")
+            throw SQLiteError(
+                code: 1, message: "database schema version \(current) is negative: not one argus-trace wrote")
         }
         guard current <= Int64(migrations.count) else {
             throw SQLiteError(

@@ -66,7 +66,8 @@ public final class StallReader {
         database.setBusyTimeout(milliseconds: 1000)
         version = try database.scalar("PRAGMA user_version") ?? 0
         guard version >= 5 else {
-            throw SQLiteError(code: 1, message: "\(path) has no stall tables (schema version \(version); stalls came in 5)")
+            throw SQLiteError(
+                code: 1, message: "\(path) has no stall tables (schema version \(version); stalls came in 5)")
         }
     }
 
@@ -122,7 +123,8 @@ public final class StallReader {
             while try threads.step() {
                 snapshots[index].threads.append(
                     ThreadCapture(
-                        tid: Int32(clamping: threads.int64(0) ?? 0), name: threads.text(1) ?? "", state: threads.text(2) ?? "?",
+                        tid: Int32(clamping: threads.int64(0) ?? 0), name: threads.text(1) ?? "",
+                        state: threads.text(2) ?? "?",
                         wchan: threads.text(3), syscall: threads.text(4), kernelStack: threads.text(5),
                         cpuNs: threads.int64(6).map { UInt64(max($0, 0)) },
                         runDelayNs: threads.int64(7).map { UInt64(max($0, 0)) },
@@ -201,7 +203,8 @@ public final class StallReader {
     private static func stall(_ s: SQLiteStatement) -> Stall {
         func finite(_ column: Int32) -> Double? { s.double(column).flatMap { $0.isFinite ? $0 : nil } }
         return Stall(
-            id: s.int64(0) ?? 0, kind: s.text(1) ?? "", pid: s.int64(2) ?? 0, processName: s.text(3), appName: s.text(4),
+            id: s.int64(0) ?? 0, kind: s.text(1) ?? "", pid: s.int64(2) ?? 0, processName: s.text(3),
+            appName: s.text(4),
             startedAt: s.text(5) ?? "", startedNs: s.int64(6) ?? 0, detectedAt: s.text(21), detectedNs: s.int64(22),
             endedAt: s.text(7), endedNs: s.int64(8),
             durationMs: finite(9), threadID: s.int64(10), trigger: s.text(11) ?? "", threshold: finite(12),

@@ -56,7 +56,8 @@ extension StoreConnection {
             .integer(session.sessionID), .text(stall.appName), .text(stall.processName), .int(stall.pid),
             .int(stall.startTicks), .text(stall.kind.rawValue), .text(stall.started.iso8601),
             .integer(stall.started.nanoseconds), .int(stall.tid), .text(stall.trigger), .real(stall.threshold),
-            .real(stall.value), .int(stall.windowNs), .text(stall.detected.iso8601), .integer(stall.detected.nanoseconds),
+            .real(stall.value), .int(stall.windowNs), .text(stall.detected.iso8601),
+            .integer(stall.detected.nanoseconds),
         ])
         session.stallRows[stall.id] = database.lastInsertRowID
     }
@@ -107,7 +108,8 @@ extension StoreConnection {
                         .integer(session.sessionID), .int(record.pid), .text(sample.time.iso8601),
                         .integer(sample.time.nanoseconds), .int(thread.tid), .text(thread.name),
                         .text(String(thread.state)), .int(thread.cpuNs), .int(thread.runDelayNs),
-                        .int(thread.minorFaults), .int(thread.majorFaults), .string(thread.wchan), .int(thread.processor),
+                        .int(thread.minorFaults), .int(thread.majorFaults), .string(thread.wchan),
+                        .int(thread.processor),
                     ] + pressure)
             }
         }

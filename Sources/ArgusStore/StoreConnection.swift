@@ -156,15 +156,17 @@ final class StoreConnection {
             try insertProcess.run([
                 .integer(sessionID), .int(p.pid), .int(p.parentPid), .string(p.comm), .string(p.exe),
                 .string(p.argv.map(JSONText.array)), .text(p.started.iso8601), .integer(p.started.nanoseconds),
-                .string(p.ended?.iso8601), .int(p.ended?.nanoseconds), .int(p.status?.shellCode), .int(p.status?.signal),
+                .string(p.ended?.iso8601), .int(p.ended?.nanoseconds), .int(p.status?.shellCode),
+                .int(p.status?.signal),
                 .bool(p.status?.coreDumped), .string(p.statusSource), .int(p.execs), .int(p.generation),
             ])
         case .session(let s):
-            try updateSession.run([
-                .integer(sessionID), .string(s.appName), .int(s.targetPid), .string(s.targetName),
-                .string(s.endedAt?.iso8601), .int(s.endedAt?.nanoseconds), .int(s.eventsSeen),
-                .int(s.eventOverflows), .string(s.endReason), .int(s.bpfEventsLost),
-            ] + Self.values(s.endedAt == nil ? nil : totals) + [.int(s.restarts)])
+            try updateSession.run(
+                [
+                    .integer(sessionID), .string(s.appName), .int(s.targetPid), .string(s.targetName),
+                    .string(s.endedAt?.iso8601), .int(s.endedAt?.nanoseconds), .int(s.eventsSeen),
+                    .int(s.eventOverflows), .string(s.endReason), .int(s.bpfEventsLost),
+                ] + Self.values(s.endedAt == nil ? nil : totals) + [.int(s.restarts)])
         case .groupSample(let g):
             try insertGroupSample.run([
                 .integer(sessionID), .text(g.time.iso8601), .integer(g.time.nanoseconds), .text(hostname),

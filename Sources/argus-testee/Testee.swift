@@ -63,7 +63,9 @@ func touchChunks(_ chunks: Int, megabytes: Int) {
         guard let memory = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
             memory != MAP_FAILED
         else { return }
-        for page in stride(from: 0, to: size, by: pageSize) { memory.storeBytes(of: 1, toByteOffset: page, as: UInt8.self) }
+        for page in stride(from: 0, to: size, by: pageSize) {
+            memory.storeBytes(of: 1, toByteOffset: page, as: UInt8.self)
+        }
         munmap(memory, size)
     }
 }
@@ -140,10 +142,11 @@ case "vfork-hold":
 case "threads":
     let count = number(0, default: 4)
     let threads = (0..<count).map { index in
-        startThread({ argument in
-            usleep(UInt32(1_000 * (Int(bitPattern: argument) + 1)))
-            return nil
-        }, argument: index)
+        startThread(
+            { argument in
+                usleep(UInt32(1_000 * (Int(bitPattern: argument) + 1)))
+                return nil
+            }, argument: index)
     }
     for thread in threads { pthread_join(thread, nil) }
     say("threads-done")
@@ -151,12 +154,13 @@ case "threads":
     exit(Int32(number(1)))
 case "leader-exit":
     let final = values.first == "none" ? -1 : number(0)
-    _ = startThread({ argument in
-        gate()
-        let code = Int(bitPattern: argument)
-        if code < 0 { pthread_exit(nil) }
-        exit(Int32(code))
-    }, argument: final)
+    _ = startThread(
+        { argument in
+            gate()
+            let code = Int(bitPattern: argument)
+            if code < 0 { pthread_exit(nil) }
+            exit(Int32(code))
+        }, argument: final)
     say("leader-exiting")
     pthread_exit(nil)
 case "stamp-exit":
@@ -166,7 +170,9 @@ case "touch":
     let pages = number(0, default: 1)
     let size = pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     let memory = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)!
-    for page in 0..<pages { memory.storeBytes(of: 1, toByteOffset: page * Int(sysconf(Int32(_SC_PAGESIZE))), as: UInt8.self) }
+    for page in 0..<pages {
+        memory.storeBytes(of: 1, toByteOffset: page * Int(sysconf(Int32(_SC_PAGESIZE))), as: UInt8.self)
+    }
     say("touched")
     gate()
     exit(0)

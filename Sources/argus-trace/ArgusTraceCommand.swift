@@ -59,7 +59,8 @@ struct ArgusTraceCommand: ParsableCommand {
             valueName: "path"))
     var cgroup: String?
 
-    @Option(name: .long, help: ArgumentHelp("Watch every process of this systemd unit (its cgroup).", valueName: "name"))
+    @Option(
+        name: .long, help: ArgumentHelp("Watch every process of this systemd unit (its cgroup).", valueName: "name"))
     var unit: String?
 
     @Flag(name: .long, help: "Watch the target and every descendant; with --process, the top of the named tree.")
@@ -83,7 +84,8 @@ struct ArgusTraceCommand: ParsableCommand {
         if let cgroup, cgroup.isEmpty { throw ValidationError("--cgroup needs a path") }
         if let unit, unit.isEmpty { throw ValidationError("--unit needs a unit name") }
         if followRestarts && pid != nil {
-            throw ValidationError("--follow-restarts goes with --process, --cgroup or --unit (a PID does not come back)")
+            throw ValidationError(
+                "--follow-restarts goes with --process, --cgroup or --unit (a PID does not come back)")
         }
         if let maxRestarts {
             if !followRestarts { throw ValidationError("--max-restarts goes with --follow-restarts") }

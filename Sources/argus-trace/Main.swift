@@ -20,7 +20,9 @@ enum Main {
         run(ArgusTraceCommand.self, arguments, badInputStatus: arguments.first == "run" ? 125 : 2)
     }
 
-    private static func run<Command: ParsableCommand>(_ type: Command.Type, _ arguments: [String], badInputStatus: Int32)
+    private static func run<Command: ParsableCommand>(
+        _ type: Command.Type, _ arguments: [String], badInputStatus: Int32
+    )
         -> Never
     {
         do {
@@ -33,7 +35,8 @@ enum Main {
                 type.exit(withError: error)  // --help, --version
             }
             if code == .validationFailure {
-                let message = type.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+                let message =
+                    type.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
                 Console(verbosity: .quiet).error(
                     "\(message) (see argus-trace \(subcommand(type))--help)")
                 type.exit(withError: ExitCode(badInputStatus))

@@ -20,10 +20,13 @@ struct RecordingOptions: ParsableArguments {
             valueName: "resume|end|beginning"))
     var logfileStart: LogStartMode?
 
-    @Option(name: .long, help: ArgumentHelp("Application name to record instead of the process name.", valueName: "name"))
+    @Option(
+        name: .long, help: ArgumentHelp("Application name to record instead of the process name.", valueName: "name"))
     var appName: String?
 
-    @Option(name: .long, help: ArgumentHelp("SQLite database file (default: ~/.argus/argus_runtime.db).", valueName: "path"))
+    @Option(
+        name: .long, help: ArgumentHelp("SQLite database file (default: ~/.argus/argus_runtime.db).", valueName: "path")
+    )
     var db: String?
 
     @Option(
@@ -72,7 +75,9 @@ struct RecordingOptions: ParsableArguments {
         if let maxDbSize, SizeText.bytes(maxDbSize) == nil {
             throw ValidationError("--max-db-size takes a size like 500MB, 2GiB or 100k, not '\(maxDbSize)'")
         }
-        if runqHistogram && noBpf { throw ValidationError("--runq-histogram needs the BPF programs: not with --no-bpf") }
+        if runqHistogram && noBpf {
+            throw ValidationError("--runq-histogram needs the BPF programs: not with --no-bpf")
+        }
     }
 
     var intervalNs: UInt64 { UInt64((interval * 1e9).rounded()) }

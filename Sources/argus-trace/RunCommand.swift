@@ -38,7 +38,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write the run's report as JSON to this file.", valueName: "file.json"))
     var report: String?
 
-    @Option(name: .long, help: ArgumentHelp("Write one JUnit test case per program run to this file.", valueName: "file.xml"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Write one JUnit test case per program run to this file.", valueName: "file.xml"))
     var junit: String?
 
     @Option(
@@ -56,18 +58,21 @@ struct RunCommand: ParsableCommand {
                 + "exit 124.", valueName: "duration"))
     var timeout: String?
 
-    @Option(name: .long, help: ArgumentHelp("Signal sent to the tree at the timeout (default TERM).", valueName: "signal"))
+    @Option(
+        name: .long, help: ArgumentHelp("Signal sent to the tree at the timeout (default TERM).", valueName: "signal"))
     var timeoutSignal = "TERM"
 
     @Option(
         name: .long,
-        help: ArgumentHelp("After the timeout signal, SIGKILL what is left this much later (default 10s).", valueName: "duration"))
+        help: ArgumentHelp(
+            "After the timeout signal, SIGKILL what is left this much later (default 10s).", valueName: "duration"))
     var killAfter = "10s"
 
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Every this many seconds, a line on stderr: how many processes run and the longest-running.", valueName: "seconds"))
+            "Every this many seconds, a line on stderr: how many processes run and the longest-running.",
+            valueName: "seconds"))
     var heartbeat: Double?
 
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The command to run, after --.", valueName: "command"))
@@ -81,7 +86,8 @@ struct RunCommand: ParsableCommand {
         try recording.validate()
         try stalls.validate()
         if let timeout, DurationText.nanoseconds(timeout).map({ $0 > 0 }) != true {
-            throw ValidationError("--timeout must be a duration such as 90, 90s, 15m or 2h, more than 0 (got \(timeout))")
+            throw ValidationError(
+                "--timeout must be a duration such as 90, 90s, 15m or 2h, more than 0 (got \(timeout))")
         }
         guard DurationText.nanoseconds(killAfter) != nil else {
             throw ValidationError("--kill-after must be a duration such as 10s (got \(killAfter))")

@@ -7,17 +7,20 @@ struct StallOptions: ParsableArguments {
     @Flag(name: .long, help: "Do not sample threads for stalls (no ring buffer, no stall detection).")
     var noStalls = false
 
-    @Option(name: .long, help: ArgumentHelp("Seconds between thread samples for stall detection.", valueName: "seconds"))
+    @Option(
+        name: .long, help: ArgumentHelp("Seconds between thread samples for stall detection.", valueName: "seconds"))
     var stallSample: Double = 0.2
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Seconds of thread samples kept in memory and saved when a stall begins.", valueName: "seconds"))
+        help: ArgumentHelp(
+            "Seconds of thread samples kept in memory and saved when a stall begins.", valueName: "seconds"))
     var stallWindow: Double = 30
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Stall when a thread is in D state (uninterruptible) this long; 0 = off.", valueName: "seconds"))
+        help: ArgumentHelp(
+            "Stall when a thread is in D state (uninterruptible) this long; 0 = off.", valueName: "seconds"))
     var stallDState: Double = 1
 
     @Option(name: .long, help: ArgumentHelp("Stall when a thread is stopped this long; 0 = off.", valueName: "seconds"))
@@ -25,7 +28,8 @@ struct StallOptions: ParsableArguments {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Stall when a thread is runnable this long without getting any CPU; 0 = off.", valueName: "seconds"))
+        help: ArgumentHelp(
+            "Stall when a thread is runnable this long without getting any CPU; 0 = off.", valueName: "seconds"))
     var stallStarved: Double = 1
 
     @Option(
@@ -43,23 +47,28 @@ struct StallOptions: ParsableArguments {
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Stall when the followed logs have no new line this long (off unless given).", valueName: "seconds"))
+        help: ArgumentHelp(
+            "Stall when the followed logs have no new line this long (off unless given).", valueName: "seconds"))
     var stallLogSilence: Double?
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Seconds between checkpoint snapshots while a stall lasts (at most 30).", valueName: "seconds"))
+        help: ArgumentHelp(
+            "Seconds between checkpoint snapshots while a stall lasts (at most 30).", valueName: "seconds"))
     var stallCheckpoint: Double = 10
 
     func validate() throws {
         func check(_ value: Double, _ name: String, _ range: ClosedRange<Double>) throws {
             guard value.isFinite, range.contains(value) else {
-                throw ValidationError("--\(name) must be between \(range.lowerBound) and \(range.upperBound) (got \(value))")
+                throw ValidationError(
+                    "--\(name) must be between \(range.lowerBound) and \(range.upperBound) (got \(value))")
             }
         }
         try check(stallSample, "stall-sample", 0.05...10)
         try check(stallWindow, "stall-window", 1...600)
-        guard stallWindow >= stallSample else { throw ValidationError("--stall-window must be at least --stall-sample") }
+        guard stallWindow >= stallSample else {
+            throw ValidationError("--stall-window must be at least --stall-sample")
+        }
         try check(stallDState, "stall-d-state", 0...86_400)
         try check(stallStopped, "stall-stopped", 0...86_400)
         try check(stallStarved, "stall-starved", 0...86_400)

@@ -25,7 +25,9 @@ struct StallsCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The stall to show (its id from the list).", valueName: "id"))
     var id: Int64?
 
-    @Option(name: .long, help: ArgumentHelp("SQLite database file (default: ~/.argus/argus_runtime.db).", valueName: "path"))
+    @Option(
+        name: .long, help: ArgumentHelp("SQLite database file (default: ~/.argus/argus_runtime.db).", valueName: "path")
+    )
     var db: String?
 
     @Flag(name: .long, help: "Print JSON instead of text.")
@@ -42,4 +44,3 @@ struct StallsCommand: ParsableCommand {
         if status != 0 { throw ExitCode(status) }
     }
 }
-

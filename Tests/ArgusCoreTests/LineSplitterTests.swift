@@ -70,7 +70,10 @@ import Testing
     let new = FileIdentity(device: 1, inode: 11)
 
     @Test func startingOnAnExistingFileOpensItAtTheEnd() {
-        #expect(LogRotation.plan(open: nil, readOffset: 0, openSize: nil, path: old, starting: true) == [.openPath(atEnd: true)])
+        #expect(
+            LogRotation.plan(open: nil, readOffset: 0, openSize: nil, path: old, starting: true) == [
+                .openPath(atEnd: true)
+            ])
     }
 
     @Test func aFileThatDoesNotExistYetIsWaitedFor() {

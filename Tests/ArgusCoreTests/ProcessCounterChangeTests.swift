@@ -18,7 +18,8 @@ struct ProcessCounterChangeTests {
     }
 
     @Test func aNewThreadAddsEverythingAndAGoneThreadNothing() {
-        let before = ProcessCounterReading(cpuNs: 0, faults: 0, threads: [1: thread(5, 0, 0), 2: thread(100, 100, 100)])
+        let before = ProcessCounterReading(
+            cpuNs: 0, faults: 0, threads: [1: thread(5, 0, 0), 2: thread(100, 100, 100)])
         let after = ProcessCounterReading(cpuNs: 0, faults: 0, threads: [1: thread(6, 0, 0), 3: thread(7, 1, 50)])
         let change = after.change(since: before)
         #expect(change.voluntarySwitches == 8)

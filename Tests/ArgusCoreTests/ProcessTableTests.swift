@@ -44,7 +44,9 @@ import Testing
         #expect(ended(table) == nil)
         // The last thread calls exit(3): exit_group gives every remaining thread the group's code.
         #expect(
-            table.apply(threadExit(101, .exited(3), at: 9)) == [.threadEnded(pid: pid, tid: 101), .threadsGone(pid: pid)])
+            table.apply(threadExit(101, .exited(3), at: 9)) == [
+                .threadEnded(pid: pid, tid: 101), .threadsGone(pid: pid),
+            ])
         let outputs = table.groupExited(pid)
         #expect(outputs.count == 1)
         #expect(ended(table) == ProcessEnd(status: .exited(3), monotonicNs: 9, source: "proc_connector"))
@@ -75,7 +77,10 @@ import Testing
 
     @Test func execLeavesOnlyTheLeader() {
         var table = attached(threads: [pid, 101, 102])
-        #expect(table.apply(ProcEvent(monotonicNs: 2, kind: .exec(pid: pid, tgid: pid))) == [.exec(pid: pid, monotonicNs: 2)])
+        #expect(
+            table.apply(ProcEvent(monotonicNs: 2, kind: .exec(pid: pid, tgid: pid))) == [
+                .exec(pid: pid, monotonicNs: 2)
+            ])
         #expect(table.live[pid]?.threads == [pid])
         #expect(table.live[pid]?.execs == 1)
     }
@@ -83,7 +88,8 @@ import Testing
     @Test func withoutFollowingChildrenOthersAreIgnored() {
         var table = attached()
         let other = ProcEvent(monotonicNs: 1, kind: .exit(pid: 200, tgid: 200, status: .exited(1), parentTgid: 1))
-        let child = ProcEvent(monotonicNs: 1, kind: .fork(parentPid: pid, parentTgid: pid, childPid: 300, childTgid: 300))
+        let child = ProcEvent(
+            monotonicNs: 1, kind: .fork(parentPid: pid, parentTgid: pid, childPid: 300, childTgid: 300))
         #expect(table.apply(other).isEmpty)
         #expect(table.apply(child).isEmpty)
         #expect(table.live.keys.sorted() == [pid])
@@ -200,7 +206,8 @@ import Testing
         var table = tree(reaper: 5, rootParent: 5)
         _ = table.apply(exit(10, .exited(3), at: 6, parent: 5))
         #expect(
-            ends(table.settleUnreaped()).first?.1 == ProcessEnd(status: .exited(3), monotonicNs: 6, source: "proc_connector"))
+            ends(table.settleUnreaped()).first?.1
+                == ProcessEnd(status: .exited(3), monotonicNs: 6, source: "proc_connector"))
     }
 
     @Test func orphansStayInTheTableAfterTheirParentEnds() {
@@ -253,14 +260,16 @@ import Testing
 
     @Test func missedProcessesAreAdoptedOnceAndNeverAgain() {
         var table = tree()
-        #expect(table.adopt(pid: 13, parentPid: 10, startedNs: 100_000_000, observed: .running(threads: [13])).count == 1)
+        #expect(
+            table.adopt(pid: 13, parentPid: 10, startedNs: 100_000_000, observed: .running(threads: [13])).count == 1)
         #expect(table.adopt(pid: 14, parentPid: 99, startedNs: 8, observed: .running(threads: [14])).isEmpty)
         // A zombie found later: adopted with its end, then never again while it lingers in /proc.
         let zombie = table.adopt(pid: 15, parentPid: 10, startedNs: 200_000_000, observed: .exited(.exited(1)))
         #expect(zombie.count == 2)
         #expect(table.adopt(pid: 15, parentPid: 10, startedNs: 210_000_000, observed: .exited(.exited(1))).isEmpty)
         // The same pid much later is another process.
-        #expect(table.adopt(pid: 15, parentPid: 10, startedNs: 900_000_000, observed: .running(threads: [15])).count == 1)
+        #expect(
+            table.adopt(pid: 15, parentPid: 10, startedNs: 900_000_000, observed: .running(threads: [15])).count == 1)
     }
 
     @Test func aForkMessageReadAfterItsProcessWasRecoveredAddsNothing() {

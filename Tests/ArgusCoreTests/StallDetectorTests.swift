@@ -4,7 +4,9 @@ import Testing
 @Suite struct StallDetectorTests {
     private let second: UInt64 = 1_000_000_000
 
-    private func sample(_ at: Double, _ threads: [ThreadSample], pressure: PressureTotals = PressureTotals()) -> FineSample {
+    private func sample(_ at: Double, _ threads: [ThreadSample], pressure: PressureTotals = PressureTotals())
+        -> FineSample
+    {
         let ns = UInt64(at * 1e9)
         return FineSample(monotonicNs: ns, time: WallTime(nanoseconds: Int64(ns)), threads: threads, pressure: pressure)
     }
@@ -12,7 +14,9 @@ import Testing
     private func thread(_ state: Character) -> ThreadSample { thread(10, state) }
 
     private func thread(_ tid: Int32, _ state: Character, cpu: UInt64 = 0, wait: UInt64 = 0) -> ThreadSample {
-        ThreadSample(tid: tid, name: "worker", state: state, cpuNs: cpu, runDelayNs: wait, wchan: state == "D" ? "io_schedule" : nil)
+        ThreadSample(
+            tid: tid, name: "worker", state: state, cpuNs: cpu, runDelayNs: wait,
+            wchan: state == "D" ? "io_schedule" : nil)
     }
 
     /// Feeds samples every 0.2 s, passing the window start as the monitor does.
@@ -37,7 +41,8 @@ import Testing
 
     @Test func threadInDStateLongerThanTheThresholdIsOneStallFromWhenItWasFirstSeen() {
         var detector = StallDetector(thresholds: StallThresholds())
-        let states: [Character] = [Character](repeating: "S", count: 3) + [Character](repeating: "D", count: 8)
+        let states: [Character] =
+            [Character](repeating: "S", count: 3) + [Character](repeating: "D", count: 8)
             + [Character](repeating: "S", count: 8)
         let outputs = run(&detector, states.enumerated().map { sample(Double($0.offset) * 0.2, [thread($0.element)]) })
         let stall = began(outputs)
@@ -63,7 +68,8 @@ import Testing
     @Test func aConditionThatClearsBrieflyStaysOneStall() {
         var detector = StallDetector(thresholds: StallThresholds())
         // Stopped 2 s, running 0.4 s (shorter than clearNs), stopped again 2 s.
-        let states: [Character] = [Character](repeating: "T", count: 10) + ["S", "S"] + [Character](repeating: "T", count: 10)
+        let states: [Character] =
+            [Character](repeating: "T", count: 10) + ["S", "S"] + [Character](repeating: "T", count: 10)
         let outputs = run(&detector, states.enumerated().map { sample(Double($0.offset) * 0.2, [thread($0.element)]) })
         #expect(began(outputs).count == 1)
         #expect(ended(outputs).isEmpty)
@@ -86,7 +92,9 @@ import Testing
     @Test func runQueueWaitAboveTheThresholdPerSecondIsAStallWithTheWaitAsValue() {
         var detector = StallDetector(thresholds: StallThresholds())
         // Waits 100 ms of every 200 ms: 500 ms per second.
-        let samples = (0..<10).map { sample(Double($0) * 0.2, [thread(7, "R", cpu: UInt64($0) * 100_000_000, wait: UInt64($0) * 100_000_000)]) }
+        let samples = (0..<10).map {
+            sample(Double($0) * 0.2, [thread(7, "R", cpu: UInt64($0) * 100_000_000, wait: UInt64($0) * 100_000_000)])
+        }
         let stall = began(run(&detector, samples))
         #expect(stall.count == 1)
         #expect(stall.first?.condition.kind == .runQueue)
@@ -186,6 +194,8 @@ import Testing
         #expect(top.cpu.first?.cpuPercent == 100)
         #expect(top.io.map(\.comm) == ["writer"])
         #expect(top.io.first?.ioBytesPerSecond == 2_000_000)
-        #expect(TopConsumer.json(top.io) == "[{\"pid\":3,\"comm\":\"writer\",\"cpu_percent\":10.0,\"io_bytes_per_s\":2000000.0}]")
+        #expect(
+            TopConsumer.json(top.io)
+                == "[{\"pid\":3,\"comm\":\"writer\",\"cpu_percent\":10.0,\"io_bytes_per_s\":2000000.0}]")
     }
 }

@@ -26,7 +26,8 @@ struct StallPacingTests {
         let first = sample(at: 0, [(1, "S", 10), (2, "S", 20)])
         pacing.fullSampleTaken(first, previous: nil, probe: probe(cpu: 30), stallOpen: false)
         pacing.fullSampleTaken(
-            sample(at: second / 5, [(1, "S", 10), (2, "S", 20)]), previous: first, probe: probe(cpu: 30), stallOpen: false)
+            sample(at: second / 5, [(1, "S", 10), (2, "S", 20)]), previous: first, probe: probe(cpu: 30),
+            stallOpen: false)
         return pacing
     }
 
@@ -81,7 +82,8 @@ struct StallPacingTests {
         var pacing = StallPacing()
         let first = sample(at: 0, [(1, "S", 10)])
         pacing.fullSampleTaken(
-            sample(at: second / 5, [(1, "S", 10), (2, "S", 0)]), previous: first, probe: probe(cpu: 10), stallOpen: false)
+            sample(at: second / 5, [(1, "S", 10), (2, "S", 0)]), previous: first, probe: probe(cpu: 10),
+            stallOpen: false)
         #expect(!pacing.isQuiet)
     }
 }

@@ -38,7 +38,8 @@ struct BPFCountersLiveTests {
         let counters = try BPFCounters(followForks: true)
         try counters.watch(getpid())
         var pid: pid_t = 0
-        let argv: [UnsafeMutablePointer<CChar>?] = ["/bin/sh", "-c", "exit 7"].map { (text: String) in strdup(text) } + [nil]
+        let argv: [UnsafeMutablePointer<CChar>?] =
+            ["/bin/sh", "-c", "exit 7"].map { (text: String) in strdup(text) } + [nil]
         defer { argv.forEach { free($0) } }
         posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ)
         var status: Int32 = 0

@@ -9,7 +9,8 @@ struct ProcConnectorLiveTests {
     /// Forks a child that exits with `code` at once; returns its pid (reaped by the caller).
     func spawnExiting(_ code: Int32) -> pid_t {
         var pid: pid_t = 0
-        let argv: [UnsafeMutablePointer<CChar>?] = ["/bin/sh", "-c", "exit \(code)"].map { (text: String) in strdup(text) } + [nil]
+        let argv: [UnsafeMutablePointer<CChar>?] =
+            ["/bin/sh", "-c", "exit \(code)"].map { (text: String) in strdup(text) } + [nil]
         defer { argv.forEach { free($0) } }
         posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ)
         return pid
@@ -52,7 +53,8 @@ struct ProcConnectorLiveTests {
         let events = try collect(from: connector) { events in
             events.contains { if case .exit(watched, watched, _, _) = $0.kind { true } else { false } }
         }
-        #expect(events.contains { $0.kind == .exit(pid: watched, tgid: watched, status: .exited(3), parentTgid: getpid()) })
+        #expect(
+            events.contains { $0.kind == .exit(pid: watched, tgid: watched, status: .exited(3), parentTgid: getpid()) })
         let aboutOther = events.filter {
             switch $0.kind {
             case .exit(_, other, _, _), .exec(_, other), .fork(_, _, _, other): true

@@ -23,7 +23,8 @@ import Testing
     /// Inserts one row into `table`, with a value for every column that must have one.
     func insertRow(_ table: String, _ database: SQLiteDatabase) throws {
         let statement = try database.prepare(
-            "SELECT name, type FROM pragma_table_info('\(table)') WHERE \"notnull\" = 1 AND dflt_value IS NULL AND pk = 0")
+            "SELECT name, type FROM pragma_table_info('\(table)') WHERE \"notnull\" = 1 AND dflt_value IS NULL AND pk = 0"
+        )
         var names: [String] = []
         var values: [String] = []
         while try statement.step() {

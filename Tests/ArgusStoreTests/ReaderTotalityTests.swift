@@ -34,7 +34,8 @@ import Testing
     @Test func anInfiniteValueReadsAsUnknown() throws {
         let scratch = ScratchDirectory()
         let path = try database(
-            scratch, "UPDATE stalls SET peak_value = 9e999, duration_ms = -9e999, threshold = 9e999, entry_value = 9e999")
+            scratch,
+            "UPDATE stalls SET peak_value = 9e999, duration_ms = -9e999, threshold = 9e999, entry_value = 9e999")
         let stall = try #require(try StallReader(path: path).stalls().first)
         #expect(stall.peakValue == nil)
         #expect(stall.durationMs == nil)

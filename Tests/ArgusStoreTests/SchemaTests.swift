@@ -40,9 +40,14 @@ import Testing
         #expect(
             try indexes("performance_metrics", database).isSuperset(
                 of: ["idx_metrics_timestamp", "idx_metrics_app", "idx_metrics_process_id"]))
-        #expect(try indexes("log_entries", database).isSuperset(of: ["idx_logs_timestamp", "idx_logs_app", "idx_logs_process_id"]))
         #expect(
-            try indexes("process_events", database).isSuperset(of: ["idx_events_timestamp", "idx_events_app", "idx_events_type"]))
+            try indexes("log_entries", database).isSuperset(of: [
+                "idx_logs_timestamp", "idx_logs_app", "idx_logs_process_id",
+            ]))
+        #expect(
+            try indexes("process_events", database).isSuperset(of: [
+                "idx_events_timestamp", "idx_events_app", "idx_events_type",
+            ]))
     }
 
     @Test func gazeColumnsKeepTheirTypesAndNullability() throws {

@@ -67,7 +67,10 @@ extension EndToEnd {
         @Test func attachesToAProcessWhoseLeaderAlreadyExited() throws {
             let scratch = Scratch()
             let testee = try Child(Binaries.testee, ["leader-exit", "6"], scratch: scratch, label: "testee")
-            #expect(eventually { (try? String(contentsOfFile: "/proc/\(testee.pid)/stat", encoding: .utf8))?.contains(") Z ") == true })
+            #expect(
+                eventually {
+                    (try? String(contentsOfFile: "/proc/\(testee.pid)/stat", encoding: .utf8))?.contains(") Z ") == true
+                })
             let tracer = try startTracer(["--pid", "\(testee.pid)"], scratch: scratch)
             #expect(waitAttached(tracer), "stderr: \(tracer.stderr)")
             testee.openGate()

@@ -44,11 +44,17 @@ extension EndToEnd {
             let zombieParent = try Child("/bin/sh", ["-c", "/bin/true & read x"], scratch: scratch, label: "sh")
             // The child of `sh` stays a zombie until sh reads its line.
             var zombie: Int32?
-            #expect(eventually {
-                zombie = (try? String(contentsOfFile: "/proc/\(zombieParent.pid)/task/\(zombieParent.pid)/children", encoding: .utf8))
-                    .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-                return zombie.map { (try? String(contentsOfFile: "/proc/\($0)/stat", encoding: .utf8))?.contains(") Z ") == true } ?? false
-            })
+            #expect(
+                eventually {
+                    zombie =
+                        (try? String(
+                            contentsOfFile: "/proc/\(zombieParent.pid)/task/\(zombieParent.pid)/children",
+                            encoding: .utf8))
+                        .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+                    return zombie.map {
+                        (try? String(contentsOfFile: "/proc/\($0)/stat", encoding: .utf8))?.contains(") Z ") == true
+                    } ?? false
+                })
             let tracer = try Child(Binaries.tracer, ["--pid", "\(zombie ?? 0)"], scratch: scratch, label: "tracer")
             #expect(tracer.exitStatus() == 1)
             #expect(tracer.stderr.contains("has already exited"), "stderr: \(tracer.stderr)")
@@ -59,10 +65,11 @@ extension EndToEnd {
             let scratch = Scratch()
             let tracer = try Child(Binaries.tracer, ["--help"], scratch: scratch, label: "help")
             #expect(tracer.exitStatus() == 0)
-            for text in ["--pid", "--process", "--wait", "--interval", "--logfile", "--app-name", "--db", "--verbose", "--quiet",
+            for text in [
+                "--pid", "--process", "--wait", "--interval", "--logfile", "--app-name", "--db", "--verbose", "--quiet",
                 "Examples:", "Exit status:", "--no-stalls", "--stall-d-state", "--stall-runqueue", "--stall-pressure",
-                "--stall-window", "stalls", "--logfile-start"]
-            {
+                "--stall-window", "stalls", "--logfile-start",
+            ] {
                 #expect(tracer.stdout.contains(text), "help lacks \(text)")
             }
             let stalls = try Child(Binaries.tracer, ["stalls", "--help"], scratch: scratch, label: "stalls-help")
@@ -86,7 +93,8 @@ extension EndToEnd {
                 #expect(tracer.stderr.contains(message), "\(arguments): \(tracer.stderr)")
                 #expect(tracer.stderr.split(separator: "\n").count == 1)
             }
-            let missing = try Child(Binaries.tracer, ["stalls", "--db", scratch.path + "/none.db"], scratch: scratch, label: "none")
+            let missing = try Child(
+                Binaries.tracer, ["stalls", "--db", scratch.path + "/none.db"], scratch: scratch, label: "none")
             #expect(missing.exitStatus() == 1)
             #expect(missing.stderr.contains("cannot read the database"))
         }

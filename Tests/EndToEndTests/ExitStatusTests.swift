@@ -41,9 +41,12 @@ extension EndToEnd {
             #expect(
                 try rows.texts("SELECT event_type FROM process_events ORDER BY timestamp_ns, id")
                     == ["monitoring_started", "terminated", "monitoring_stopped"])
-            #expect(try rows.int("SELECT count(*) FROM performance_metrics") ?? 0 >= 1, "stdout: \(tracer.stdout) stderr: \(tracer.stderr)")
+            #expect(
+                try rows.int("SELECT count(*) FROM performance_metrics") ?? 0 >= 1,
+                "stdout: \(tracer.stdout) stderr: \(tracer.stderr)")
             let expectedLine =
-                testCase.signal == nil ? "Process terminated (exit code: \(testCase.exitCode))" : "Process terminated (killed by SIG"
+                testCase.signal == nil
+                ? "Process terminated (exit code: \(testCase.exitCode))" : "Process terminated (killed by SIG"
             #expect(tracer.stdout.contains(expectedLine), "stdout: \(tracer.stdout)")
         }
 
@@ -56,7 +59,8 @@ extension EndToEnd {
             #expect(tracer.exitStatus() == 0)
             let stamp = try #require(Int64(testee.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
             let stored = try #require(
-                try Rows(scratch.database).int("SELECT timestamp_ns FROM process_events WHERE event_type = 'terminated'"))
+                try Rows(scratch.database).int(
+                    "SELECT timestamp_ns FROM process_events WHERE event_type = 'terminated'"))
             // The child stamps its clock just before exit(); the kernel's exit comes right after.
             #expect(stored >= stamp - 5_000_000, "stored \(stored) is before the child's stamp \(stamp)")
             #expect(stored - stamp < 1_000_000_000)

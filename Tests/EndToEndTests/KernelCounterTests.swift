@@ -22,11 +22,16 @@ extension EndToEnd {
 
         /// Runs the testee on CPU 0 beside a hog, watched with `extra` options.
         func shareOneCPUWithAHog(_ extra: [String], _ scratch: Scratch) throws -> Child {
-            let hog = try Child("/usr/bin/taskset", ["-c", "0", Binaries.testee, "spin", "3"], scratch: scratch, label: "hog")
+            let hog = try Child(
+                "/usr/bin/taskset", ["-c", "0", Binaries.testee, "spin", "3"], scratch: scratch, label: "hog")
             let testee = try Child(
-                "/usr/bin/taskset", ["-c", "0", Binaries.testee, "gate", "spin", "1.5"], scratch: scratch, label: "testee")
+                "/usr/bin/taskset", ["-c", "0", Binaries.testee, "gate", "spin", "1.5"], scratch: scratch,
+                label: "testee")
             // taskset execs the testee: the pid stays.
-            #expect(eventually { (try? String(contentsOfFile: "/proc/\(testee.pid)/comm", encoding: .utf8)) == "argus-testee\n" })
+            #expect(
+                eventually {
+                    (try? String(contentsOfFile: "/proc/\(testee.pid)/comm", encoding: .utf8)) == "argus-testee\n"
+                })
             let tracer = try startTracer(["--pid", "\(testee.pid)", "--interval", "0.2"] + extra, scratch: scratch)
             #expect(waitAttached(tracer))
             testee.openGate()
@@ -43,7 +48,8 @@ extension EndToEnd {
             // The histogram and the longest wait need the per-switch probe (--runq-histogram).
             let rows = try Rows(scratch.database)
             #expect(try rows.int("SELECT count(*) FROM performance_metrics WHERE bpf_runq_histogram IS NOT NULL") == 0)
-            #expect(try rows.int("SELECT count(*) FROM performance_metrics WHERE bpf_runq_delay_max_ns IS NOT NULL") == 0)
+            #expect(
+                try rows.int("SELECT count(*) FROM performance_metrics WHERE bpf_runq_delay_max_ns IS NOT NULL") == 0)
         }
 
         @Test func runqHistogramShowsTheWaitsOfACPUSharingChild() throws {
@@ -83,17 +89,22 @@ extension EndToEnd {
         /// descriptors): other tracers on the machine do not count.
         func programIDs(heldBy pid: Int32) -> Set<Int> {
             let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fdinfo")) ?? []
-            return Set(fds.compactMap { fd -> Int? in
-                guard let text = try? String(contentsOfFile: "/proc/\(pid)/fdinfo/\(fd)", encoding: .utf8) else { return nil }
-                let line = text.split(separator: "\n").first { $0.hasPrefix("prog_id:") }
-                return line.flatMap { Int($0.dropFirst("prog_id:".count).trimmingCharacters(in: .whitespaces)) }
-            })
+            return Set(
+                fds.compactMap { fd -> Int? in
+                    guard let text = try? String(contentsOfFile: "/proc/\(pid)/fdinfo/\(fd)", encoding: .utf8) else {
+                        return nil
+                    }
+                    let line = text.split(separator: "\n").first { $0.hasPrefix("prog_id:") }
+                    return line.flatMap { Int($0.dropFirst("prog_id:".count).trimmingCharacters(in: .whitespaces)) }
+                })
         }
 
         /// The name of a loaded program (bpftool prog show id N), or nil once it is gone.
         func programName(_ id: Int) -> String? {
             let scratch = Scratch()
-            guard let shown = try? Child("/usr/sbin/bpftool", ["prog", "show", "id", "\(id)"], scratch: scratch, label: "bpftool"),
+            guard
+                let shown = try? Child(
+                    "/usr/sbin/bpftool", ["prog", "show", "id", "\(id)"], scratch: scratch, label: "bpftool"),
                 shown.exitStatus() == 0
             else { return nil }
             let words = shown.stdout.split(separator: " ")
@@ -109,7 +120,8 @@ extension EndToEnd {
             #expect(waitAttached(tracer))
             #expect(programNames(heldBy: tracer.pid) == ["on_exit"])
             let withHistogram = try Child(
-                Binaries.tracer, ["--pid", "\(testee.pid)", "--runq-histogram", "--db", scratch.path + "/histogram.db"],
+                Binaries.tracer,
+                ["--pid", "\(testee.pid)", "--runq-histogram", "--db", scratch.path + "/histogram.db"],
                 scratch: scratch, label: "tracer-histogram")
             #expect(waitAttached(withHistogram))
             #expect(programNames(heldBy: withHistogram.pid) == ["on_exit", "on_switch"])

@@ -60,7 +60,8 @@ extension EndToEnd {
             end(testee, tracer)
 
             let rows = try Rows(scratch.database)
-            #expect(try rows.texts("SELECT log_line FROM log_entries ORDER BY id") == (1...10).map { "[INFO] line \($0)" })
+            #expect(
+                try rows.texts("SELECT log_line FROM log_entries ORDER BY id") == (1...10).map { "[INFO] line \($0)" })
             #expect(try rows.texts("SELECT DISTINCT logfile_path FROM log_entries") == [path])
             #expect(try rows.int("SELECT count(*) FROM log_entries WHERE process_id = \(testee.pid)") == 10)
             #expect(tracer.stdout.contains("Log entries captured: 10"))
@@ -126,7 +127,9 @@ extension EndToEnd {
             let megabyte = String(repeating: "m", count: 1 << 20)
             log.write(megabyte + "\n")
             log.write("no newline at exit")
-            #expect(eventually { tracer.lines(containing: "Log: ") >= 3 }, "stderr: \(tracer.stderr) stdout: \(tracer.stdout.prefix(2000))")
+            #expect(
+                eventually { tracer.lines(containing: "Log: ") >= 3 },
+                "stderr: \(tracer.stderr) stdout: \(tracer.stdout.prefix(2000))")
             end(testee, tracer)
 
             let rows = try Rows(scratch.database)
@@ -162,7 +165,10 @@ extension EndToEnd {
             again.write("third\n")
             #expect(eventually { tracer.lines(containing: "Log: ") == 3 }, "stdout: \(tracer.stdout)")
             end(testee, tracer)
-            #expect(try Rows(scratch.database).texts("SELECT log_line FROM log_entries ORDER BY id") == ["first", "second", "third"])
+            #expect(
+                try Rows(scratch.database).texts("SELECT log_line FROM log_entries ORDER BY id") == [
+                    "first", "second", "third",
+                ])
         }
 
         @Test func aSymlinkedPathIsFollowedThroughRotationOfItsTarget() throws {

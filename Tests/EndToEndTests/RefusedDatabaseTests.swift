@@ -19,13 +19,20 @@ extension EndToEnd {
         }
 
         static let badDatabases: [BadDatabase] = [
-            BadDatabase(name: "a directory") { try FileManager.default.createDirectory(atPath: $0, withIntermediateDirectories: false) },
+            BadDatabase(name: "a directory") {
+                try FileManager.default.createDirectory(atPath: $0, withIntermediateDirectories: false)
+            },
             BadDatabase(name: "a text file") { try Data("not a database\n".utf8).write(to: URL(fileURLWithPath: $0)) },
             BadDatabase(name: "another app's table of the same name") {
-                try sqlite($0, "CREATE TABLE process_events (id INTEGER PRIMARY KEY, what TEXT); INSERT INTO process_events VALUES (1, 'x')")
+                try sqlite(
+                    $0,
+                    "CREATE TABLE process_events (id INTEGER PRIMARY KEY, what TEXT); INSERT INTO process_events VALUES (1, 'x')"
+                )
             },
             BadDatabase(name: "a newer schema") { try sqlite($0, "CREATE TABLE t (x); PRAGMA user_version = 999") },
-            BadDatabase(name: "a negative user_version") { try sqlite($0, "CREATE TABLE t (x); PRAGMA user_version = -3") },
+            BadDatabase(name: "a negative user_version") {
+                try sqlite($0, "CREATE TABLE t (x); PRAGMA user_version = -3")
+            },
         ]
 
         /// The file's bytes (a directory: its entries) and modification time.
@@ -43,11 +50,13 @@ extension EndToEnd {
             let before = Self.fingerprint(scratch.database)
             let testee = try Child(Binaries.testee, ["gate", "exit", "0"], scratch: scratch, label: "testee")
             let tracer = try Child(
-                Binaries.tracer, ["--pid", "\(testee.pid)", "--db", scratch.database], scratch: scratch, label: "tracer")
+                Binaries.tracer, ["--pid", "\(testee.pid)", "--db", scratch.database], scratch: scratch, label: "tracer"
+            )
             #expect(tracer.exitStatus() == 1)
             let lines = tracer.stderr.split(separator: "\n")
             #expect(lines.count == 1, "stderr: \(tracer.stderr)")
-            #expect(lines.first?.hasPrefix("argus-trace: error: cannot use \(scratch.database) as the database") == true)
+            #expect(
+                lines.first?.hasPrefix("argus-trace: error: cannot use \(scratch.database) as the database") == true)
             #expect(!tracer.stdout.contains("Starting monitoring"))
             #expect(Self.fingerprint(scratch.database) == before)
             for suffix in ["-wal", "-shm", "-journal"] {
@@ -65,14 +74,16 @@ extension EndToEnd {
                 Binaries.tracer, ["run", "--db", scratch.database, "--", "/usr/bin/touch", marker], scratch: scratch,
                 label: "tracer")
             #expect(tracer.exitStatus() == 125)
-            #expect(tracer.stderr.contains("cannot use \(scratch.database) as the database"), "stderr: \(tracer.stderr)")
+            #expect(
+                tracer.stderr.contains("cannot use \(scratch.database) as the database"), "stderr: \(tracer.stderr)")
             #expect(!FileManager.default.fileExists(atPath: marker))
             #expect(Self.fingerprint(scratch.database) == before)
         }
 
         @Test func aMissingTargetLeavesNoDatabase() throws {
             let scratch = Scratch()
-            let tracer = try Child(Binaries.tracer, ["--pid", "4194305", "--db", scratch.database], scratch: scratch, label: "tracer")
+            let tracer = try Child(
+                Binaries.tracer, ["--pid", "4194305", "--db", scratch.database], scratch: scratch, label: "tracer")
             #expect(tracer.exitStatus() == 1)
             #expect(!FileManager.default.fileExists(atPath: scratch.database))
         }

@@ -12,24 +12,31 @@ extension EndToEnd {
 
         func statuses(_ rows: Rows, where condition: String = "1") throws -> [String] {
             try rows.texts(
-                "SELECT coalesce(exe, comm) || ' ' || coalesce(exit_code, 'none') FROM processes WHERE \(condition) ORDER BY started_ns, id")
+                "SELECT coalesce(exe, comm) || ' ' || coalesce(exit_code, 'none') FROM processes WHERE \(condition) ORDER BY started_ns, id"
+            )
         }
 
         @Test func aPipelineRecordsEveryStatusAndExitsWithTheCommands() throws {
             let scratch = Scratch()
-            let tracer = try run(["/bin/sh", "-c", "/bin/false | /bin/true; /bin/ls /nonexistent 2>/dev/null; exit 4"], scratch: scratch)
+            let tracer = try run(
+                ["/bin/sh", "-c", "/bin/false | /bin/true; /bin/ls /nonexistent 2>/dev/null; exit 4"], scratch: scratch)
             #expect(tracer.exitStatus() == 4, "stderr: \(tracer.stderr)")
             let rows = try Rows(scratch.database)
             let exits = try rows.texts("SELECT exit_code FROM processes WHERE execs > 0 ORDER BY exit_code")
             #expect(exits == ["0", "1", "2", "4"], "\(exits)")
             // Even programs that end within microseconds are named: the exec probe reads them in the exec.
-            let named = try rows.texts("SELECT comm || ' ' || argv || ' ' || exit_code FROM processes WHERE execs > 0 ORDER BY exit_code")
-            #expect(named == [#"true ["/bin/true"] 0"#, #"false ["/bin/false"] 1"#, #"ls ["/bin/ls","/nonexistent"] 2"#,
-                #"sh ["/bin/sh","-c","/bin/false | /bin/true; /bin/ls /nonexistent 2>/dev/null; exit 4"] 4"#], "\(named)")
+            let named = try rows.texts(
+                "SELECT comm || ' ' || argv || ' ' || exit_code FROM processes WHERE execs > 0 ORDER BY exit_code")
+            #expect(
+                named == [
+                    #"true ["/bin/true"] 0"#, #"false ["/bin/false"] 1"#, #"ls ["/bin/ls","/nonexistent"] 2"#,
+                    #"sh ["/bin/sh","-c","/bin/false | /bin/true; /bin/ls /nonexistent 2>/dev/null; exit 4"] 4"#,
+                ], "\(named)")
             #expect(try rows.int("SELECT exit_code FROM processes WHERE parent_pid = \(tracer.pid)") == 4)
             #expect(try rows.int("SELECT count(*) FROM processes WHERE exit_code IS NULL") == 0)
-            #expect(try rows.int("SELECT count(*) FROM process_events WHERE event_type = 'terminated'")
-                == rows.int("SELECT count(*) FROM processes"))
+            #expect(
+                try rows.int("SELECT count(*) FROM process_events WHERE event_type = 'terminated'")
+                    == rows.int("SELECT count(*) FROM processes"))
             #expect(tracer.stdout.isEmpty, "argus-trace wrote to the command's stdout: \(tracer.stdout)")
             #expect(tracer.stderr.contains("run summary"))
         }
@@ -99,19 +106,24 @@ extension EndToEnd {
             // The command's status is exact even so: it comes from waitpid.
             #expect(try rows.texts("SELECT status_source FROM processes WHERE parent_pid = \(tracer.pid)") == ["wait"])
             // What could not be known is recorded as unknown, never guessed.
-            #expect(try rows.int("SELECT count(*) FROM processes WHERE status_source = 'lost' AND exit_code IS NOT NULL") == 0)
+            #expect(
+                try rows.int("SELECT count(*) FROM processes WHERE status_source = 'lost' AND exit_code IS NOT NULL")
+                    == 0)
             #expect(try rows.int("SELECT count(*) FROM processes WHERE exit_code NOT IN (0, 1, 2, 3, 6)") == 0)
             #expect(try rows.int("SELECT count(*) FROM processes") ?? 0 <= 4_003)
         }
 
         @Test func processesOfTheTreeGetKernelCounters() throws {
             let scratch = Scratch()
-            let tracer = try run(["/bin/sh", "-c", "\(Binaries.testee) naps 100; exit 0"], options: ["--interval", "0.2"], scratch: scratch)
+            let tracer = try run(
+                ["/bin/sh", "-c", "\(Binaries.testee) naps 100; exit 0"], options: ["--interval", "0.2"],
+                scratch: scratch)
             // The command's stdout passes through: the testee says when it has napped.
             #expect(eventually { tracer.stdout.contains("napped") }, "stderr: \(tracer.stderr)")
             #expect(
                 eventually {
-                    (try? Rows(scratch.database).int("SELECT coalesce(sum(bpf_switches_voluntary), 0) FROM performance_metrics")) ?? 0
+                    (try? Rows(scratch.database).int(
+                        "SELECT coalesce(sum(bpf_switches_voluntary), 0) FROM performance_metrics")) ?? 0
                         >= 100
                 }, "stderr: \(tracer.stderr)")
             tracer.openGate()
@@ -121,7 +133,11 @@ extension EndToEnd {
         @Test func signalsGoToTheCommand() throws {
             let scratch = Scratch()
             let tracer = try run([Binaries.testee, "sleep", "30"], scratch: scratch)
-            #expect(eventually { (try? String(contentsOfFile: "/proc/\(tracer.pid)/task/\(tracer.pid)/children", encoding: .utf8))?.isEmpty == false })
+            #expect(
+                eventually {
+                    (try? String(contentsOfFile: "/proc/\(tracer.pid)/task/\(tracer.pid)/children", encoding: .utf8))?
+                        .isEmpty == false
+                })
             tracer.signal(SIGTERM)
             #expect(tracer.exitStatus() == 143, "stderr: \(tracer.stderr)")
             let rows = try Rows(scratch.database)
@@ -134,16 +150,23 @@ extension EndToEnd {
             #expect(left.exitStatus() == 0)
             #expect(left.stderr.contains("still running (1)"), "stderr: \(left.stderr)")
             let leftRows = try Rows(scratch.database)
-            #expect(try leftRows.int("SELECT count(*) FROM processes WHERE ended_ns IS NULL AND exe LIKE '%sleep'") == 1)
-            if let orphan = try leftRows.int("SELECT pid FROM processes WHERE ended_ns IS NULL") { kill(Int32(orphan), SIGKILL) }
+            #expect(
+                try leftRows.int("SELECT count(*) FROM processes WHERE ended_ns IS NULL AND exe LIKE '%sleep'") == 1)
+            if let orphan = try leftRows.int("SELECT pid FROM processes WHERE ended_ns IS NULL") {
+                kill(Int32(orphan), SIGKILL)
+            }
 
             let killedScratch = Scratch()
             let killed = try run(
-                ["/bin/sh", "-c", "sleep 30 & exit 0"], options: ["--grace", "0", "--kill-orphans"], scratch: killedScratch)
+                ["/bin/sh", "-c", "sleep 30 & exit 0"], options: ["--grace", "0", "--kill-orphans"],
+                scratch: killedScratch)
             #expect(killed.exitStatus() == 0, "stderr: \(killed.stderr)")
             let killedRows = try Rows(killedScratch.database)
             // SIGTERM may reach the orphan before or after it exec'd sleep.
-            #expect(try killedRows.int("SELECT count(*) FROM processes WHERE signal = 15 AND pid != (SELECT target_pid FROM sessions)") == 1)
+            #expect(
+                try killedRows.int(
+                    "SELECT count(*) FROM processes WHERE signal = 15 AND pid != (SELECT target_pid FROM sessions)")
+                    == 1)
         }
 
         @Test func reportAndJUnitDescribeTheRun() throws {
@@ -155,12 +178,16 @@ extension EndToEnd {
                 scratch: scratch)
             #expect(tracer.exitStatus() == 5)
             let json = try #require(
-                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any])
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
+            )
             #expect(json["exit_code"] as? Int == 5)
             #expect((json["command"] as? [String])?.first == "/bin/sh")
             let processes = try #require(json["processes"] as? [[String: Any]])
             #expect(processes.count == json["process_count"] as? Int)
-            #expect(processes.contains { ($0["exe"] as? String)?.hasSuffix("false") == true && $0["exit_code"] as? Int == 1 })
+            #expect(
+                processes.contains {
+                    ($0["exe"] as? String)?.hasSuffix("false") == true && $0["exit_code"] as? Int == 1
+                })
             let xml = try String(contentsOfFile: junit, encoding: .utf8)
             #expect(xml.contains("<testsuites"))
             #expect(xml.components(separatedBy: "<failure").count - 1 == 2, "\(xml)")  // sh (exit 5) and false
@@ -172,7 +199,8 @@ extension EndToEnd {
             let notExecutable = scratch.path + "/data.txt"
             _ = FileManager.default.createFile(atPath: notExecutable, contents: Data("x".utf8))
             #expect(try run([notExecutable], scratch: scratch).exitStatus() == 126)
-            let usage = try Child(Binaries.tracer, ["run", "--interval", "0", "--", "true"], scratch: scratch, label: "usage")
+            let usage = try Child(
+                Binaries.tracer, ["run", "--interval", "0", "--", "true"], scratch: scratch, label: "usage")
             #expect(usage.exitStatus() == 125)
             let empty = try Child(Binaries.tracer, ["run"], scratch: scratch, label: "empty")
             #expect(empty.exitStatus() == 125)

@@ -38,7 +38,9 @@ extension EndToEnd {
             #expect(tracer.exitStatus() == 0)
 
             // Samples taken while it spun: all but the first (at attach, while it waited).
-            let busy = Array(try Rows(scratch.database).doubles("SELECT cpu_percent FROM performance_metrics ORDER BY id").dropFirst())
+            let busy = Array(
+                try Rows(scratch.database).doubles("SELECT cpu_percent FROM performance_metrics ORDER BY id")
+                    .dropFirst())
             #expect(busy.count >= 5, "samples: \(busy)")
             let mean = busy.reduce(0, +) / Double(max(busy.count, 1))
             #expect(abs(mean - 100) <= 7, "a child spinning on one core averaged \(mean) %: \(busy)")
@@ -49,14 +51,24 @@ extension EndToEnd {
             let testee = try Child(Binaries.testee, ["gate", "exit", "0"], scratch: scratch, label: "testee")
             // `head -1` closes the pipe after the first line: later lines get EPIPE, not SIGPIPE.
             let pipeline = try Child(
-                "/bin/sh", ["-c", "\(Binaries.tracer) --pid \(testee.pid) --interval 0.1 --db \(scratch.database) | head -1; "
-                    + "echo done"], scratch: scratch, label: "pipe")
+                "/bin/sh",
+                [
+                    "-c",
+                    "\(Binaries.tracer) --pid \(testee.pid) --interval 0.1 --db \(scratch.database) | head -1; "
+                        + "echo done",
+                ], scratch: scratch, label: "pipe")
             // Recording goes on after head has gone (a line every 0.1 s meets a closed pipe).
-            #expect(eventually { ((try? Rows(scratch.database).int("SELECT count(*) FROM performance_metrics")) ?? 0) >= 10 })
+            #expect(
+                eventually {
+                    ((try? Rows(scratch.database).int("SELECT count(*) FROM performance_metrics")) ?? 0) >= 10
+                })
             testee.openGate()
             #expect(pipeline.exitStatus() == 0)
             #expect(pipeline.stdout.hasSuffix("done\n"))
-            #expect(eventually { ((try? Rows(scratch.database).texts("SELECT end_reason FROM sessions")) ?? []) == ["target exited"] })
+            #expect(
+                eventually {
+                    ((try? Rows(scratch.database).texts("SELECT end_reason FROM sessions")) ?? []) == ["target exited"]
+                })
         }
 
         @Test func sigtermSavesEveryRowInFlight() throws {
@@ -71,7 +83,10 @@ extension EndToEnd {
             let printed = tracer.lines(containing: "Metrics: CPU=")
             let rows = try Rows(scratch.database)
             #expect(try rows.int("SELECT count(*) FROM performance_metrics") == Int64(printed))
-            #expect(try rows.texts("SELECT detail FROM process_events WHERE event_type = 'monitoring_stopped'") == ["stopped by SIGTERM"])
+            #expect(
+                try rows.texts("SELECT detail FROM process_events WHERE event_type = 'monitoring_stopped'") == [
+                    "stopped by SIGTERM"
+                ])
             #expect(try rows.int("SELECT count(*) FROM process_events WHERE event_type = 'terminated'") == 0)
             #expect(try rows.texts("SELECT end_reason FROM sessions") == ["stopped by SIGTERM"])
             testee.openGate()

@@ -245,14 +245,18 @@ final class PostgresServer {
         }
         try runToCompletion(
             "/usr/sbin/runuser",
-            ["-u", Self.user, "--", Self.binaries + "initdb", "-D", dataDirectory, "-U", Self.user, "-A", "trust",
-             "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"],
+            [
+                "-u", Self.user, "--", Self.binaries + "initdb", "-D", dataDirectory, "-U", Self.user, "-A", "trust",
+                "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions",
+            ],
             scratch: scratch, label: "initdb", within: 180)
         let runuser = try Child(
             "/usr/sbin/runuser",
-            ["-u", Self.user, "--", Self.binaries + "postgres", "-D", dataDirectory, "-k", socketDirectory,
-             "-c", "listen_addresses=", "-c", "log_connections=on", "-c", "log_disconnections=on",
-             "-c", "log_line_prefix=%m [%p] ", "-c", "shared_buffers=16MB", "-c", "fsync=off"],
+            [
+                "-u", Self.user, "--", Self.binaries + "postgres", "-D", dataDirectory, "-k", socketDirectory,
+                "-c", "listen_addresses=", "-c", "log_connections=on", "-c", "log_disconnections=on",
+                "-c", "log_line_prefix=%m [%p] ", "-c", "shared_buffers=16MB", "-c", "fsync=off",
+            ],
             scratch: scratch, label: "postgres")
         // postmaster.pid: line 1 the pid, line 8 the status, "ready" once it accepts connections.
         let pidFile = dataDirectory + "/postmaster.pid"
@@ -298,7 +302,8 @@ final class PostgresServer {
 
     /// `pg_ctl stop -m fast`; returns once the postmaster has exited (and runuser with it).
     func stop() throws {
-        try runAsPostgres(Self.binaries + "pg_ctl", ["stop", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60"],
+        try runAsPostgres(
+            Self.binaries + "pg_ctl", ["stop", "-D", dataDirectory, "-m", "fast", "-w", "-t", "60"],
             label: "pg_ctl-stop", connects: false)
         guard runuser.exitStatus(within: 30) == 0 else {
             throw ServerError(description: "postgres did not stop cleanly: \(log)")

@@ -38,9 +38,10 @@ extension EndToEnd {
             let connections = postgres.log.dropFirst(logged).split(separator: "\n").filter {
                 $0.contains("connection authorized: user=postgres database=postgres application_name=pgbench")
             }
-            let backends = Set(connections.compactMap { line in
-                line.split(separator: "[").dropFirst().first?.split(separator: "]").first
-            })
+            let backends = Set(
+                connections.compactMap { line in
+                    line.split(separator: "[").dropFirst().first?.split(separator: "]").first
+                })
             #expect(connections.count >= 20 && backends.count == connections.count, "\(postgres.log.dropFirst(logged))")
             #expect(eventually { postgres.clientBackendPids().isEmpty })
             #expect(backends.allSatisfy { Int32($0).map { !ProcView.isAlive($0) } ?? false })

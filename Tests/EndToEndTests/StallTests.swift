@@ -42,29 +42,36 @@ extension EndToEnd {
             #expect(try rows.int("SELECT count(*) \(undetected) AND state = 'T'")! >= 2)
             #expect(try rows.doubles("SELECT (detected_ns - started_ns) / 1e6 FROM stalls").allSatisfy { $0 >= 950 })
             // Entry while stopped; exit once running again; each with the thread and the pressure.
-            #expect(try rows.texts("SELECT snapshot_type FROM stall_snapshots WHERE stall_id = \(stall) ORDER BY id")
-                == ["entry", "exit"])
+            #expect(
+                try rows.texts("SELECT snapshot_type FROM stall_snapshots WHERE stall_id = \(stall) ORDER BY id")
+                    == ["entry", "exit"])
             #expect(
                 try rows.texts(
                     """
                     SELECT t.state || ' ' || coalesce(t.wchan, '-') FROM stall_threads t
                     JOIN stall_snapshots s ON s.id = t.snapshot_id ORDER BY s.id
-                    """) == ["T do_signal_stop", "S \(try rows.texts("SELECT coalesce(wchan, '-') FROM stall_threads ORDER BY id").last!)"])
+                    """) == [
+                        "T do_signal_stop",
+                        "S \(try rows.texts("SELECT coalesce(wchan, '-') FROM stall_threads ORDER BY id").last!)",
+                    ])
             #expect(try rows.int("SELECT count(*) FROM stall_snapshots WHERE pressure_cpu LIKE 'some avg10=%'") == 2)
             #expect(try rows.int("SELECT count(*) FROM stall_threads WHERE kernel_stack LIKE '%do_signal_stop%'") == 1)
 
-            let list = try Child(Binaries.tracer, ["stalls", "--db", scratch.database], scratch: scratch, label: "list")
+            let list = try Child(
+                Binaries.tracer, ["stalls", "--db", scratch.database], scratch: scratch, label: "list")
             #expect(list.exitStatus() == 0)
             #expect(list.stdout.contains("stopped") && list.stdout.contains("\(testee.pid)"))
             let id = try rows.int("SELECT id FROM stalls")!
             let shown = try Child(
-                Binaries.tracer, ["stalls", "\(id)", "--db", scratch.database, "--json"], scratch: scratch, label: "show")
+                Binaries.tracer, ["stalls", "\(id)", "--db", scratch.database, "--json"], scratch: scratch,
+                label: "show")
             #expect(shown.exitStatus() == 0)
             let json = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any]
             #expect((json?["snapshots"] as? [Any])?.count == 2)
             #expect(((json?["samples"] as? [Any])?.count ?? 0) >= 5)
             let missing = try Child(
-                Binaries.tracer, ["stalls", "\(id + 100)", "--db", scratch.database], scratch: scratch, label: "missing")
+                Binaries.tracer, ["stalls", "\(id + 100)", "--db", scratch.database], scratch: scratch, label: "missing"
+            )
             #expect(missing.exitStatus() == 1)
             #expect(missing.stderr.contains("no stall \(id + 100)"))
         }
@@ -73,10 +80,13 @@ extension EndToEnd {
             let scratch = Scratch()
             // Both pinned to CPU 0: each gets about half of it and waits the other half.
             let testee = try Child(
-                "/usr/bin/taskset", ["-c", "0", Binaries.testee, "gate", "spin", "4"], scratch: scratch, label: "testee")
-            let tracer = try startTracer(["--pid", "\(testee.pid)", "--interval", "1", "--stall-pressure", "0"], scratch: scratch)
+                "/usr/bin/taskset", ["-c", "0", Binaries.testee, "gate", "spin", "4"], scratch: scratch, label: "testee"
+            )
+            let tracer = try startTracer(
+                ["--pid", "\(testee.pid)", "--interval", "1", "--stall-pressure", "0"], scratch: scratch)
             #expect(waitAttached(tracer))
-            let hog = try Child("/usr/bin/taskset", ["-c", "0", Binaries.testee, "spin", "8"], scratch: scratch, label: "hog")
+            let hog = try Child(
+                "/usr/bin/taskset", ["-c", "0", Binaries.testee, "spin", "8"], scratch: scratch, label: "hog")
             testee.openGate()
             #expect(eventually(within: 8) { stalls(scratch, "kind = 'run_queue'") >= 1 })
             #expect(tracer.exitStatus(within: 15) == 0)
@@ -123,11 +133,16 @@ extension EndToEnd {
         @Test func noStallsTakesNoFineSamples() throws {
             let scratch = Scratch()
             let testee = try Child(Binaries.testee, ["gate", "exit", "0"], scratch: scratch, label: "testee")
-            let tracer = try startTracer(["--pid", "\(testee.pid)", "--interval", "0.2", "--no-stalls"], scratch: scratch)
+            let tracer = try startTracer(
+                ["--pid", "\(testee.pid)", "--interval", "0.2", "--no-stalls"], scratch: scratch)
             #expect(waitAttached(tracer))
             testee.signal(SIGSTOP)
             // Five samples at 0.2 s while it is stopped: long past the 1 s stall threshold.
-            #expect(eventually { (try? Rows(scratch.database).int("SELECT count(*) FROM performance_metrics WHERE state = 'T'")) ?? 0 >= 7 })
+            #expect(
+                eventually {
+                    (try? Rows(scratch.database).int("SELECT count(*) FROM performance_metrics WHERE state = 'T'")) ?? 0
+                        >= 7
+                })
             testee.signal(SIGCONT)
             testee.openGate()
             #expect(tracer.exitStatus() == 0)

@@ -56,7 +56,8 @@ final class Child {
     private var status: Int32?
 
     init(
-        _ executable: String, _ arguments: [String], scratch: Scratch, label: String, environment: [String: String] = [:]
+        _ executable: String, _ arguments: [String], scratch: Scratch, label: String,
+        environment: [String: String] = [:]
     ) throws {
         stdoutPath = scratch.path + "/\(label)-\(UUID().uuidString.prefix(4)).out"
         stderrPath = stdoutPath + ".err"
@@ -134,7 +135,8 @@ final class Child {
 
     /// Output lines containing `text`, split at newline bytes ("\r\n" is one Character in Swift).
     func lines(containing text: String) -> Int {
-        stdout.utf8.split(separator: UInt8(ascii: "\n")).filter { String(decoding: $0, as: UTF8.self).contains(text) }.count
+        stdout.utf8.split(separator: UInt8(ascii: "\n")).filter { String(decoding: $0, as: UTF8.self).contains(text) }
+            .count
     }
 
     deinit {

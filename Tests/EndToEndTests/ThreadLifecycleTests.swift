@@ -25,7 +25,10 @@ extension EndToEnd {
             let tracer = try startTracer(["--pid", "\(testee.pid)", "--verbose"], scratch: scratch)
             #expect(waitAttached(tracer), "stderr: \(tracer.stderr)")
             // The leader is a zombie now, its other thread alive: the process goes on.
-            #expect(eventually { (try? String(contentsOfFile: "/proc/\(testee.pid)/stat", encoding: .utf8))?.contains(") Z ") == true })
+            #expect(
+                eventually {
+                    (try? String(contentsOfFile: "/proc/\(testee.pid)/stat", encoding: .utf8))?.contains(") Z ") == true
+                })
             #expect(tracer.isRunning)
 
             testee.openGate()

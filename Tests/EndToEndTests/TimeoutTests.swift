@@ -11,7 +11,8 @@ extension EndToEnd {
         }
 
         func json(_ path: String) throws -> [String: Any] {
-            try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+            try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
         }
 
         @Test func aGrandchildSleepingForeverIsCapturedStoppedAndTheRunExits124() throws {
@@ -46,9 +47,12 @@ extension EndToEnd {
             // The capture is a timeout stall: every process, every thread with its process and kernel stack.
             #expect(try rows.texts("SELECT kind || ' ' || end_reason FROM stalls") == ["timeout tree stopped"])
             #expect(try rows.int("SELECT count(*) FROM stall_processes") == 3)
-            #expect(try rows.int("SELECT count(*) FROM stall_threads WHERE process_id IS NULL OR kernel_stack IS NULL") == 0)
+            #expect(
+                try rows.int("SELECT count(*) FROM stall_threads WHERE process_id IS NULL OR kernel_stack IS NULL") == 0
+            )
             if FileManager.default.fileExists(atPath: "/usr/bin/eu-stack") {
-                #expect(try rows.int("SELECT count(*) FROM stall_threads WHERE user_stack LIKE '%nanosleep%'") ?? 0 >= 1)
+                #expect(
+                    try rows.int("SELECT count(*) FROM stall_threads WHERE user_stack LIKE '%nanosleep%'") ?? 0 >= 1)
             }
             let xml = try String(contentsOfFile: junit, encoding: .utf8)
             #expect(xml.contains("type=\"timeout\""))
@@ -59,13 +63,15 @@ extension EndToEnd {
             guard FileManager.default.fileExists(atPath: "/usr/bin/eu-stack") else { return }  // said in the capture
             let scratch = Scratch()
             // The testee waits in its `gate` function for a line on stdin that never comes.
-            let tracer = try run([Binaries.testee, "gate", "exit", "0"], options: ["--timeout", "1"], scratch: scratch)
+            let tracer = try run(
+                [Binaries.testee, "gate", "exit", "0"], options: ["--timeout", "1"], scratch: scratch)
             #expect(tracer.exitStatus(within: 30) == 124, "stderr: \(tracer.stderr)")
             let rows = try Rows(scratch.database)
             let stacks = try rows.texts("SELECT user_stack FROM stall_threads")
             // Swift symbols stay mangled in eu-stack: argus_testee.gate() is $s12argus_testee4gateyyF.
             #expect(stacks.contains { $0.contains("12argus_testee4gate") }, "\(stacks)")
-            let shown = try Child(Binaries.tracer, ["stalls", "1", "--db", scratch.database], scratch: scratch, label: "show")
+            let shown = try Child(
+                Binaries.tracer, ["stalls", "1", "--db", scratch.database], scratch: scratch, label: "show")
             #expect(shown.exitStatus() == 0)
             #expect(shown.stdout.contains("4gate"), "\(shown.stdout)")
         }
@@ -73,7 +79,8 @@ extension EndToEnd {
         @Test func aChildIgnoringTheSignalIsKilledAfterKillAfter() throws {
             let scratch = Scratch()
             let tracer = try run(
-                ["/bin/sh", "-c", "trap '' TERM; sleep 3600 & wait"], options: ["--timeout", "1", "--kill-after", "1s"],
+                ["/bin/sh", "-c", "trap '' TERM; sleep 3600 & wait"],
+                options: ["--timeout", "1", "--kill-after", "1s"],
                 scratch: scratch)
             #expect(tracer.exitStatus(within: 30) == 124, "stderr: \(tracer.stderr)")
             #expect(tracer.stderr.contains("sending SIGKILL to"), "stderr: \(tracer.stderr)")
@@ -84,7 +91,9 @@ extension EndToEnd {
 
         @Test func aRunThatFinishesInTimeIsAsWithoutATimeout() throws {
             let scratch = Scratch()
-            let tracer = try run(["/bin/sh", "-c", "/bin/true; exit 3"], options: ["--timeout", "60", "--heartbeat", "1"], scratch: scratch)
+            let tracer = try run(
+                ["/bin/sh", "-c", "/bin/true; exit 3"], options: ["--timeout", "60", "--heartbeat", "1"],
+                scratch: scratch)
             #expect(tracer.exitStatus() == 3)
             #expect(!tracer.stderr.contains("timeout"))
             let rows = try Rows(scratch.database)
@@ -97,7 +106,8 @@ extension EndToEnd {
             // The grandchild stops itself; its parent continues it 2.5 s later.
             let script = "sh -c 'sleep 0.6; kill -STOP $$; exit 0' & sleep 3; kill -CONT $!; wait"
             let tracer = try Child(
-                Binaries.tracer, ["run", "--db", scratch.database, "--stall-pressure", "0", "--", "/bin/sh", "-c", script],
+                Binaries.tracer,
+                ["run", "--db", scratch.database, "--stall-pressure", "0", "--", "/bin/sh", "-c", script],
                 scratch: scratch, label: "run")
             #expect(tracer.exitStatus(within: 30) == 0, "stderr: \(tracer.stderr)")
             let rows = try Rows(scratch.database)
@@ -106,11 +116,14 @@ extension EndToEnd {
             let root = try rows.int("SELECT pid FROM processes WHERE parent_pid = \(tracer.pid)") ?? 0
             // The stall names the descendant, not the command.
             #expect(stalled.first.flatMap { Int64($0) } != root)
-            #expect(try rows.int("SELECT count(*) FROM processes WHERE pid = \(stalled.first ?? "0") AND parent_pid = \(root)") == 1)
+            #expect(
+                try rows.int(
+                    "SELECT count(*) FROM processes WHERE pid = \(stalled.first ?? "0") AND parent_pid = \(root)") == 1)
             #expect(tracer.stderr.contains("Stall 1 began (stopped)"))
             #expect(eventually { ((try? rows.int("SELECT count(*) FROM stall_snapshots")) ?? 0) >= 1 })
             // `stalls` names it with its pid and argv.
-            let list = try Child(Binaries.tracer, ["stalls", "--db", scratch.database], scratch: scratch, label: "list")
+            let list = try Child(
+                Binaries.tracer, ["stalls", "--db", scratch.database], scratch: scratch, label: "list")
             #expect(list.exitStatus() == 0)
             #expect(list.stdout.contains("stopped") && list.stdout.contains("kill -STOP"), "\(list.stdout)")
         }
@@ -123,13 +136,16 @@ extension EndToEnd {
                 options: ["--timeout", "1", "--grace", "2", "--kill-after", "1"], scratch: scratch)
             #expect(tracer.exitStatus(within: 30) == 124, "stderr: \(tracer.stderr)")
             let rows = try Rows(scratch.database)
-            #expect(try rows.texts("SELECT coalesce(signal, 'none') FROM processes ORDER BY started_ns") == ["none", "9"])
+            #expect(
+                try rows.texts("SELECT coalesce(signal, 'none') FROM processes ORDER BY started_ns") == ["none", "9"])
             for pid in try rows.texts("SELECT pid FROM processes") { #expect(!ProcView.isAlive(Int32(pid) ?? 0)) }
         }
 
         @Test func aBadTimeoutIsRefusedWithStatus125() throws {
             let scratch = Scratch()
-            for options in [["--timeout", "soon"], ["--timeout", "0"], ["--timeout-signal", "NOPE"], ["--kill-after", "x"]] {
+            for options in [
+                ["--timeout", "soon"], ["--timeout", "0"], ["--timeout-signal", "NOPE"], ["--kill-after", "x"],
+            ] {
                 let tracer = try run(["/bin/true"], options: options, scratch: scratch)
                 #expect(tracer.exitStatus() == 125, "\(options)")
                 #expect(tracer.stderr.hasPrefix("argus-trace: error: --"), "\(options): \(tracer.stderr)")

@@ -79,7 +79,9 @@ public struct FineSample: Sendable, Equatable {
     public var threads: [ThreadSample]
     public var pressure: PressureTotals
 
-    public init(monotonicNs: UInt64, time: WallTime, threads: [ThreadSample], pressure: PressureTotals = PressureTotals()) {
+    public init(
+        monotonicNs: UInt64, time: WallTime, threads: [ThreadSample], pressure: PressureTotals = PressureTotals()
+    ) {
         self.monotonicNs = monotonicNs
         self.time = time
         self.threads = threads

@@ -178,7 +178,9 @@ public struct StallDetector: Sendable {
             return active[kind] == nil ? threshold : 0
         }
         if let limit = limit(.uninterruptible, thresholds.uninterruptibleNs),
-            let condition = longest(uninterruptibleSince, sample, limit: limit, kind: .uninterruptible, what: "in D state (uninterruptible)")
+            let condition = longest(
+                uninterruptibleSince, sample, limit: limit, kind: .uninterruptible, what: "in D state (uninterruptible)"
+            )
         {
             conditions.append(condition)
         }
@@ -189,7 +191,8 @@ public struct StallDetector: Sendable {
         }
         if let limit = limit(.starved, thresholds.starvedNs),
             let condition = longest(
-                runnableSince.mapValues(\.ns), sample, limit: limit, kind: .starved, what: "runnable without any CPU time")
+                runnableSince.mapValues(\.ns), sample, limit: limit, kind: .starved,
+                what: "runnable without any CPU time")
         {
             conditions.append(condition)
         }
@@ -226,8 +229,10 @@ public struct StallDetector: Sendable {
                     Condition(
                         kind: .runQueue, value: msPerSecond, threshold: limit, tid: thread.tid,
                         sinceNs: sample.monotonicNs,
-                        detail: "thread \(thread.tid) (\(thread.name)) waited for a CPU \(Self.decimal(msPerSecond)) ms "
-                            + "per second over the last \(Self.seconds(UInt64(spanNs))) s (threshold \(Self.decimal(limit)) ms)"))
+                        detail:
+                            "thread \(thread.tid) (\(thread.name)) waited for a CPU \(Self.decimal(msPerSecond)) ms "
+                            + "per second over the last \(Self.seconds(UInt64(spanNs))) s (threshold \(Self.decimal(limit)) ms)"
+                    ))
             }
         }
         if let limit = thresholds.pressurePercent {

@@ -23,7 +23,8 @@ public struct StallRecord: Sendable, Equatable {
 
     public init(
         id: Int, kind: StallKind, pid: Int32, startTicks: UInt64, appName: String, processName: String,
-        started: WallTime, detected: WallTime, tid: Int32?, trigger: String, threshold: Double, value: Double, windowNs: UInt64
+        started: WallTime, detected: WallTime, tid: Int32?, trigger: String, threshold: Double, value: Double,
+        windowNs: UInt64
     ) {
         self.id = id
         self.kind = kind
