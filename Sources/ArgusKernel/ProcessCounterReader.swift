@@ -6,10 +6,16 @@ import Glibc
 /// each live thread's switches (/proc/PID/task/TID/status) and run-queue wait
 /// (/proc/PID/task/TID/schedstat), which the kernel keeps per thread only.
 public final class ProcessCounterReader {
+    /// Up to this many threads, each thread's two files stay open between readings (a re-read
+    /// is then one pread each, no path lookup); a process with more is read by path.
+    static let keptThreads = 64
+
     public let pid: Int32
     private let stat: RereadableFile?
     private let cpuClock: ProcessCPUClock?
     private var buffer = [UInt8](repeating: 0, count: 2048)
+    /// The open files of each live thread, when the process has at most `keptThreads`.
+    private var threadFiles: [Int32: (status: RereadableFile, schedstat: RereadableFile?)] = [:]
 
     public init(pid: Int32) {
         self.pid = pid
@@ -22,12 +28,54 @@ public final class ProcessCounterReader {
         guard let text = stat?.read(using: &buffer), let stat = ProcStat(parsing: text) else { return nil }
         let tickNs = 1_000_000_000 / max(ProcessReader.ticksPerSecond, 1)
         let cpuNs = cpuClock?.nanoseconds() ?? (stat.userTicks + stat.systemTicks) * tickNs
+        let threads: [Int32: ThreadCounterReading]
+        if stat.threads <= Self.keptThreads {
+            // The kept files answer unless the thread set changed: a thread gone fails its read,
+            // and a new one shows in the count. Only then is the task directory listed again.
+            if let kept = readKept(), kept.count == stat.threads {
+                threads = kept
+            } else {
+                relist()
+                threads = readKept() ?? [:]
+            }
+        } else {
+            threadFiles.removeAll()
+            threads = readByPath()
+        }
+        return ProcessCounterReading(cpuNs: cpuNs, faults: stat.minorFaults + stat.majorFaults, threads: threads)
+    }
+
+    /// Every kept thread's counters, or nil when one of them is gone.
+    private func readKept() -> [Int32: ThreadCounterReading]? {
+        guard !threadFiles.isEmpty else { return nil }
+        var threads: [Int32: ThreadCounterReading] = [:]
+        for (tid, files) in threadFiles {
+            guard let status = files.status.read(using: &buffer).map(ProcStatus.init(parsing:)) else { return nil }
+            let schedstat = files.schedstat?.read(using: &buffer).flatMap(ProcSchedstat.init(parsing:))
+            threads[tid] = ThreadCounterReading(
+                voluntarySwitches: status.voluntarySwitches ?? 0, involuntarySwitches: status.involuntarySwitches ?? 0,
+                runDelayNs: schedstat?.runDelayNs ?? 0)
+        }
+        return threads
+    }
+
+    /// Opens the files of the threads listed now, keeping those already open.
+    private func relist() {
+        let listed = Set((ProcFS.list("/proc/\(pid)/task") ?? []).compactMap { Int32($0) })
+        for tid in threadFiles.keys where !listed.contains(tid) { threadFiles[tid] = nil }
+        for tid in listed where threadFiles[tid] == nil {
+            guard let status = RereadableFile(path: "/proc/\(pid)/task/\(tid)/status") else { continue }
+            threadFiles[tid] = (status, RereadableFile(path: "/proc/\(pid)/task/\(tid)/schedstat"))
+        }
+    }
+
+    private func readByPath() -> [Int32: ThreadCounterReading] {
         var threads: [Int32: ThreadCounterReading] = [:]
         for name in ProcFS.list("/proc/\(pid)/task") ?? [] {
             guard let tid = Int32(name), let thread = readThread(tid) else { continue }
             threads[tid] = thread
         }
-        return ProcessCounterReading(cpuNs: cpuNs, faults: stat.minorFaults + stat.majorFaults, threads: threads)
+        return threads
     }
 
     private func readThread(_ tid: Int32) -> ThreadCounterReading? {
