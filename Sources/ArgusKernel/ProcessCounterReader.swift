@@ -10,29 +10,41 @@ public final class ProcessCounterReader {
     /// is then one pread each, no path lookup); a process with more is read by path.
     static let keptThreads = 64
 
+    /// What the sampler already read of the whole process at this moment, so that /proc/PID/stat
+    /// and the CPU clock are read once per sample, not twice.
+    public struct Group: Sendable {
+        public var cpuNs: UInt64
+        public var faults: UInt64
+        public var threads: Int
+
+        public init(cpuNs: UInt64, faults: UInt64, threads: Int) {
+            self.cpuNs = cpuNs
+            self.faults = faults
+            self.threads = threads
+        }
+    }
+
     public let pid: Int32
-    private let stat: RereadableFile?
-    private let cpuClock: ProcessCPUClock?
+    /// Opened only when a reading is asked for without the group's figures.
+    private lazy var stat: RereadableFile? = RereadableFile(path: "/proc/\(pid)/stat")
+    private lazy var cpuClock: ProcessCPUClock? = ProcessCPUClock(pid: pid)
     private var buffer = [UInt8](repeating: 0, count: 2048)
     /// The open files of each live thread, when the process has at most `keptThreads`.
     private var threadFiles: [Int32: (status: RereadableFile, schedstat: RereadableFile?)] = [:]
 
     public init(pid: Int32) {
         self.pid = pid
-        stat = RereadableFile(path: "/proc/\(pid)/stat")
-        cpuClock = ProcessCPUClock(pid: pid)
     }
 
-    /// One reading, or nil once the process is gone (or its pid names another process).
-    public func read() -> ProcessCounterReading? {
-        guard let text = stat?.read(using: &buffer), let stat = ProcStat(parsing: text) else { return nil }
-        let tickNs = 1_000_000_000 / max(ProcessReader.ticksPerSecond, 1)
-        let cpuNs = cpuClock?.nanoseconds() ?? (stat.userTicks + stat.systemTicks) * tickNs
+    /// One reading, or nil once the process is gone (or its pid names another process). With
+    /// `group` (the sampler's reading of the same moment), only the threads' files are read.
+    public func read(group given: Group? = nil) -> ProcessCounterReading? {
+        guard let group = given ?? readGroup() else { return nil }
         let threads: [Int32: ThreadCounterReading]
-        if stat.threads <= Self.keptThreads {
+        if group.threads <= Self.keptThreads {
             // The kept files answer unless the thread set changed: a thread gone fails its read,
             // and a new one shows in the count. Only then is the task directory listed again.
-            if let kept = readKept(), kept.count == stat.threads {
+            if let kept = readKept(), kept.count == group.threads {
                 threads = kept
             } else {
                 relist()
@@ -42,7 +54,15 @@ public final class ProcessCounterReader {
             threadFiles.removeAll()
             threads = readByPath()
         }
-        return ProcessCounterReading(cpuNs: cpuNs, faults: stat.minorFaults + stat.majorFaults, threads: threads)
+        return ProcessCounterReading(cpuNs: group.cpuNs, faults: group.faults, threads: threads)
+    }
+
+    /// The whole process's figures from /proc/PID/stat and its CPU clock.
+    private func readGroup() -> Group? {
+        guard let text = stat?.read(using: &buffer), let stat = ProcStat(parsing: text) else { return nil }
+        let tickNs = 1_000_000_000 / max(ProcessReader.ticksPerSecond, 1)
+        let cpuNs = cpuClock?.nanoseconds() ?? (stat.userTicks + stat.systemTicks) * tickNs
+        return Group(cpuNs: cpuNs, faults: stat.minorFaults + stat.majorFaults, threads: stat.threads)
     }
 
     /// Every kept thread's counters, or nil when one of them is gone.

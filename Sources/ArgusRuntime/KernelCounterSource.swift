@@ -117,11 +117,14 @@ final class KernelCounterSource {
         exits[pid] = nil
     }
 
-    /// What the kernel counted of `pid` since the previous call.
-    func deltas(for pid: Int32) -> KernelCounterDeltas? {
+    /// What the kernel counted of `pid` since the previous call. `sample` is the sampler's row
+    /// of the same moment: its CPU time, faults and thread count are not read again.
+    func deltas(for pid: Int32, sample: MetricRecord) -> KernelCounterDeltas? {
         guard let before = previous[pid] else { return nil }
         if readers[pid] == nil { readers[pid] = ProcessCounterReader(pid: pid) }
-        guard let now = readers[pid]?.read() else { return nil }
+        let group = ProcessCounterReader.Group(
+            cpuNs: sample.cpuTimeNs, faults: sample.minorFaults + sample.majorFaults, threads: sample.threadCount)
+        guard let now = readers[pid]?.read(group: group) else { return nil }
         previous[pid] = now
         let change = now.change(since: before)
         var deltas = KernelCounterDeltas(

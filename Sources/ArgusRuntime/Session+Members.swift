@@ -42,7 +42,7 @@ extension Session {
             samplers[pid] = sampler
             reportUnreadable(sampler, pid: pid)
             if var first {
-                first.kernel = kernelCounters?.deltas(for: pid)
+                first.kernel = kernelCounters?.deltas(for: pid, sample: first)
                 pendingFirstSample = first
             }
         }

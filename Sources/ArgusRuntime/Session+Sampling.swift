@@ -17,7 +17,7 @@ extension Session {
                 samplers[pid] = Sampler(pid: pid, startTicks: stat.startTicks)
             }
             guard var row = samplers[pid]?.sample(appName: appName, processName: member.name) else { continue }
-            row.kernel = kernelCounters?.deltas(for: pid)
+            row.kernel = kernelCounters?.deltas(for: pid, sample: row)
             record(sample: row, of: member)
             rows.append(row)
         }
