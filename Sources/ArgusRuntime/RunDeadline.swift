@@ -81,21 +81,12 @@ final class RunDeadline {
             "timeout: \(options.command[0]) ran longer than \(Format.duration(options.timeoutNs ?? 0)); capturing "
                 + "what its \(members.count) process(es) are doing")
         let pids = members.map(\.pid)
-        let at = WallTime(nanoseconds: Clocks.realtimeNs())
-        let startedNs = Dictionary(members.map { ($0.pid, $0.startedNs) }, uniquingKeysWith: { first, _ in first })
         session.background.run(
-            { TimeoutCapture.capture(pids, budgetNs: Self.captureBudgetNs) },
-            then: { [self] captured in
-                capture = RunTimeout(
-                    afterNs: options.timeoutNs ?? 0, at: at,
-                    processes: captured.processes.map { process in
-                        var process = process
-                        process.ranNs = startedNs[process.pid].map {
-                            Clocks.monotonicNs() - min(Clocks.monotonicNs(), $0)
-                        }
-                        return process
-                    }, note: captured.note)
-                session.recordTimeout(captured, at: at, afterNs: options.timeoutNs ?? 0)
+            { TreeCapture.capture(pids: pids, budgetNs: Self.captureBudgetNs) },
+            then: { [self] result in
+                let timeout = RunTimeout(afterNs: options.timeoutNs ?? 0, capture: result)
+                capture = timeout
+                session.recordTimeout(timeout)
                 signalTree(session)
             })
     }
@@ -141,13 +132,4 @@ final class RunDeadline {
     }
 
     private var stallEnded = false
-}
-
-/// What was running when the time ran out.
-struct RunTimeout {
-    var afterNs: UInt64
-    var at: WallTime
-    var processes: [TimeoutProcess]
-    /// Something the capture could not do (no eu-stack, out of time), said once.
-    var note: String?
 }

@@ -50,17 +50,17 @@ extension Session {
 
     /// The tree as the run's timeout found it: a `timeout` stall with the capture as its
     /// snapshot, so `argus-trace stalls ID` shows it.
-    func recordTimeout(_ captured: CapturedTree, at time: WallTime, afterNs: UInt64) {
-        if let note = captured.note { console.warning("timeout capture: \(note)") }
+    func recordTimeout(_ timeout: RunTimeout) {
+        if let note = timeout.note { console.warning("timeout capture: \(note)") }
         guard let root = table.root ?? table.live.values.min(by: { $0.startedNs < $1.startedNs }) else { return }
-        let seconds = Double(afterNs) / 1e9
+        let seconds = Double(timeout.afterNs) / 1e9
+        let running = timeout.capture.processes.filter { $0.captureError == nil }.count
         let stall = StallRecord(
             id: Self.timeoutStallID, kind: .timeout, pid: root.pid, startTicks: startTicks(of: root), appName: appName,
-            processName: root.name, started: time, detected: time, tid: nil,
-            trigger:
-                "--timeout \(Format.duration(afterNs)) passed with \(captured.processes.count) process(es) running",
+            processName: root.name, started: timeout.at, detected: timeout.at, tid: nil,
+            trigger: "--timeout \(Format.duration(timeout.afterNs)) passed with \(running) process(es) running",
             threshold: seconds, value: seconds, windowNs: 0)
-        submit([.stall(stall), .stallSnapshot(captured.capture.snapshot(stallID: Self.timeoutStallID))], urgent: true)
+        submit([.stall(stall), .stallSnapshot(timeout.capture.snapshot(stallID: Self.timeoutStallID))], urgent: true)
     }
 
     /// The tree the timeout stopped is gone (or no longer waited for).

@@ -1,12 +1,13 @@
 import ArgusCore
 import ArgusKernel
 
-/// One process of the tree when the time ran out: what it ran, how long, where it was blocked.
-struct TimeoutProcess: Sendable {
+/// One process of the tree when the time ran out, as the summary and reports show it: a view
+/// of the capture, derived from it, never stored.
+struct TimeoutProcess {
     var pid: Int32
     var parentPid: Int32
     var command: String
-    /// How long it had run at the deadline (filled in by the loop, which knows its start).
+    /// How long it had run when it was captured.
     var ranNs: UInt64?
     var state: String
     /// Where its main thread waited in the kernel.
@@ -16,39 +17,40 @@ struct TimeoutProcess: Sendable {
     var threads: [ThreadCapture]
 }
 
-/// The whole tree as captured, and what could not be done.
-struct CapturedTree: Sendable {
-    var processes: [TimeoutProcess]
-    var note: String?
-    /// The capture as the store keeps it (a `timeout` stall's snapshot).
+/// What was running when the time ran out: the capture itself (stored as a `timeout` stall's
+/// snapshot), and views of it for the summary and reports.
+struct RunTimeout {
+    var afterNs: UInt64
     var capture: TreeCaptureResult
-}
 
-/// Captures what every process of the tree is doing, on a worker thread, within a budget: /proc
-/// for every process and thread, then user stacks through eu-stack (TreeCapture).
-enum TimeoutCapture {
-    static func capture(_ pids: [Int32], budgetNs: UInt64) -> CapturedTree {
-        let result = TreeCapture.capture(pids: pids, budgetNs: budgetNs)
-        let threadsByPid = Dictionary(grouping: result.threads, by: { $0.pid ?? 0 })
-        let processes = result.processes.filter { $0.captureError == nil }.map { process -> TimeoutProcess in
+    var at: WallTime { capture.time }
+
+    /// The processes that could be read, each with its threads.
+    var processes: [TimeoutProcess] {
+        let threadsByPid = Dictionary(grouping: capture.threads, by: { $0.pid ?? 0 })
+        return capture.processes.filter { $0.captureError == nil }.map { process in
             let threads = threadsByPid[process.pid] ?? []
             let main = threads.first { $0.tid == process.pid } ?? threads.first
             let frames = (main?.userStack ?? "").split(separator: "\n").prefix(8).map { UserFrames.short(String($0)) }
             return TimeoutProcess(
                 pid: process.pid, parentPid: process.parentPID ?? 0,
                 command: process.argv.isEmpty ? (process.name ?? "?") : process.argv.joined(separator: " "),
-                ranNs: nil, state: process.state ?? "?", wchan: main?.wchan, frames: frames, threads: threads)
+                ranNs: process.started.map { UInt64(max(capture.time.nanoseconds - $0.nanoseconds, 0)) },
+                state: process.state ?? "?", wchan: main?.wchan, frames: frames, threads: threads)
         }
+    }
+
+    /// What the capture could not do (no eu-stack, out of time), said once; nil when nothing.
+    var note: String? {
         var notes: [String] = []
-        if let missing = result.userStacksUnavailable { notes.append(missing) }
-        if !result.notCaptured.isEmpty {
-            notes.append("\(result.notCaptured.count) process(es) not captured in time or gone")
+        if let missing = capture.userStacksUnavailable { notes.append(missing) }
+        if !capture.notCaptured.isEmpty {
+            notes.append("\(capture.notCaptured.count) process(es) not captured in time or gone")
         }
-        if !result.stacksSkipped.isEmpty {
-            notes.append("no time left for the user stacks of \(result.stacksSkipped.count) process(es)")
+        if !capture.stacksSkipped.isEmpty {
+            notes.append("no time left for the user stacks of \(capture.stacksSkipped.count) process(es)")
         }
-        return CapturedTree(
-            processes: processes, note: notes.isEmpty ? nil : notes.joined(separator: "; "), capture: result)
+        return notes.isEmpty ? nil : notes.joined(separator: "; ")
     }
 }
 
