@@ -29,10 +29,7 @@ struct PruneCommand: ParsableCommand {
             """
     )
 
-    @Option(
-        name: .long, help: ArgumentHelp("SQLite database file (default: ~/.argus/argus_runtime.db).", valueName: "path")
-    )
-    var db: String?
+    @OptionGroup var database: DatabaseOption
 
     @Option(name: .long, help: ArgumentHelp("Remove sessions that ended longer ago than this.", valueName: "duration"))
     var olderThan: String?
@@ -58,7 +55,7 @@ struct PruneCommand: ParsableCommand {
     var includeUnfinished = false
 
     func validate() throws {
-        if let db, db.isEmpty { throw ValidationError("--db needs a path") }
+        try database.validate()
         if olderThan == nil && keepSessions == nil && maxSize == nil {
             throw ValidationError("one of --older-than, --keep-sessions or --max-size is required")
         }
@@ -90,7 +87,7 @@ struct PruneCommand: ParsableCommand {
     }
 
     func run() throws {
-        let path = db ?? WatchOptions.defaultDatabasePath()
+        let path = database.path
         let console = Console(verbosity: .normal)
         let report: PruneReport
         do {

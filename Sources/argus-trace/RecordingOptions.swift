@@ -24,10 +24,7 @@ struct RecordingOptions: ParsableArguments {
         name: .long, help: ArgumentHelp("Application name to record instead of the process name.", valueName: "name"))
     var appName: String?
 
-    @Option(
-        name: .long, help: ArgumentHelp("SQLite database file (default: ~/.argus/argus_runtime.db).", valueName: "path")
-    )
-    var db: String?
+    @OptionGroup var database: DatabaseOption
 
     @Option(
         name: .long,
@@ -68,7 +65,7 @@ struct RecordingOptions: ParsableArguments {
         if verbose && quiet { throw ValidationError("--verbose and --quiet are mutually exclusive") }
         if let appName, appName.isEmpty { throw ValidationError("--app-name needs a non-empty name") }
         if logfileStart != nil && logfile.isEmpty { throw ValidationError("--logfile-start needs a --logfile") }
-        if let db, db.isEmpty { throw ValidationError("--db needs a path") }
+        try database.validate()
         if let retention, (DurationText.nanoseconds(retention) ?? 0) == 0 {
             throw ValidationError("--retention takes a duration like 30d, 12h, 90m or 45s, not '\(retention)'")
         }
@@ -95,10 +92,7 @@ struct RecordingOptions: ParsableArguments {
 
     var verbosity: Console.Verbosity { verbose ? .verbose : quiet ? .quiet : .normal }
 
-    var databasePath: String {
-        if let db { return db }
-        return WatchOptions.defaultDatabasePath()
-    }
+    var databasePath: String { database.path }
 }
 
 /// `--logfile-start end|resume|beginning`.

@@ -25,21 +25,18 @@ struct StallsCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The stall to show (its id from the list).", valueName: "id"))
     var id: Int64?
 
-    @Option(
-        name: .long, help: ArgumentHelp("SQLite database file (default: ~/.argus/argus_runtime.db).", valueName: "path")
-    )
-    var db: String?
+    @OptionGroup var database: DatabaseOption
 
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
     func validate() throws {
         if let id, id <= 0 { throw ValidationError("a stall id is a positive number, not \(id)") }
-        if let db = db, db.isEmpty { throw ValidationError("--db needs a path") }
+        try database.validate()
     }
 
     func run() throws {
-        let path = db ?? WatchOptions.defaultDatabasePath()
+        let path = database.path
         let status = StallReport.print(databasePath: path, id: id, json: json, console: Console(verbosity: .normal))
         if status != 0 { throw ExitCode(status) }
     }
