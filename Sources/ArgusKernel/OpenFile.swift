@@ -6,12 +6,14 @@ public final class OpenFile {
     public let descriptor: OwnedDescriptor
     public let identity: FileIdentity
 
-    /// open(O_RDONLY). Fails with the errno (ENOENT, EACCES, ...).
+    /// open(O_RDONLY). Fails with the errno (ENOENT, EACCES, ...), and with EISDIR for a
+    /// directory, which open(2) itself accepts but whose reads would all fail.
     public init(path: String) throws(Errno) {
         let fd = try SystemCall.retrying { open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }
         descriptor = OwnedDescriptor(adopting: fd)
         var info = stat()
         try SystemCall.retrying { fstat(fd, &info) }
+        if info.st_mode & S_IFMT == S_IFDIR { throw .isDirectory }
         identity = FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
     }
 

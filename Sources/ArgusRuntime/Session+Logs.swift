@@ -7,19 +7,8 @@ import ArgusStore
 extension Session {
     /// Starts following `settings.logfiles` where `settings.logfileStart` says (by default where
     /// the database's rows of each path end, else from its end) and adds the tail to the loop.
+    /// A log that is missing, unreadable or a directory gets one warning from LogTail.
     func startLogs() {
-        for path in settings.logfiles {
-            switch FileSystem.kind(of: path) {
-            case .directory:
-                console.warning("log file \(path) is a directory; it is not followed")
-            case .regularFile, .other:
-                if let error = FileSystem.readError(of: path) {
-                    console.warning("log file \(path) cannot be read (\(error)); it is followed once it can be")
-                }
-            case .missing:
-                break  // LogTail says it waits for it
-            }
-        }
         // The store is open: where its rows of each path end (none with a test's sinks).
         let database = writer == nil ? nil : settings.databasePath
         guard

@@ -49,6 +49,22 @@ extension EndToEnd {
             #expect(tracer.exitStatus() == 0, "stderr: \(tracer.stderr)")
         }
 
+        @Test func aDirectoryGivenAsALogFileGetsOneWarningAndMetricsGoOn() throws {
+            let scratch = Scratch()
+            let directory = scratch.path + "/logs.d"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+            let testee = try Child(Binaries.testee, ["gate", "exit", "0"], scratch: scratch, label: "testee")
+            let tracer = try startTracer(
+                ["--pid", "\(testee.pid)", "--interval", "0.2", "--logfile", directory], scratch: scratch)
+            #expect(waitAttached(tracer))
+            #expect(eventually { tracer.lines(containing: "Metrics: CPU=") >= 2 })
+            testee.openGate()
+            #expect(tracer.exitStatus() == 0)
+            let warnings = tracer.stderr.split(separator: "\n").filter { $0.contains(directory) }
+            #expect(warnings.count == 1, "stderr: \(tracer.stderr)")
+            #expect(warnings.first?.contains("Is a directory") == true)
+        }
+
         @Test func tenLinesWrittenAreTenRows() throws {
             let scratch = Scratch()
             let path = scratch.path + "/app.log"
