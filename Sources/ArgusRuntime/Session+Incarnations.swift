@@ -39,10 +39,7 @@ extension Session {
         let when = started.map { clock.wallTime(monotonicNs: $0) } ?? time
         submit(event(.restarted, of: root, at: when, detail: "generation \(generation)"), urgent: true)
         submit(.session(SessionUpdate(restarts: generation - 1)))
-        if let first = pendingFirstSample {
-            pendingFirstSample = nil
-            record(sample: first, of: root)
-        }
+        recordFirstSample(of: root)
     }
 
     /// The stall number of a run's timeout (the detector numbers its own stalls from 1).

@@ -4,8 +4,9 @@ import ArgusStore
 
 /// Members joining and leaving: the process table's outputs turned into rows and lines.
 extension Session {
-    /// How a root joins: found running (attached), or started by argus-trace.
-    struct RootArrival {
+    /// How a process joins as a member (the root or another): found running, or started by
+    /// argus-trace.
+    struct MemberArrival {
         var pid: Int32
         var parentPid: Int32
         var startedNs: UInt64
@@ -13,14 +14,12 @@ extension Session {
         var command: CommandIdentity
         /// Threads read from /proc; the end is then confirmed by a pidfd.
         var threadsFromProc: Set<Int32>?
-        /// Set when --wait saw it start: the kernel's stamp of its exec.
-        var execMonotonicNs: UInt64?
     }
 
     /// Makes `arrival` the scope's root: its pidfd, the kernel's in-kernel filter, the counters,
-    /// the first sample, the stall ring, and the sample timer. False (after saying why) when it
+    /// the first sample, the stall ring, and the sample timer. False when it
     /// is gone already.
-    func attach(_ arrival: RootArrival) -> Bool {
+    func attach(_ arrival: MemberArrival) -> Bool {
         // The scope says it, as it knows whether that ends the session.
         guard join(arrival, isRoot: true) else { return false }
         let pid = arrival.pid
@@ -60,7 +59,7 @@ extension Session {
     /// process in the watched cgroup). One attached from /proc gets a pidfd, which confirms its
     /// end. False when it is gone already.
     @discardableResult
-    func join(_ arrival: RootArrival, isRoot: Bool) -> Bool {
+    func join(_ arrival: MemberArrival, isRoot: Bool) -> Bool {
         let pid = arrival.pid
         var member = ProcessTable.Member(
             pid: pid, parentPid: arrival.parentPid, startedNs: arrival.startedNs,
@@ -85,14 +84,14 @@ extension Session {
     }
 
     /// A running process as it is now, to join the session.
-    static func arrival(of pid: Int32, parentPid: Int32? = nil) -> RootArrival? {
+    static func arrival(of pid: Int32, parentPid: Int32? = nil) -> MemberArrival? {
         guard let stat = ProcessReader.stat(pid), ProcessReader.isAlive(pid, stat: stat) else { return nil }
         let read = ProcessReader.commandLine(pid)
-        return RootArrival(
+        return MemberArrival(
             pid: pid, parentPid: parentPid ?? stat.ppid,
             startedNs: Clocks.monotonicNs(ofStartTicks: stat.startTicks, ticksPerSecond: ProcessReader.ticksPerSecond),
             startTicks: stat.startTicks, command: CommandIdentity(comm: stat.comm, exe: read.exe, argv: read.argv),
-            threadsFromProc: ProcessReader.liveThreadIDs(pid), execMonotonicNs: nil)
+            threadsFromProc: ProcessReader.liveThreadIDs(pid))
     }
 
     /// The rows that say the root is watched, once the scope printed its header: the session's
@@ -107,10 +106,14 @@ extension Session {
             submit(event(.started, of: root, at: clock.wallTime(monotonicNs: started), detail: startedDetail))
         }
         submit(event(.monitoringStarted, of: root, at: attachedAt))
-        if let first = pendingFirstSample {
-            pendingFirstSample = nil
-            record(sample: first, of: root)
-        }
+        recordFirstSample(of: root)
+    }
+
+    /// The root's first sample, taken at attach, once the rows saying it is watched are in.
+    func recordFirstSample(of root: ProcessTable.Member) {
+        guard let first = pendingFirstSample else { return }
+        pendingFirstSample = nil
+        record(sample: first, of: root)
     }
 
     private func reportUnreadable(_ sampler: Sampler, pid: Int32) {

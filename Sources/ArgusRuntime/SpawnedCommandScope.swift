@@ -67,10 +67,10 @@ final class SpawnedCommandScope: Scope {
         }
         console.detail("Started \(options.command.joined(separator: " ")) as PID \(pid)")
         if session.appName.isEmpty { session.appName = CommandIdentity.basename(options.command[0]) }
-        let arrival = Session.RootArrival(
+        let arrival = Session.MemberArrival(
             pid: pid, parentPid: ProcessControl.currentPID, startedNs: spawnedNs,
             startTicks: ProcessReader.stat(pid)?.startTicks, command: CommandIdentity(argv: options.command),
-            threadsFromProc: nil, execMonotonicNs: nil)
+            threadsFromProc: nil)
         _ = session.attach(arrival)
         session.recordAttached(at: session.startedAt, started: spawnedNs, startedDetail: nil)
         if options.timeoutNs != nil || options.heartbeatNs != nil {
