@@ -7,6 +7,11 @@ public struct ProcessEnd: Sendable, Equatable {
     /// "proc_connector", "wait", "pidfd", "proc_stat", "bpf" or "lost".
     public var source: String
 
+    /// Settled without the kernel's own word for this process (its exit message or its wait
+    /// status): from /proc after lost messages, the exit probe, or the pidfd alone. A wait status
+    /// that arrives later may still correct it.
+    public var isRecovered: Bool { source != "proc_connector" && source != "wait" }
+
     public init(status: WaitStatus?, monotonicNs: UInt64, source: String) {
         self.status = status
         self.monotonicNs = monotonicNs

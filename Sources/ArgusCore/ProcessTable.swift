@@ -234,7 +234,7 @@ public struct ProcessTable: Sendable {
         // after lost messages (an orphan we adopted). Another of our children that reuses a
         // recent pid (a helper argus-trace ran) corrects nothing.
         guard var entry = recent[pid], let end = entry.member.end, end.status != status,
-            entry.member.parentPid == reaperPid || ["lost", "proc_stat", "bpf", "pidfd"].contains(end.source)
+            entry.member.parentPid == reaperPid || end.isRecovered
         else { return [] }
         entry.member.end = ProcessEnd(status: status, monotonicNs: end.monotonicNs, source: "wait")
         recent[pid] = entry
