@@ -84,19 +84,9 @@ final class CgroupWatch {
         }
     }
 
-    /// An exec outside the table: checked on a worker thread, since on a busy machine every
-    /// program started anywhere comes through here.
-    func checkMovedIn(_ pid: Int32, execNs: UInt64, _ scope: WatchScope, _ session: Session) {
-        let group = self.group
-        session.background.run(
-            { CgroupFS.group(of: pid) == group },
-            then: { [self] inside in
-                guard inside, !session.isEnding, !session.table.contains(pid) else { return }
-                movedIn(pid, execNs: execNs, scope, session)
-            })
-    }
-
-    private func movedIn(_ pid: Int32, execNs: UInt64?, _ scope: WatchScope, _ session: Session) {
+    /// A process found in the group (by its exec, checked on the worker, or in cgroup.procs):
+    /// the next incarnation's root while waiting, else a member that joins.
+    func movedIn(_ pid: Int32, execNs: UInt64?, _ scope: WatchScope, _ session: Session) {
         if session.table.root == nil || scope.state == .waiting {
             _ = scope.attach(pid, execNs: execNs, session)
         } else if let arrival = Session.arrival(of: pid), session.join(arrival, isRoot: false) {

@@ -31,6 +31,9 @@ final class WatchScope: Scope {
     private var hadIncarnation = false
     /// The name whose exec is awaited (--wait, or a restart of --process NAME).
     private var awaited: String?
+    /// Programs started outside the table, waiting to be checked, and whether a check runs.
+    private var execQueue: [(pid: Int32, ns: UInt64)] = []
+    private var checkingExecs = false
     /// The watched cgroup (--cgroup, --unit), when there is one.
     private(set) var cgroup: CgroupWatch?
 
@@ -177,21 +180,53 @@ final class WatchScope: Scope {
         console.blank()
     }
 
+    /// A new program outside the table: it may be the awaited name, or a process moved into the
+    /// watched cgroup. Queued here and checked on a worker thread, a batch at a time.
     func observe(_ event: ProcEvent, _ session: Session) {
-        guard case .exec(_, let tgid) = event.kind, !session.table.contains(tgid) else { return }
-        if let name = awaited, state == .waiting {
-            // Checked on a worker thread: the new program's /proc files are read there.
-            session.background.run(
-                { ProcessReader.candidate(tgid) },
-                then: { [self] candidate in
-                    guard !session.isEnding, awaited != nil, state == .waiting, let candidate, candidate.matches(name)
-                    else { return }
-                    session.console.info("Process '\(name)' started: PID \(candidate.pid)")
-                    if case .attached = attach(candidate.pid, execNs: event.monotonicNs, session) { awaited = nil }
-                })
-        } else if let cgroup {
-            cgroup.checkMovedIn(tgid, execNs: event.monotonicNs, self, session)
-        }
+        guard case .exec(_, let tgid) = event.kind, !session.table.contains(tgid),
+            (awaited != nil && state == .waiting) || cgroup != nil
+        else { return }
+        execQueue.append((tgid, event.monotonicNs))
+        checkExecs(session)
+    }
+
+    /// One worker job at a time reads the queued programs' /proc files (their names, their
+    /// cgroup): however many programs a busy machine starts, the loop is woken once per batch.
+    private func checkExecs(_ session: Session) {
+        guard !checkingExecs, !execQueue.isEmpty, !session.isEnding else { return }
+        checkingExecs = true
+        let batch = execQueue
+        execQueue.removeAll()
+        let readNames = awaited != nil
+        let group = cgroup?.group
+        session.background.run(
+            {
+                batch.map { exec in
+                    ExecCheck(
+                        pid: exec.pid, execNs: exec.ns, candidate: readNames ? ProcessReader.candidate(exec.pid) : nil,
+                        inGroup: group.map { CgroupFS.group(of: exec.pid) == $0 } ?? false)
+                }
+            },
+            then: { [self] checks in
+                checkingExecs = false
+                for check in checks where !session.isEnding && !session.table.contains(check.pid) {
+                    if let name = awaited, state == .waiting, let candidate = check.candidate, candidate.matches(name) {
+                        session.console.info("Process '\(name)' started: PID \(candidate.pid)")
+                        if case .attached = attach(candidate.pid, execNs: check.execNs, session) { awaited = nil }
+                    } else if check.inGroup, let cgroup {
+                        cgroup.movedIn(check.pid, execNs: check.execNs, self, session)
+                    }
+                }
+                checkExecs(session)
+            })
+    }
+
+    /// What the worker found of one new program.
+    private struct ExecCheck: Sendable {
+        var pid: Int32
+        var execNs: UInt64
+        var candidate: ProcessCandidate?
+        var inGroup: Bool
     }
 
     func sampleTick(_ session: Session) {
