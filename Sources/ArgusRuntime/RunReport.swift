@@ -41,6 +41,16 @@ struct RunProcess: Sendable {
     }
 }
 
+extension RunProcess {
+    /// A process of the run as its `processes` row says.
+    init(_ row: ProcessRecord, isFork: Bool) {
+        self.init(
+            pid: row.pid, parentPid: row.parentPid, comm: row.comm, exe: row.exe, argv: row.argv, started: row.started,
+            ended: row.ended, status: row.status, statusSource: row.statusSource, execs: row.execs)
+        self.isFork = isFork
+    }
+}
+
 /// The end-of-run summary (stderr), the JSON report and the JUnit XML, from the same data.
 struct RunReport {
     let command: [String]

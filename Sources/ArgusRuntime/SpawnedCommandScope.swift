@@ -197,13 +197,8 @@ final class SpawnedCommandScope: Scope {
         }
     }
 
+    /// The member as the report lists it: its `processes` row, and whether it only forked.
     private func runProcess(_ member: ProcessTable.Member, _ session: Session) -> RunProcess {
-        var process = RunProcess(
-            pid: member.pid, parentPid: member.parentPid, comm: member.command.comm, exe: member.command.exe,
-            argv: member.command.argv, started: session.clock.wallTime(monotonicNs: member.startedNs),
-            ended: member.end.map { session.clock.wallTime(monotonicNs: $0.monotonicNs) }, status: member.end?.status,
-            statusSource: member.end?.source, execs: member.execs)
-        process.isFork = member.execs == 0 && member.pid != session.rootPid
-        return process
+        RunProcess(session.processRecord(member), isFork: member.execs == 0 && member.pid != session.rootPid)
     }
 }
