@@ -23,11 +23,7 @@ enum DatabaseProbe {
     }
 
     private static func check(existing path: String) throws {
-        // Without a -wal file beside it, `immutable` reads the file alone and creates nothing. With
-        // one (a writer is running, or one crashed), its pages must be read too.
-        let mode: SQLiteDatabase.OpenMode = exists(path + "-wal") ? .readOnly : .readOnlyUntouched
-        let database = try SQLiteDatabase(path: path, mode: mode)
-        database.setBusyTimeout(milliseconds: 2_000)
+        let database = try openForReading(path)
         let version = try database.scalar("PRAGMA user_version") ?? 0
         guard version >= 0 else {
             throw StoreRefusal(path: path, reason: "its schema version (user_version \(version)) is negative")
@@ -61,6 +57,16 @@ enum DatabaseProbe {
                 }
             }
         }
+    }
+
+    /// A connection that only reads and disturbs no writer. Without a -wal file beside the
+    /// database, `immutable` reads the file alone and creates nothing. With one (a writer is
+    /// running, or one crashed), its pages must be read too, through the WAL.
+    static func openForReading(_ path: String) throws(SQLiteError) -> SQLiteDatabase {
+        let mode: SQLiteDatabase.OpenMode = exists(path + "-wal") ? .readOnly : .readOnlyUntouched
+        let database = try SQLiteDatabase(path: path, mode: mode)
+        database.setBusyTimeout(milliseconds: 2_000)
+        return database
     }
 
     /// Whether something exists at `path`: the default VFS's xAccess with SQLITE_ACCESS_EXISTS.

@@ -71,6 +71,13 @@ public final class StallReader {
         }
     }
 
+    /// A reader on a connection that is open already (a session report's), of a file whose
+    /// schema version is `version` (5 or more).
+    init(database: SQLiteDatabase, version: Int64) {
+        self.database = database
+        self.version = version
+    }
+
     private static let columns = """
         s.id, s.kind, s.process_id, s.process_name, s.app_name, s.started_at, s.started_ns, s.ended_at, s.ended_ns,
         s.duration_ms, s.thread_id, s.trigger, s.threshold, s.entry_value, s.peak_value, s.peak_at, s.end_reason,
@@ -82,6 +89,16 @@ public final class StallReader {
 
     public func stalls() throws(SQLiteError) -> [Stall] {
         let statement = try database.prepare("SELECT \(Self.columns) FROM stalls s ORDER BY s.started_ns, s.id")
+        var stalls: [Stall] = []
+        while try statement.step() { stalls.append(Self.stall(statement)) }
+        return stalls
+    }
+
+    /// The stalls of one session, in the order they began.
+    public func stalls(inSession session: Int64) throws(SQLiteError) -> [Stall] {
+        let statement = try database.prepare(
+            "SELECT \(Self.columns) FROM stalls s WHERE s.session_id = ?1 ORDER BY s.started_ns, s.id")
+        statement.bind([.integer(session)])
         var stalls: [Stall] = []
         while try statement.step() { stalls.append(Self.stall(statement)) }
         return stalls
