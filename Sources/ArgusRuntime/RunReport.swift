@@ -21,12 +21,7 @@ struct RunProcess: Sendable {
 
     /// "exit 3", "killed by SIGKILL", "still running", "status unknown".
     var outcome: String {
-        if let status {
-            if let signal = status.signal {
-                return "killed by \(SignalName.of(signal))\(status.coreDumped ? " (core)" : "")"
-            }
-            return "exit \(status.exitStatus ?? 0)"
-        }
+        if let status { return RunReport.outcome(of: status) }
         return ended == nil ? "still running" : "status unknown (\(statusSource ?? "lost"))"
     }
 
@@ -76,7 +71,10 @@ struct RunReport {
 
     /// Children of each process, by index, pairing each child with the newest process of its
     /// parent's pid that started before it (pids are reused in long runs).
-    var children: [Int: [Int]] {
+    var children: [Int: [Int]] { Self.children(of: processes) }
+
+    /// The children of each of `processes` (in the order they started), by index.
+    static func children(of processes: [RunProcess]) -> [Int: [Int]] {
         var latest: [Int32: Int] = [:]
         var children: [Int: [Int]] = [:]
         for (index, process) in processes.enumerated() {
@@ -85,6 +83,9 @@ struct RunReport {
         }
         return children
     }
+
+    /// Siblings running the same program, which collapse into one line when there are many.
+    static func siblingKey(_ process: RunProcess) -> String { process.label + "\u{0}" + (process.exe ?? "") }
 
     func summary() -> String {
         let failed = processes.filter(\.failed)
@@ -147,7 +148,7 @@ struct RunReport {
             // Siblings running the same program collapse into one line when there are many.
             var groups: [(key: String, members: [Int])] = []
             for child in children[index] ?? [] {
-                let key = processes[child].label + "\u{0}" + (processes[child].exe ?? "")
+                let key = Self.siblingKey(processes[child])
                 if let position = groups.firstIndex(where: { $0.key == key }) {
                     groups[position].members.append(child)
                 } else {
@@ -181,10 +182,13 @@ struct RunReport {
         return lines
     }
 
-    private func outcomes(_ members: [Int]) -> String {
+    private func outcomes(_ members: [Int]) -> String { Self.outcomes(members.map { processes[$0] }) }
+
+    /// "exit 0 ×12, killed by SIGTERM ×1": how a group of siblings ended.
+    static func outcomes(_ members: [RunProcess]) -> String {
         var counts: [(String, Int)] = []
         for member in members {
-            let outcome = processes[member].outcome
+            let outcome = member.outcome
             if let position = counts.firstIndex(where: { $0.0 == outcome }) {
                 counts[position].1 += 1
             } else {
@@ -197,6 +201,14 @@ struct RunReport {
     static func describe(_ process: RunProcess) -> String {
         let duration = process.durationNs.map { " (\(seconds($0)))" } ?? ""
         return "\(process.pid) \(process.commandText) -> \(process.outcome)\(duration)"
+    }
+
+    /// "exit 3", "killed by SIGKILL (core)".
+    static func outcome(of status: WaitStatus) -> String {
+        if let signal = status.signal {
+            return "killed by \(SignalName.of(signal))\(status.coreDumped ? " (core)" : "")"
+        }
+        return "exit \(status.exitStatus ?? 0)"
     }
 
     static func seconds(_ ns: Int64) -> String {

@@ -88,7 +88,7 @@ public enum StallReport {
 
     // MARK: Pieces
 
-    private static func json(_ stall: StallReader.Stall) -> String {
+    static func json(_ stall: StallReader.Stall) -> String {
         "{\"id\":\(stall.id),\"kind\":\(JSONText.quote(stall.kind)),\"pid\":\(stall.pid),"
             + "\"process_name\":\(optional(stall.processName)),\"app_name\":\(optional(stall.appName)),"
             + "\"argv\":\(stall.argv.map(JSONText.array) ?? "null"),"
@@ -240,7 +240,7 @@ public enum StallReport {
 
     private static func ms(_ ns: UInt64) -> String { Format.decimal(Double(ns) / 1e6) + " ms" }
 
-    private static func table(_ rows: [[String]]) -> String {
+    static func table(_ rows: [[String]]) -> String {
         let widths = (0..<rows[0].count).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
             row.enumerated().map { index, cell in index == row.count - 1 ? cell : cell.padding(widths[index]) }

@@ -320,12 +320,11 @@ final class WatchScope: Scope {
             console.info("Stopped by \(SignalName.of(Int(signal))); process \(root.pid) is still running")
         }
         let seconds = Double(Clocks.monotonicNs() - session.startedMonotonicNs) / 1e9
-        console.info("Total monitoring time: \(Format.decimal(seconds)) seconds")
-        console.info("Metrics collected: \(session.samples)")
-        console.info("Log entries captured: \(session.logLines)")
-        if isGroup { console.info("Processes seen: \(session.table.endedCount + session.table.live.count)") }
-        if options.followRestarts { console.info("Restarts: \(restarts)") }
-        if let stallMonitor = session.stallMonitor { console.info("Stalls detected: \(stallMonitor.stallCount)") }
+        let summary = WatchSummary(
+            seconds: seconds, samples: session.samples, logLines: session.logLines,
+            processesSeen: isGroup ? session.table.endedCount + session.table.live.count : nil,
+            restarts: options.followRestarts ? restarts : nil, stalls: session.stallMonitor?.stallCount)
+        for line in summary.lines { console.info(line) }
         if let overflows = session.procEvents?.overflows, overflows > 0 {
             console.warning("the kernel reported \(overflows) proc connector overflow(s); some events were lost")
         }

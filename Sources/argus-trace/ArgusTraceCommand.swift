@@ -30,6 +30,8 @@ struct ArgusTraceCommand: ParsableCommand {
               argus-trace stalls                             (stalls recorded; see argus-trace stalls --help)
               argus-trace --unit myapp --follow-restarts --retention 30d --max-db-size 2GiB
               argus-trace prune --older-than 30d --vacuum    (see argus-trace prune --help)
+              argus-trace sessions                           (sessions recorded)
+              argus-trace report --trace last.json           (see argus-trace report --help)
 
             Exit status: 0 the target ended and every row was saved; 1 no such process (or it \
             cannot be watched); 2 bad command line; 3 some rows could not be saved to the \
@@ -37,7 +39,7 @@ struct ArgusTraceCommand: ParsableCommand {
             (SIGHUP 129, SIGINT 130, SIGTERM 143), after saving everything.
             """,
         version: ArgusVersion.current,
-        subcommands: [RunCommand.self, StallsCommand.self, PruneCommand.self]
+        subcommands: [RunCommand.self, StallsCommand.self, PruneCommand.self, SessionsCommand.self, ReportCommand.self]
     )
 
     @Option(name: .long, help: ArgumentHelp("Process ID to watch.", valueName: "pid"))

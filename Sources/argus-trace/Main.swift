@@ -12,9 +12,15 @@ enum Main {
         if arguments.first == "stalls" {
             run(StallsCommand.self, Array(arguments.dropFirst()), badInputStatus: 2)
         }
-        // `prune` likewise: its --db is its own.
+        // `prune`, `sessions` and `report` likewise: their --db is their own.
         if arguments.first == "prune" {
             run(PruneCommand.self, Array(arguments.dropFirst()), badInputStatus: 2)
+        }
+        if arguments.first == "sessions" {
+            run(SessionsCommand.self, Array(arguments.dropFirst()), badInputStatus: 2)
+        }
+        if arguments.first == "report" {
+            run(ReportCommand.self, Array(arguments.dropFirst()), badInputStatus: 2)
         }
         // `run` keeps 0-124 and 126-255 for the command's own statuses (as timeout(1)).
         run(ArgusTraceCommand.self, arguments, badInputStatus: arguments.first == "run" ? 125 : 2)
@@ -45,8 +51,8 @@ enum Main {
         }
     }
 
-    /// "stalls " or "prune " for a subcommand parsed on its own, "" for the root.
+    /// "stalls ", "report " … for a subcommand parsed on its own, "" for the root.
     private static func subcommand<Command: ParsableCommand>(_ type: Command.Type) -> String {
-        type == StallsCommand.self ? "stalls " : type == PruneCommand.self ? "prune " : ""
+        type == ArgusTraceCommand.self ? "" : type.configuration.commandName.map { $0 + " " } ?? ""
     }
 }
