@@ -31,7 +31,7 @@ struct ArgusTraceCommand: ParsableCommand {
               argus-trace --unit myapp --follow-restarts --retention 30d --max-db-size 2GiB
               argus-trace prune --older-than 30d --vacuum    (see argus-trace prune --help)
               argus-trace sessions                           (sessions recorded)
-              argus-trace report --trace last.json           (see argus-trace report --help)
+              argus-trace report --html last.html            (see argus-trace report --help)
 
             Exit status: 0 the target ended and every row was saved; 1 no such process (or it \
             cannot be watched); 2 bad command line; 3 some rows could not be saved to the \
