@@ -118,6 +118,17 @@ public final class SessionReader {
         if try statement.step() {
             session.targetStatus = Self.status(
                 code: statement.int64(0), signal: statement.int64(1), core: statement.int64(2))
+        } else if version >= 3 {
+            // No end event (a file a test or a crash left): the target's processes row may say.
+            let row = try database.prepare(
+                """
+                SELECT exit_code, signal, core_dumped FROM processes
+                WHERE session_id = ?1 AND pid = ?2 AND exit_code IS NOT NULL ORDER BY started_ns DESC, id DESC LIMIT 1
+                """)
+            row.bind([.integer(id), .integer(target)])
+            if try row.step() {
+                session.targetStatus = Self.status(code: row.int64(0), signal: row.int64(1), core: row.int64(2))
+            }
         }
     }
 
