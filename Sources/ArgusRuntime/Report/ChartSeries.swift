@@ -119,7 +119,8 @@ struct SessionCharts {
     }
 
     /// The group's rows when it has them; else the samples summed by sampling round (a round
-    /// ends where a pid comes again).
+    /// ends where a pid comes again, or 50 ms after it began: short-lived processes are each
+    /// sampled once).
     private static func rounds(_ recording: SessionRecording) -> [Round] {
         if !recording.groupSamples.isEmpty {
             return recording.groupSamples.map {
@@ -129,7 +130,7 @@ struct SessionCharts {
         var rounds: [Round] = []
         var seen = Set<Int32>()
         for metric in recording.metrics {
-            if rounds.isEmpty || seen.contains(metric.pid) {
+            if rounds.isEmpty || seen.contains(metric.pid) || metric.timeNs - rounds[rounds.count - 1].ns > 50_000_000 {
                 rounds.append(Round(ns: metric.timeNs, cpu: 0, memory: 0, threads: 0, runqMs: nil))
                 seen = []
             }

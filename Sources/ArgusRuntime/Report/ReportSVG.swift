@@ -93,16 +93,23 @@ struct ReportSVG {
 
     static func color(_ index: Int) -> String { palette[index % palette.count] }
 
-    /// 1, 2 or 5 × a power of ten at or above `value` (at least 1).
+    /// The top of a chart's scale: four steps of 1, 2 or 5 × a power of ten (at least 4 × 0.01),
+    /// so every grid label is a round number.
     static func niceCeiling(_ value: Double) -> Double {
-        guard value.isFinite, value > 1 else { return 1 }
-        var power = 1.0
-        while power * 10 < value { power *= 10 }
-        return [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= value } ?? value
+        guard value.isFinite, value > 0.04 else { return 0.04 }
+        let quarter = value / 4
+        var power = 0.01
+        while power * 10 <= quarter { power *= 10 }
+        let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= quarter } ?? quarter
+        return step * 4
     }
 
+    /// A grid label: "1.5k", "250", "0.25".
     static func short(_ value: Double) -> String {
-        value >= 10_000 ? "\(Int(value / 1000))k" : value == value.rounded() ? "\(Int(value))" : Format.decimal(value)
+        if value >= 10_000 { return "\(Format.decimal(value / 1000))k".replacing(".0k", with: "k") }
+        if value == value.rounded() { return "\(Int(value))" }
+        let hundredths = (value * 100).rounded() / 100
+        return String(hundredths)
     }
 
     /// One decimal: enough for a pixel.
