@@ -132,6 +132,21 @@ extension EndToEnd {
             #expect((colours ?? 0) > 20, "the screenshot has \(colours ?? 0) colour(s)")
         }
 
+        @Test func helpShowsExamplesAndExitStatuses() throws {
+            let scratch = Scratch()
+            for (name, options) in [
+                ("sessions", ["--db", "--json"]), ("report", ["--db", "--json", "--html", "--trace", "<session>"]),
+            ] {
+                let help = try command([name, "--help"], scratch)
+                #expect(help.status == 0)
+                for text in options + ["Examples:", "Exit status:"] {
+                    #expect(help.out.contains(text), "\(name) help lacks \(text)")
+                }
+            }
+            let root = try command(["--help"], scratch)
+            #expect(root.out.contains("argus-trace report --html"))
+        }
+
         @Test func badInputGetsOneLineAndItsStatus() throws {
             let scratch = Scratch()
             let run = try tracer(
