@@ -49,10 +49,13 @@ public final class SessionReader {
             guard let session = try findSession(id) else { return nil }
             let stalls =
                 version >= 5 ? try StallReader(database: database, version: version).stalls(inSession: session.id) : []
+            let timeout = try stalls.first { $0.kind == "timeout" }.flatMap { stall throws(SQLiteError) in
+                try stallReader?.snapshots(of: stall.id).first
+            }
             return SessionRecording(
                 session: session, processes: try processes(session.id), events: try events(session.id),
                 metrics: try metrics(session.id), groupSamples: try groupSamples(session.id),
-                logLines: try logLines(session.id), stalls: stalls)
+                logLines: try logLines(session.id), stalls: stalls, timeoutCapture: timeout)
         }
     }
 

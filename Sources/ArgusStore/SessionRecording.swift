@@ -11,6 +11,8 @@ public struct SessionRecording: Sendable {
     public var groupSamples: [GroupSample]
     public var logLines: [LogLine]
     public var stalls: [StallReader.Stall]
+    /// The first snapshot of a `timeout` stall (schema 8): the tree `run --timeout` captured.
+    public var timeoutCapture: StallReader.Snapshot?
 
     /// One `process_events` row.
     public struct Event: Sendable, Equatable {

@@ -75,6 +75,24 @@ extension EndToEnd {
             #expect(sessions.out.contains(" exit 5 "), "\(sessions.out)")
         }
 
+        @Test func aTimedOutRunIsReportedWithTheTreeAtItsDeadline() throws {
+            let scratch = Scratch()
+            let run = try tracer(
+                [
+                    "run", "--db", scratch.database, "--timeout", "1", "--kill-after", "1", "--no-stalls", "--",
+                    "/bin/sh", "-c", "/bin/sleep 30 & /bin/sleep 31; wait",
+                ], scratch, label: "run")
+            #expect(run.exitStatus(within: 30) == 124, "\(run.stderr)")
+            let text = try command(["report", "--db", scratch.database], scratch)
+            #expect(summaryBlock(text.out) == summaryBlock(run.stderr), "report:\n\(text.out)\nrun:\n\(run.stderr)")
+            #expect(text.out.contains("still running at the timeout (3)"), "\(text.out)")
+            let json = try command(["report", "--db", scratch.database, "--json"], scratch)
+            let object = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
+            let report = object?["run"] as? [String: Any]
+            #expect(report?["timed_out"] as? Bool == true)
+            #expect(((report?["timeout"] as? [String: Any])?["processes"] as? [Any])?.count == 3)
+        }
+
         @Test func aWatchIsReportedWithTheCountsItPrinted() throws {
             let scratch = Scratch()
             let log = scratch.path + "/app.log"

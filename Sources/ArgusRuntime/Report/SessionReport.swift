@@ -1,4 +1,5 @@
 import ArgusCore
+import ArgusKernel
 import ArgusStore
 
 /// One recorded session as `argus-trace report` shows it, built from its rows: the processes
@@ -66,7 +67,27 @@ public struct SessionReport {
         report.notListedSucceeded = ledger.notListedSucceeded
         report.notListedFailed = ledger.notListedFailed
         report.longest = ledger.longest
+        report.timeout = timeout
         return report
+    }
+
+    /// What `run --timeout` captured at its deadline, from the timeout stall and its snapshot.
+    var timeout: RunTimeout? {
+        guard let stall = recording.stalls.first(where: { $0.kind == "timeout" }),
+            let snapshot = recording.timeoutCapture
+        else { return nil }
+        // Each process says why it has no user stacks; when all say the same (eu-stack missing),
+        // that is what the capture said once.
+        let reasons = Set(snapshot.processes.map { $0.stackError })
+        let unavailable = reasons.count == 1 ? reasons.first! : nil
+        let seconds = stall.threshold ?? 0
+        return RunTimeout(
+            afterNs: seconds > 0 && seconds < 1e9 ? UInt64((seconds * 1e9).rounded()) : 0,
+            capture: TreeCaptureResult(
+                time: WallTime(nanoseconds: snapshot.capturedNs), processes: snapshot.processes,
+                threads: snapshot.threads,
+                userStacksUnavailable: unavailable == TreeCapture.budgetSpent ? nil : unavailable,
+                budgetNs: RunDeadline.captureBudgetNs, elapsedNs: 0))
     }
 
     /// The counts a watch printed at its end; nil for a run.
