@@ -72,6 +72,10 @@ import Testing
         let page = report.html(snapshots: [:])
         print("report page, 24 h watch at 1 s: \(page.utf8.count) bytes")
         #expect(page.utf8.count < 1_500_000)
+        let trace = report.trace()
+        print("trace, 24 h watch at 1 s: \(trace.utf8.count) bytes")
+        #expect(trace.utf8.count < 4_000_000)
+        #expect(trace.contains("\"cpu_percent\":400"))
         // Every hourly peak of 400 % is still drawn after thinning.
         let cpu = try #require(SessionCharts(report).charts.first { $0.id == "cpu" })
         #expect(cpu.series[0].points.filter { $0.value == 400 }.count == 24)

@@ -4,11 +4,15 @@ import ArgusStore
 /// `report --trace FILE`: Chrome trace-event JSON (`{"traceEvents":[...]}`) for ui.perfetto.dev
 /// and chrome://tracing. Each process is a trace process with one complete ("X") slice from
 /// its start to its end (or the session's end), `process_name` and `process_sort_index` in
-/// tree order, "C" counters of its CPU % and RSS, stalls as async slices on it, and log lines
-/// as global instant events. Times are microseconds from the session's start.
+/// tree order, "C" counters of its CPU % and RSS (thinned keeping peaks past 10,000 samples),
+/// stalls as async slices on it, and log lines as global instant events. Times are
+/// microseconds from the session's start.
 extension SessionReport {
     /// The trace's own process for log lines and stalls of no known process.
     static let sessionTracePid = 0
+    /// A process's counters beyond twice this many samples keep the lowest and highest of each
+    /// of this many spans of the session (a day at 1 s is 86,400 samples a process).
+    static let counterBuckets = 5_000
 
     public func trace() -> String {
         let ids = tracePids()
@@ -24,15 +28,25 @@ extension SessionReport {
             events.append(slice(process, pid: id))
         }
         let owners = Owners(processes)
+        var samples: [Int: [SessionRecording.Metric]] = [:]
         for metric in recording.metrics {
             let id = owners.index(of: metric.pid, at: metric.timeNs).map { ids[$0] } ?? Self.sessionTracePid
-            let ts = Self.number(micros(metric.timeNs))
-            events.append(
-                "{\"ph\":\"C\",\"name\":\"CPU %\",\"pid\":\(id),\"tid\":\(id),\"ts\":\(ts),"
-                    + "\"args\":{\"cpu_percent\":\(Self.number(metric.cpuPercent))}}")
-            events.append(
-                "{\"ph\":\"C\",\"name\":\"RSS MB\",\"pid\":\(id),\"tid\":\(id),\"ts\":\(ts),"
-                    + "\"args\":{\"rss_mb\":\(Self.number(metric.memoryMB))}}")
+            samples[id, default: []].append(metric)
+        }
+        let counters: [(name: String, key: String, value: (SessionRecording.Metric) -> Double)] = [
+            ("CPU %", "cpu_percent", \.cpuPercent), ("RSS MB", "rss_mb", \.memoryMB),
+        ]
+        for (id, metrics) in samples.sorted(by: { $0.key < $1.key }) {
+            for counter in counters {
+                let series = ChartSeries(name: counter.name, points: metrics.map { ($0.timeNs, counter.value($0)) })
+                    .thinned(from: startNs, to: endNs, buckets: Self.counterBuckets)
+                for point in series.points {
+                    events.append(
+                        "{\"ph\":\"C\",\"name\":\"\(counter.name)\",\"pid\":\(id),\"tid\":\(id),"
+                            + "\"ts\":\(Self.number(micros(point.ns))),\"args\":{\"\(counter.key)\":\(Self.number(point.value))}}"
+                    )
+                }
+            }
         }
         for stall in recording.stalls {
             let owner = owners.index(of: Int32(clamping: stall.pid), at: stall.startedNs)
