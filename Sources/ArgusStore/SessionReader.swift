@@ -88,8 +88,8 @@ public final class SessionReader {
 
     private static func session(_ s: SQLiteStatement) -> RecordedSession {
         RecordedSession(
-            id: s.int64(0) ?? 0, startedAt: s.text(1) ?? "", startedNs: s.int64(2) ?? 0, endedAt: s.text(3),
-            endedNs: s.int64(4), mode: s.text(5) ?? "?",
+            id: s.int64(0) ?? 0, startedAt: s.text(1) ?? "", startedNs: stamp(s.int64(2)), endedAt: s.text(3),
+            endedNs: s.int64(4).map(stamp), mode: s.text(5) ?? "?",
             arguments: s.text(6).flatMap(JSONText.stringArray(parsing:)) ?? [], version: s.text(7) ?? "?",
             kernel: s.text(8), hostname: s.text(9), appName: s.text(10), targetPid: s.int64(11),
             targetName: s.text(12), eventOverflows: s.int64(13), endReason: s.text(14), bpfEventsLost: s.int64(15),
@@ -109,7 +109,7 @@ public final class SessionReader {
                 coalesce((SELECT max(timestamp_ns) FROM process_events WHERE session_id = \(id)), 0),
                 coalesce((SELECT max(timestamp_ns) FROM log_entries WHERE session_id = \(id)), 0))
             """
-        ).flatMap { $0 > 0 ? $0 : nil }
+        ).flatMap { $0 > 0 ? Self.stamp($0) : nil }
         guard let target = session.targetPid else { return }
         let statement = try database.prepare(
             """
@@ -167,7 +167,8 @@ public final class SessionReader {
                 ProcessRecord(
                     pid: Int32(clamping: s.int64(0) ?? 0), parentPid: Int32(clamping: s.int64(1) ?? 0),
                     comm: s.text(2), exe: s.text(3), argv: s.text(4).flatMap(JSONText.stringArray(parsing:)),
-                    started: WallTime(nanoseconds: s.int64(5) ?? 0), ended: s.int64(6).map(WallTime.init(nanoseconds:)),
+                    started: WallTime(nanoseconds: Self.stamp(s.int64(5))),
+                    ended: s.int64(6).map { WallTime(nanoseconds: Self.stamp($0)) },
                     status: status, statusSource: s.text(10), execs: Int(clamping: s.int64(11) ?? 0),
                     generation: s.int64(12).map { Int(clamping: $0) }))
         }
@@ -186,7 +187,8 @@ public final class SessionReader {
             let s = statement
             rows.append(
                 .init(
-                    timeNs: s.int64(0) ?? 0, pid: Int32(clamping: s.int64(1) ?? 0), processName: s.text(2) ?? "?",
+                    timeNs: Self.stamp(s.int64(0)), pid: Int32(clamping: s.int64(1) ?? 0),
+                    processName: s.text(2) ?? "?",
                     type: s.text(3) ?? "?", exitCode: s.int64(4), signal: s.int64(5),
                     parentPid: s.int64(6).map { Int32(clamping: $0) }, detail: s.text(7)))
         }
@@ -206,9 +208,10 @@ public final class SessionReader {
             let s = statement
             rows.append(
                 .init(
-                    timeNs: s.int64(0) ?? 0, pid: Int32(clamping: s.int64(1) ?? 0), processName: s.text(2) ?? "?",
+                    timeNs: Self.stamp(s.int64(0)), pid: Int32(clamping: s.int64(1) ?? 0),
+                    processName: s.text(2) ?? "?",
                     cpuPercent: Self.finite(s.double(3)), memoryMB: Self.finite(s.double(4)),
-                    threadCount: s.int64(5) ?? 0, runqDelayNs: s.int64(6)))
+                    threadCount: Self.count(s.int64(5)), runqDelayNs: s.int64(6)))
         }
         return rows
     }
@@ -226,8 +229,9 @@ public final class SessionReader {
             let s = statement
             rows.append(
                 .init(
-                    timeNs: s.int64(0) ?? 0, processCount: s.int64(1) ?? 0, cpuPercent: Self.finite(s.double(2)),
-                    memoryMB: Self.finite(s.double(3)), threadCount: s.int64(4) ?? 0))
+                    timeNs: Self.stamp(s.int64(0)), processCount: Self.count(s.int64(1)),
+                    cpuPercent: Self.finite(s.double(2)),
+                    memoryMB: Self.finite(s.double(3)), threadCount: Self.count(s.int64(4))))
         }
         return rows
     }
@@ -244,11 +248,20 @@ public final class SessionReader {
         while try statement.step() {
             let s = statement
             rows.append(
-                .init(timeNs: s.int64(0) ?? 0, path: s.text(1), line: s.text(2) ?? "", readLate: (s.int64(3) ?? 0) != 0)
+                .init(
+                    timeNs: Self.stamp(s.int64(0)), path: s.text(1), line: s.text(2) ?? "",
+                    readLate: (s.int64(3) ?? 0) != 0)
             )
         }
         return rows
     }
+
+    /// A stored instant between 1970 and 2096 (0 ... 4e18 ns): whatever a file holds, the
+    /// difference of two stamps never overflows.
+    public static func stamp(_ value: Int64?) -> Int64 { min(max(value ?? 0, 0), 4_000_000_000_000_000_000) }
+
+    /// A count of threads or processes, 0 ... Int32.max: sums of them never overflow.
+    private static func count(_ value: Int64?) -> Int64 { min(max(value ?? 0, 0), Int64(Int32.max)) }
 
     private static func finite(_ value: Double?) -> Double {
         guard let value, value.isFinite else { return 0 }

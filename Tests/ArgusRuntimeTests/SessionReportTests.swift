@@ -200,6 +200,32 @@ import Testing
         #expect(throws: StoreRefusal.self) { try SessionReader(path: database.directory + "/missing.db") }
     }
 
+    @Test func noContentOfTheFileTrapsAnyForm() throws {
+        let database = ReportDatabase()
+        try database.runTree()
+        try SQLiteDatabase(path: database.path).execute(
+            """
+            UPDATE sessions SET started_ns = 9223372036854775807, ended_ns = -9223372036854775808,
+                arguments = 'not json', target_pid = 99999999999, event_overflows = -3;
+            UPDATE processes SET started_ns = -9223372036854775808 WHERE pid = 101;
+            UPDATE processes SET ended_ns = 9223372036854775807, exit_code = 9223372036854775807, signal = -5
+                WHERE pid = 102;
+            UPDATE processes SET argv = '[1,2', parent_pid = 9999999999 WHERE pid = 103;
+            UPDATE performance_metrics SET cpu_percent = 9e999, memory_mb = -9e999, thread_count = 9223372036854775807,
+                timestamp_ns = 9223372036854775807 WHERE id % 2 = 0;
+            UPDATE performance_metrics SET timestamp_ns = NULL WHERE id = 1;
+            UPDATE log_entries SET timestamp_ns = -1, log_line = '</script><b>';
+            UPDATE stalls SET started_ns = 9223372036854775807, ended_ns = -9223372036854775808, threshold = 9e999;
+            """)
+        let report = SessionReport(try database.recording())
+        #expect(!report.text().isEmpty)
+        #expect(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) is [String: Any])
+        #expect(try JSONSerialization.jsonObject(with: Data(report.trace().utf8)) is [String: Any])
+        let page = report.html(snapshots: [:])
+        #expect(!page.contains("</script><b>"))
+        #expect(!SessionList.text(try SessionReader(path: database.path).sessions()).isEmpty)
+    }
+
     @Test func thinningKeepsEveryPeak() {
         let start = ReportDatabase.time(0).nanoseconds
         var points = (0..<86_400).map { (ns: start + Int64($0) * 1_000_000_000, value: 1.0) }

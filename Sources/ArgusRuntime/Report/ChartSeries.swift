@@ -23,8 +23,9 @@ struct ChartSeries {
             if pair[1] != pair[0] { kept.append(points[pair[1]]) }
         }
         for (index, point) in points.enumerated() {
-            let position = Int((Double(point.ns) - Double(start)) / span * Double(buckets))
-            let which = min(max(position, 0), buckets - 1)
+            // Clamped as a Double first: a stamp far outside the session must not trap Int().
+            let position = (Double(point.ns) - Double(start)) / span * Double(buckets)
+            let which = Int(min(max(position, 0), Double(buckets - 1)))
             if which != bucket {
                 flush()
                 bucket = which

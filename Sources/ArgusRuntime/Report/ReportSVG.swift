@@ -18,7 +18,7 @@ struct ReportSVG {
         var ticks: [(x: Double, label: String)] {
             let seconds = max((Double(endNs) - Double(startNs)) / 1e9, 0.001)
             let steps = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600]
-            let step = steps.first { seconds / $0 <= 8 } ?? 43200
+            let step = steps.first { seconds / $0 <= 8 } ?? (seconds / 8).rounded(.up)
             return stride(from: 0, through: seconds, by: step).map { value in
                 (Self.left + value / seconds * Self.plotWidth, Self.timeLabel(value))
             }

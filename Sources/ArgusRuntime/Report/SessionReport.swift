@@ -84,7 +84,12 @@ public struct SessionReport {
         return RunTimeout(
             afterNs: seconds > 0 && seconds < 1e9 ? UInt64((seconds * 1e9).rounded()) : 0,
             capture: TreeCaptureResult(
-                time: WallTime(nanoseconds: snapshot.capturedNs), processes: snapshot.processes,
+                time: WallTime(nanoseconds: SessionReader.stamp(snapshot.capturedNs)),
+                processes: snapshot.processes.map { process in
+                    var process = process
+                    process.started = process.started.map { WallTime(nanoseconds: SessionReader.stamp($0.nanoseconds)) }
+                    return process
+                },
                 threads: snapshot.threads,
                 userStacksUnavailable: unavailable == TreeCapture.budgetSpent ? nil : unavailable,
                 budgetNs: RunDeadline.captureBudgetNs, elapsedNs: 0))
