@@ -113,6 +113,29 @@ import Testing
         #expect(stall.map { $0["ts"] as? Double } == [2_000_000, 3_000_000])
     }
 
+    @Test func thePageDrawsTheTreeStormsCollapsedStallsAndLogs() throws {
+        let database = ReportDatabase()
+        try database.runTree()
+        let report = SessionReport(try database.recording())
+        let timeline = ProcessTimeline(report)
+        #expect(
+            timeline.rows.map(\.label) == [
+                "100 /bin/sh -c build", "101 /usr/bin/make", "102 /usr/bin/cc -c a.c", "103 /bin/sleep 60", "5 × true",
+            ])
+        #expect(timeline.rows.map(\.kind) == [.exit, .ok, .exit, .signal, .ok])
+        #expect(timeline.rows.map(\.depth) == [0, 1, 2, 1, 1])
+        #expect(timeline.omitted == 0)
+        let page = report.html(snapshots: [:])
+        for part in [
+            "data-chart=\"cpu\"", "data-chart=\"rss\"", "data-chart=\"threads\"", "data-chart=\"timeline\"",
+            "data-chart=\"logs\"", "href=\"#stall-1\"", "id=\"stall-1\"", "class=\"bar signal\"",
+            "class=\"bar exit\"", "error: a.c:3", "id=\"logfilter\"", "data-report-ready",
+        ] {
+            #expect(page.contains(part), "the page lacks \(part)")
+        }
+        #expect(!page.contains("http://") && !page.contains("https://"))
+    }
+
     @Test func theJSONHoldsTheSessionTheRunAndTheStalls() throws {
         let database = ReportDatabase()
         try database.runTree()

@@ -101,8 +101,15 @@ extension EndToEnd {
                 "/bin/sh", ["-c", "sleep 0.5; echo started >> \(log); sleep 1; echo done >> \(log); exit 3"],
                 scratch: scratch, label: "target")
             let watch = try tracer(
-                ["--pid", String(target.pid), "--interval", "0.2", "--logfile", log, "--db", scratch.database], scratch,
-                label: "watch")
+                [
+                    "--pid", String(target.pid), "--interval", "0.2", "--logfile", log, "--stall-pressure", "0",
+                    "--db", scratch.database,
+                ], scratch, label: "watch")
+            // Stopped for a while: a `stopped` stall, drawn as a band.
+            #expect(waitAttached(watch))
+            target.signal(SIGSTOP)
+            #expect(eventually { (try? Rows(scratch.database).int("SELECT count(*) FROM stalls")) ?? 0 >= 1 })
+            target.signal(SIGCONT)
             #expect(watch.exitStatus(within: 30) == 0, "\(watch.stderr)")
             #expect(target.exitStatus() == 3)
             let text = try command(["report", "--db", scratch.database], scratch)
@@ -119,13 +126,16 @@ extension EndToEnd {
             #expect(list?.count == 1)
             #expect(list?.first?["ending"] as? String == "exit 3")
             #expect(list?.first?["log_lines"] as? Int == 2)
-            try checkPage(scratch, session: 1)
+            let page = try checkPage(scratch, session: 1)
+            #expect(page.contains("href=\"#stall-1\"") && page.contains("id=\"stall-1\""))
+            #expect(page.contains("class=\"logmark\""))
         }
 
         /// Writes the page of `session` and loads it in chromium with the network off: no console
         /// line, the script ran to its end, the charts and the timeline are there, and the
         /// screenshot is not blank.
-        func checkPage(_ scratch: Scratch, session: Int?) throws {
+        @discardableResult
+        func checkPage(_ scratch: Scratch, session: Int?) throws -> String {
             let page = scratch.path + "/report.html"
             let arguments =
                 ["report"] + (session.map { [String($0)] } ?? []) + ["--db", scratch.database, "--html", page]
@@ -138,7 +148,7 @@ extension EndToEnd {
             }
             guard HeadlessBrowser.isInstalled else {
                 Issue.record("chromium is not installed (scripts/setup installs it for the tests)")
-                return
+                return html
             }
             let load = try HeadlessBrowser(scratch: scratch).load(page)
             #expect(load.console.isEmpty, "\(load.console)")
@@ -148,6 +158,7 @@ extension EndToEnd {
             #expect(load.dom.contains("<polyline"))
             let colours = try HeadlessBrowser.distinctColours(load.screenshot, scratch: scratch)
             #expect((colours ?? 0) > 20, "the screenshot has \(colours ?? 0) colour(s)")
+            return load.dom
         }
 
         @Test func helpShowsExamplesAndExitStatuses() throws {
