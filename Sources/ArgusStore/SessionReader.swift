@@ -43,8 +43,10 @@ public final class SessionReader {
         try reading { () throws(SQLiteError) in try findSession(id) }
     }
 
-    /// Everything the session recorded, or nil when there is no such session.
-    public func recording(id: Int64?) throws(SQLiteError) -> SessionRecording? {
+    /// Everything the session recorded, or nil when there is no such session. Without
+    /// `samples` its `performance_metrics` and `group_samples` rows are left out (the summary
+    /// needs only their counts; a day of a busy group is millions of rows).
+    public func recording(id: Int64?, samples: Bool = true) throws(SQLiteError) -> SessionRecording? {
         try reading { () throws(SQLiteError) -> SessionRecording? in
             guard let session = try findSession(id) else { return nil }
             let stalls =
@@ -54,7 +56,8 @@ public final class SessionReader {
             }
             return SessionRecording(
                 session: session, processes: try processes(session.id), events: try events(session.id),
-                metrics: try metrics(session.id), groupSamples: try groupSamples(session.id),
+                metrics: samples ? try metrics(session.id) : [],
+                groupSamples: samples ? try groupSamples(session.id) : [],
                 logLines: try logLines(session.id), stalls: stalls, timeoutCapture: timeout)
         }
     }

@@ -26,7 +26,8 @@ extension SessionReport {
         let snapshots: [Int64: [StallReader.Snapshot]]
         do {
             let reader = try SessionReader(path: path)
-            guard let recording = try reader.recording(id: id) else {
+            let drawn = outputs.htmlPath != nil || outputs.tracePath != nil
+            guard let recording = try reader.recording(id: id, samples: drawn) else {
                 console.error(id.map { "no session \($0) in \(path)" } ?? "no session recorded in \(path)")
                 return 1
             }

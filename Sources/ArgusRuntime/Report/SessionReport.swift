@@ -103,7 +103,7 @@ public struct SessionReport {
         return WatchSummary(
             seconds: Double(session.durationNs) / 1e9, samples: Int(clamping: session.counts.samples),
             logLines: Int(clamping: session.counts.logLines),
-            processesSeen: isGroup ? processes.count : nil,
+            processesSeen: isGroup ? max(processes.count, Int(clamping: session.counts.processes)) : nil,
             restarts: arguments.contains("--follow-restarts") ? Int(clamping: session.restarts ?? 0) : nil,
             stalls: arguments.contains("--no-stalls") ? nil : Int(clamping: session.counts.stalls))
     }
