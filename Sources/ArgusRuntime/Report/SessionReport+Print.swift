@@ -60,11 +60,18 @@ extension SessionReport {
         return 0
     }
 
-    /// The snapshots of each stall, for the page (at most `maxSnapshots` a stall).
+    /// Stalls whose snapshots the page shows, and how many snapshots of each: a long watch may
+    /// have hundreds, each with every thread's stacks (`argus-trace stalls ID` shows them all).
+    static let stallsWithSnapshots = 100
+    static let snapshotsPerStall = 8
+
+    /// The snapshots of the first stalls, for the page.
     func snapshots(_ reader: SessionReader) throws(SQLiteError) -> [Int64: [StallReader.Snapshot]] {
         guard let stalls = reader.stallReader else { return [:] }
         var all: [Int64: [StallReader.Snapshot]] = [:]
-        for stall in recording.stalls { all[stall.id] = Array(try stalls.snapshots(of: stall.id).prefix(8)) }
+        for stall in recording.stalls.prefix(Self.stallsWithSnapshots) {
+            all[stall.id] = Array(try stalls.snapshots(of: stall.id).prefix(Self.snapshotsPerStall))
+        }
         return all
     }
 }

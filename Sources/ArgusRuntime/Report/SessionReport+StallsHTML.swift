@@ -20,6 +20,7 @@ extension SessionReport {
             html += "</p>"
             for snapshot in snapshots[stall.id] ?? [] { html += snapshotHTML(snapshot) }
             if stall.snapshots > Int64((snapshots[stall.id] ?? []).count) {
+                // Not all shown (see SessionReport.stallsWithSnapshots): the command that shows them.
                 html += "<p class=\"note\">All \(stall.snapshots) snapshots: argus-trace stalls \(stall.id)</p>"
             }
             html += "</div>"
