@@ -17,13 +17,14 @@ struct HeadlessBrowser {
 
     let scratch: Scratch
 
-    func load(_ page: String) throws -> Load {
+    /// Loads `page` (with `fragment`, "#t=0.5", when given).
+    func load(_ page: String, fragment: String = "") throws -> Load {
         let common = [
             "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
             "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND", "--enable-logging=stderr", "--v=0",
             "--window-size=1280,2000",
         ]
-        let url = "file://" + page
+        let url = "file://" + page + fragment
         let dump = try Child(
             Self.executable, common + ["--user-data-dir=\(scratch.path)/chrome-dom", "--dump-dom", url],
             scratch: scratch, label: "chromium-dom")

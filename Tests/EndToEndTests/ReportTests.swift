@@ -150,12 +150,15 @@ extension EndToEnd {
                 Issue.record("chromium is not installed (scripts/setup installs it for the tests)")
                 return html
             }
-            let load = try HeadlessBrowser(scratch: scratch).load(page)
+            // At 0.3 s from the start (#t=0.3): the cursor and the CPU values under it.
+            let load = try HeadlessBrowser(scratch: scratch).load(page, fragment: "#t=0.3")
             #expect(load.console.isEmpty, "\(load.console)")
             #expect(load.dom.contains("data-report-ready=\"yes\""), "the page's script did not run to its end")
             #expect(load.dom.contains("data-chart=\"cpu\"") && load.dom.contains("data-chart=\"rss\""))
             #expect(load.dom.contains("data-chart=\"timeline\"") && load.dom.contains("class=\"bar "))
             #expect(load.dom.contains("<polyline"))
+            let tip = load.dom.components(separatedBy: "id=\"tip\"").last?.prefix(400) ?? ""
+            #expect(tip.contains("display: block") && tip.contains("+0.30 s") && tip.contains(" %"), "\(tip)")
             let colours = try HeadlessBrowser.distinctColours(load.screenshot, scratch: scratch)
             #expect((colours ?? 0) > 20, "the screenshot has \(colours ?? 0) colour(s)")
             return load.dom

@@ -1,5 +1,6 @@
 /// The page's inline CSS and script. The script only adds: a cursor at the same instant on
-/// every chart with the values under it, and the log list's filter. When it has run to the end
+/// every chart with the values under it (also at `#t=SECONDS` in the address), and the log
+/// list's filter. When it has run to the end
 /// without throwing it sets `data-report-ready="yes"` on the body (the browser test reads it).
 enum ReportPageAssets {
     static let css = """
@@ -52,31 +53,44 @@ enum ReportPageAssets {
             tip.style.display = 'none';
             cursors.forEach(function (line) { line.style.visibility = 'hidden'; });
           }
+          // The cursor at `t` seconds on every chart, and the values of `svg`'s lines there.
+          function showAt(svg, t, pageX, pageY) {
+            var x = data.left + t / data.duration * data.plotWidth;
+            cursors.forEach(function (line) {
+              line.setAttribute('x1', x); line.setAttribute('x2', x); line.style.visibility = 'visible';
+            });
+            var html = '<b>+' + t.toFixed(t < 10 ? 2 : 1) + ' s</b>';
+            var chart = data.charts[svg.getAttribute('data-chart')];
+            if (chart) {
+              chart.series.forEach(function (series) {
+                if (!series.t.length) { return; }
+                var i = nearest(series.t, t);
+                html += '<br>' + esc(series.name) + ': ' + series.v[i] + (chart.unit ? ' ' + chart.unit : '');
+              });
+            }
+            tip.innerHTML = html;
+            tip.style.left = (pageX + 14) + 'px';
+            tip.style.top = (pageY + 14) + 'px';
+            tip.style.display = 'block';
+          }
           document.querySelectorAll('svg.chart').forEach(function (svg) {
             svg.addEventListener('mousemove', function (event) {
               var box = svg.getBoundingClientRect();
               var x = (event.clientX - box.left) / box.width * data.width;
               if (x < data.left || x > data.left + data.plotWidth) { hide(); return; }
-              var t = (x - data.left) / data.plotWidth * data.duration;
-              cursors.forEach(function (line) {
-                line.setAttribute('x1', x); line.setAttribute('x2', x); line.style.visibility = 'visible';
-              });
-              var html = '<b>+' + t.toFixed(t < 10 ? 2 : 1) + ' s</b>';
-              var chart = data.charts[svg.getAttribute('data-chart')];
-              if (chart) {
-                chart.series.forEach(function (series) {
-                  if (!series.t.length) { return; }
-                  var i = nearest(series.t, t);
-                  html += '<br>' + esc(series.name) + ': ' + series.v[i] + (chart.unit ? ' ' + chart.unit : '');
-                });
-              }
-              tip.innerHTML = html;
-              tip.style.left = (event.pageX + 14) + 'px';
-              tip.style.top = (event.pageY + 14) + 'px';
-              tip.style.display = 'block';
+              showAt(svg, (x - data.left) / data.plotWidth * data.duration, event.pageX, event.pageY);
             });
             svg.addEventListener('mouseleave', hide);
           });
+          // A link to an instant: page.html#t=12.5 puts the cursor there, with the CPU values.
+          var moment = /^#t=([0-9.]+)$/.exec(location.hash);
+          var first = document.querySelector('svg.chart');
+          if (moment && first) {
+            var box = first.getBoundingClientRect();
+            var t = Math.min(parseFloat(moment[1]), data.duration);
+            showAt(first, t, box.left + window.scrollX + (data.left + t / data.duration * data.plotWidth) / data.width * box.width,
+              box.top + window.scrollY);
+          }
           var filter = document.getElementById('logfilter');
           if (filter) {
             var rows = Array.prototype.slice.call(document.querySelectorAll('#loglist tr'));
