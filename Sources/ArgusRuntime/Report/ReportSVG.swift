@@ -118,22 +118,3 @@ struct ReportSVG {
     /// Three decimals at most (milliseconds, in seconds).
     static func fixed3(_ value: Double) -> String { SessionReport.number(value) }
 }
-
-/// Text for HTML.
-enum HTMLText {
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-}

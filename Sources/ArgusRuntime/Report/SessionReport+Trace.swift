@@ -27,7 +27,7 @@ extension SessionReport {
             events.append(Self.metadata("process_sort_index", pid: id, "sort_index", String(order)))
             events.append(slice(process, pid: id))
         }
-        let owners = Owners(processes)
+        let owners = ProcessOwners(processes)
         var samples: [Int: [SessionRecording.Metric]] = [:]
         for metric in recording.metrics {
             let id = owners.index(of: metric.pid, at: metric.timeNs).map { ids[$0] } ?? Self.sessionTracePid
@@ -106,24 +106,5 @@ extension SessionReport {
         guard value.isFinite else { return "0" }
         let rounded = (value * 1000).rounded() / 1000
         return rounded == rounded.rounded() && abs(rounded) < 9e15 ? String(Int64(rounded)) : String(rounded)
-    }
-}
-
-/// Which process a row of a pid belongs to at an instant: the latest of that pid that started
-/// before it (pids are reused in long sessions), else the first.
-struct Owners {
-    private let byPid: [Int32: [Int]]
-    private let processes: [RunProcess]
-
-    init(_ processes: [RunProcess]) {
-        self.processes = processes
-        var byPid: [Int32: [Int]] = [:]
-        for (index, process) in processes.enumerated() { byPid[process.pid, default: []].append(index) }
-        self.byPid = byPid
-    }
-
-    func index(of pid: Int32, at ns: Int64) -> Int? {
-        guard let candidates = byPid[pid] else { return nil }
-        return candidates.last { processes[$0].started.nanoseconds <= ns } ?? candidates.first
     }
 }
