@@ -33,7 +33,7 @@ final class StallMonitor {
     private var detector: StallDetector
     /// Which ticks read every thread (see StallPacing); the others read only the CPU clocks and
     /// the pressure totals.
-    private var pacing = StallPacing()
+    private var pacing: StallPacing
     /// Snapshot captures running on the worker.
     private var capturing = 0
     /// Fine samples up to this time are in the database already.
@@ -59,6 +59,7 @@ final class StallMonitor {
         pressure = PressureReader()
         ring = SampleRing(capacity: settings.ringCapacity)
         detector = StallDetector(thresholds: settings.thresholds)
+        pacing = StallPacing(thresholds: settings.thresholds)
         add(pid, startTicks: startTicks, name: name)
         if !pressure.missing.isEmpty && settings.thresholds.pressurePercent != nil {
             console.warning(

@@ -87,3 +87,56 @@ struct StallPacingTests {
         #expect(!pacing.isQuiet)
     }
 }
+
+struct StallPacingSlackTests {
+    let second: UInt64 = 1_000_000_000
+
+    func quiet(_ pacing: StallPacing, pressure: UInt64) -> StallPacing {
+        var pacing = pacing
+        let threads = [ThreadSample(tid: 1, name: "t", state: "S", cpuNs: 10, runDelayNs: 0)]
+        let first = FineSample(monotonicNs: 0, time: WallTime(nanoseconds: 0), threads: threads, pressure: .init())
+        let next = FineSample(
+            monotonicNs: second / 5, time: WallTime(nanoseconds: Int64(second / 5)), threads: threads,
+            pressure: .init())
+        pacing.fullSampleTaken(
+            next, previous: first, probe: .init(cpuNs: 10, pressure: .init(cpu: pressure, memory: 5, io: 5)),
+            stallOpen: false)
+        return pacing
+    }
+
+    @Test func theSlackIsAQuarterOfTheSmallestWaitAStallIsMadeOf() {
+        // Defaults: 250 ms of run-queue wait per 1 s window, 1 s starved, 80 % pressure: 62.5 ms.
+        #expect(StallPacing(thresholds: StallThresholds()).pressureSlackUs == 62_500)
+        var thresholds = StallThresholds()
+        thresholds.runQueueMsPerSecond = nil
+        thresholds.starvedNs = nil
+        #expect(StallPacing(thresholds: thresholds).pressureSlackUs == 200_000)
+        thresholds.pressurePercent = nil
+        #expect(StallPacing(thresholds: thresholds).pressureSlackUs == 0)
+    }
+
+    @Test func otherTasksWaitingALittleKeepTheCheapCheckAndAWaitAsLongAsTheSlackDoesNot() {
+        var pacing = quiet(StallPacing(thresholds: StallThresholds()), pressure: 1_000)
+        #expect(pacing.isQuiet)
+        // 62.4 ms more CPU "some" (µs): still quiet, on CPU, memory or IO.
+        let small = pacing.needsFullSample(
+            at: second / 5 * 2, probe: .init(cpuNs: 10, pressure: .init(cpu: 63_400, memory: 62_504, io: 5)))
+        #expect(!small)
+        // 62.5 ms: every thread is read.
+        let large = pacing.needsFullSample(
+            at: second / 5 * 3, probe: .init(cpuNs: 10, pressure: .init(cpu: 63_500, memory: 5, io: 5)))
+        #expect(large)
+        #expect(!pacing.isQuiet)
+    }
+
+    @Test func aTotalThatWentBackOrVanishedCountsAsMoved() {
+        var pacing = quiet(StallPacing(thresholds: StallThresholds()), pressure: 1_000)
+        let back = pacing.needsFullSample(
+            at: second / 5 * 2, probe: .init(cpuNs: 10, pressure: .init(cpu: 999, memory: 5, io: 5)))
+        #expect(back)
+        pacing = quiet(StallPacing(thresholds: StallThresholds()), pressure: 1_000)
+        let gone = pacing.needsFullSample(
+            at: second / 5 * 2, probe: .init(cpuNs: 10, pressure: .init(cpu: 1_000, memory: nil, io: 5)))
+        #expect(gone)
+    }
+}

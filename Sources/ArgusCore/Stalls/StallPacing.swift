@@ -6,8 +6,16 @@
 /// nothing a stall is made of can begin: a tick then reads only those (one clock_gettime, the
 /// pressure files) and takes a full sample once a second (`quietIntervalNs`) to keep the
 /// ring's timeline. The first tick at which either moves reads every thread again and so do
-/// the next ones, until the process is quiet again: a stall starts at the same tick it would
-/// with every tick reading every thread.
+/// the next ones, until the process is quiet again.
+///
+/// Other tasks on the machine wait for a CPU now and then, so the pressure totals creep up even
+/// when the watched process sleeps. A pressure total counts as moved only once it grew by
+/// `pressureSlackUs` since the last full sample: a member thread that waited that long for a CPU
+/// raised CPU "some" by at least as much over the same time, and the slack is a quarter of the
+/// smallest wait or pressure a stall is made of. So a stall starts at the tick it would with
+/// every tick reading every thread, except in one corner: waits just under a threshold before a
+/// quiet stretch, topped up by less than the slack during it, are seen at the next full sample
+/// (at most `quietIntervalNs` later).
 public struct StallPacing: Sendable, Equatable {
     /// What the cheap check reads: the process's CPU clock (every thread, ns) and the system's
     /// pressure totals.
@@ -23,12 +31,29 @@ public struct StallPacing: Sendable, Equatable {
 
     /// Full samples while quiet, at most this far apart.
     public let quietIntervalNs: UInt64
+    /// How much a pressure total (µs, as /proc/pressure counts) may grow since the last full
+    /// sample and still count as unmoved.
+    public let pressureSlackUs: UInt64
     /// The probe at the last full sample, while the process is quiet; nil when it is not.
     public private(set) var quietProbe: Probe?
     private var lastFullNs: UInt64 = 0
 
-    public init(quietIntervalNs: UInt64 = 1_000_000_000) {
+    public init(quietIntervalNs: UInt64 = 1_000_000_000, pressureSlackUs: UInt64 = 0) {
         self.quietIntervalNs = quietIntervalNs
+        self.pressureSlackUs = pressureSlackUs
+    }
+
+    /// The pacing for a detector with these thresholds: the slack is a quarter of the smallest
+    /// CPU wait (run-queue over the window, starved) or pressure (over the window) that makes a stall.
+    public init(thresholds: StallThresholds, quietIntervalNs: UInt64 = 1_000_000_000) {
+        let window = Double(thresholds.windowNs)
+        let waits: [UInt64?] = [
+            thresholds.runQueueMsPerSecond.map { UInt64(max($0, 0) / 1_000 * window) },
+            thresholds.starvedNs,
+            thresholds.pressurePercent.map { UInt64(max($0, 0) / 100 * window) },
+        ]
+        let smallest = waits.compactMap { $0 }.min() ?? 0
+        self.init(quietIntervalNs: quietIntervalNs, pressureSlackUs: smallest / 4 / 1_000)
     }
 
     public var isQuiet: Bool { quietProbe != nil }
@@ -36,11 +61,24 @@ public struct StallPacing: Sendable, Equatable {
     /// Whether the tick at `now` should read every thread, given what the cheap check read.
     public mutating func needsFullSample(at now: UInt64, probe: Probe) -> Bool {
         guard let quiet = quietProbe else { return true }
-        guard probe == quiet, probe.cpuNs != nil, probe.pressure.cpu != nil else {
+        guard probe.cpuNs == quiet.cpuNs, probe.cpuNs != nil, probe.pressure.cpu != nil,
+            !pressureMoved(probe.pressure, since: quiet.pressure)
+        else {
             quietProbe = nil  // something moved (or cannot be read): every thread, from now on
             return true
         }
         return now >= lastFullNs + quietIntervalNs
+    }
+
+    /// Whether any pressure total grew by the slack or more, or became readable or unreadable.
+    func pressureMoved(_ now: PressureTotals, since quiet: PressureTotals) -> Bool {
+        PressureResource.allCases.contains { resource in
+            switch (now[resource], quiet[resource]) {
+            case (nil, nil): false
+            case (let now?, let then?): now < then || now - then >= max(pressureSlackUs, 1)
+            default: true
+            }
+        }
     }
 
     /// After a full sample: quiet when every thread sleeps and none used a CPU or waited for
