@@ -37,7 +37,7 @@ struct ArgusTraceCommand: ParsableCommand {
             (SIGHUP 129, SIGINT 130, SIGTERM 143), after saving everything.
             """,
         version: ArgusVersion.current,
-        subcommands: [RunCommand.self, StallsCommand.self, PruneCommand.self]
+        subcommands: [RunCommand.self, StallsCommand.self, PruneCommand.self, ConfigCommand.self]
     )
 
     @Option(name: .long, help: ArgumentHelp("Process ID to watch.", valueName: "pid"))

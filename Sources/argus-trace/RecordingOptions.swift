@@ -26,6 +26,8 @@ struct RecordingOptions: ParsableArguments {
 
     @OptionGroup var database: DatabaseOption
 
+    @OptionGroup var configFile: ConfigOption
+
     @Option(
         name: .long,
         help: ArgumentHelp(
