@@ -81,6 +81,35 @@ extension EndToEnd {
             #expect(try rows.int("SELECT count(*) FROM processes WHERE exe LIKE '%/hook' OR comm = 'hook'") == 0)
         }
 
+        @Test func theHookRunsOneAtATimePerRuleAndIsKilledAtItsTimeLimit() throws {
+            let scratch = Scratch()
+            let hook = scratch.path + "/hook"
+            let runs = scratch.path + "/runs"
+            try "#!/bin/sh\necho \"$ARGUS_ALERT_ID\" >> \(runs)\nexec sleep 60\n"
+                .write(toFile: hook, atomically: true, encoding: .utf8)
+            chmod(hook, 0o755)
+            let path = scratch.path + "/app.log"
+            let log = AppLog(path)
+            let testee = try Child(Binaries.testee, ["gate", "exit", "0"], scratch: scratch, label: "testee")
+            let tracer = try startTracer(
+                [
+                    "--pid", "\(testee.pid)", "--logfile", path, "--alert", "log ~ boom", "--on-alert", hook,
+                    "--no-stalls", "--verbose",
+                ], scratch: scratch)
+            #expect(waitAttached(tracer), "\(tracer.stderr)")
+            log.write("boom 1\n")
+            #expect(eventually { (try? String(contentsOfFile: runs, encoding: .utf8)) == "1\n" })
+            log.write("boom 2\nboom 3\n")
+            #expect(eventually { tracer.stdout.contains("ALERT log ~ boom: boom 3") })
+            testee.openGate()
+            // argus-trace waits for the hook at its end, and kills it at 10 s.
+            #expect(tracer.exitStatus(within: 20) == 0, "\(tracer.stderr)")
+            #expect(tracer.stderr.contains("--on-alert \(hook) was killed after 10.0s"), "\(tracer.stderr)")
+            #expect(try String(contentsOfFile: runs, encoding: .utf8) == "1\n")
+            #expect(tracer.lines(containing: "its program still runs") == 2)
+            #expect(try Rows(scratch.database).int("SELECT count(*) FROM alerts") == 3)
+        }
+
         @Test(arguments: [
             (["--alert", "cpu > x"], "position 7: expected a CPU percentage"),
             (["--alert", "exit != 0", "--alert", "stall d-state"], "position 7: unknown stall kind"),
