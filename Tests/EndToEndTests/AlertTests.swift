@@ -26,6 +26,47 @@ extension EndToEnd {
             #expect(alerts == ["cpu > 15 for 0.5s|1|recovered|1|1"])
         }
 
+        @Test func aPerProcessRuleInATreeFiresForTheMemberAndClearsWhenItEnds() throws {
+            let scratch = Scratch()
+            let shell = try Child(
+                "/bin/sh", ["-c", "read a; \(Binaries.testee) spin 1.5; read b"], scratch: scratch, label: "shell")
+            let tracer = try startTracer(
+                [
+                    "--pid", "\(shell.pid)", "--follow-children", "--interval", "0.2", "--alert", "proc.cpu > 5",
+                    "--no-stalls",
+                ], scratch: scratch)
+            #expect(waitAttached(tracer), "\(tracer.stderr)")
+            shell.openGate()
+            #expect(
+                eventually { tracer.stdout.contains("ALERT cleared proc.cpu > 5: process ended") }, "\(tracer.stdout)")
+            shell.openGate()
+            #expect(tracer.exitStatus() == 0, "\(tracer.stderr)")
+            let rows = try Rows(scratch.database)
+            let burner = try #require(try rows.int("SELECT pid FROM processes WHERE comm = 'argus-testee'"))
+            #expect(
+                try rows.texts("SELECT process_id || '|' || process_name || '|' || clear_reason FROM alerts")
+                    == ["\(burner)|argus-testee|process ended"])
+        }
+
+        @Test func aStallFiresAndClearsWithTheStall() throws {
+            let scratch = Scratch()
+            let testee = try Child(Binaries.testee, ["gate", "vfork-hold", "1.5"], scratch: scratch, label: "testee")
+            let tracer = try startTracer(
+                [
+                    "--pid", "\(testee.pid)", "--interval", "1", "--stall-pressure", "0", "--stall-d-state", "0.3",
+                    "--alert", "stall d_state", "--alert", "stall stopped",
+                ], scratch: scratch)
+            #expect(waitAttached(tracer), "\(tracer.stderr)")
+            testee.openGate()
+            #expect(eventually { tracer.stdout.contains("ALERT stall d_state: d_state: ") }, "\(tracer.stdout)")
+            #expect(tracer.exitStatus(within: 15) == 0, "\(tracer.stderr)")
+            let rows = try Rows(scratch.database)
+            #expect(
+                try rows.texts("SELECT rule || '|' || process_id || '|' || (cleared_at_ns > fired_at_ns) FROM alerts")
+                    == ["stall d_state|\(testee.pid)|1"])
+            #expect(try rows.texts("SELECT clear_reason FROM alerts").allSatisfy { $0.hasPrefix("stall ended") })
+        }
+
         @Test func aLogLineMatchingTheRuleFires() throws {
             let scratch = Scratch()
             let path = scratch.path + "/app.log"
