@@ -30,6 +30,8 @@ struct ArgusTraceCommand: ParsableCommand {
               argus-trace stalls                             (stalls recorded; see argus-trace stalls --help)
               argus-trace --unit myapp --follow-restarts --retention 30d --max-db-size 2GiB
               argus-trace prune --older-than 30d --vacuum    (see argus-trace prune --help)
+              argus-trace --process myapp --alert 'cpu > 80 for 30s' --alert 'exit != 0' --on-alert ./page
+              argus-trace --config /etc/argus-trace/myapp.yaml   (argus-trace config check FILE checks one)
 
             Exit status: 0 the target ended and every row was saved; 1 no such process (or it \
             cannot be watched); 2 bad command line; 3 some rows could not be saved to the \

@@ -111,5 +111,25 @@ extension EndToEnd {
             #expect(missing.exitStatus() == 1)
             #expect(missing.stderr.contains("none.yaml: no such file"))
         }
+
+        @Test func helpListsTheAlertAndConfigOptionsAndConfigCheck() throws {
+            let scratch = Scratch()
+            for arguments in [["--help"], ["run", "--help"]] {
+                let help = try Child(Binaries.tracer, arguments, scratch: scratch, label: "help")
+                #expect(help.exitStatus() == 0)
+                for text in [
+                    "--alert <rule>", "--alert-cpu <pct>", "--alert-memory <mb>", "--on-alert <path>",
+                    "--config <file>",
+                ] {
+                    #expect(help.stdout.contains(text), "\(arguments) help lacks \(text)")
+                }
+            }
+            let check = try Child(
+                Binaries.tracer, ["config", "check", "--help"], scratch: scratch, label: "check-help")
+            #expect(check.exitStatus() == 0)
+            for text in ["Examples:", "Exit status:", "<file>"] {
+                #expect(check.stdout.contains(text), "config check help lacks \(text)")
+            }
+        }
     }
 }
