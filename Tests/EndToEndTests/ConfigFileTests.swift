@@ -73,7 +73,7 @@ extension EndToEnd {
             ("interval: abc\n", ":1: key 'interval': The value 'abc' is invalid for '--interval <seconds>'"),
             ("db: /tmp/x.db\ninterval: 0.01\n", ":2: key 'interval': --interval must be a number of seconds"),
             ("no-bpf: maybe\n", ":1: key 'no-bpf': is a flag: true or false"),
-            ("alert:\n  - exit != 0\n  - cpu >> 5\n", ":1: key 'alert': --alert: alert rule 'cpu >> 5': position 5"),
+            ("alert:\n  - exit != 0\n  - cpu >> 5\n", ":3: key 'alert': --alert: alert rule 'cpu >> 5': position 5"),
             ("interval: 1\n  quiet: true\n", ":2: not valid YAML"),
             ("interval: 1\ninterval: 2\n", ":2: key 'interval' is given twice (first on line 1)"),
         ])

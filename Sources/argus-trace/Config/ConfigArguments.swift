@@ -16,8 +16,10 @@ struct ConfigArguments {
 
     /// The command line with the files' options in front.
     let arguments: [String]
-    /// Where each key put in came from ("FILE:LINE"), for error messages.
+    /// Where each key put in came from ("FILE:LINE"), for error messages; a list's values each
+    /// have their own line.
     let origins: [String: String]
+    let itemOrigins: [(key: String, value: String, origin: String)]
 
     /// The subcommands whose options a file may set ("" is watching, the root).
     static let commands: Set<String> = ["run", "stalls", "prune"]
@@ -31,6 +33,7 @@ struct ConfigArguments {
         if options.contains(where: { ["--help", "-h", "--version", "--experimental-dump-help"].contains($0) }) {
             self.arguments = arguments
             origins = [:]
+            itemOrigins = []
             return
         }
         let files = try Self.files(explicit: Self.configPath(in: options), keys: keys)
@@ -45,17 +48,21 @@ struct ConfigArguments {
         }
         var words: [String] = []
         var origins: [String: String] = [:]
+        var itemOrigins: [(key: String, value: String, origin: String)] = []
         for key in order {
             guard let (entry, path) = chosen[key] else { continue }
             origins[key] = "\(path):\(entry.line)"
             switch entry.value {
             case .scalar(let value): words.append("--\(key)=\(value)")
-            case .list(let values): words += values.map { "--\(key)=\($0)" }
+            case .list(let values):
+                words += values.map { "--\(key)=\($0.value)" }
+                for item in values { itemOrigins.append((key, item.value, "\(path):\(item.line)")) }
             case .flag(let on): if on { words.append("--\(key)") }
             }
         }
         self.arguments = (command.isEmpty ? [] : [command]) + words + rest
         self.origins = origins
+        self.itemOrigins = itemOrigins
     }
 
     /// The files to read: --config's (which must exist), else the defaults that exist.
@@ -88,6 +95,10 @@ struct ConfigArguments {
 
     /// "FILE:LINE: key 'KEY'" for the first option of the file that `message` names, else nil.
     func origin(of message: String) -> String? {
+        // A value of a list quoted in the message (a bad alert rule) is on its own line.
+        for item in itemOrigins where message.contains("'\(item.value)'") {
+            return "\(item.origin): key '\(item.key)'"
+        }
         for (key, origin) in origins.sorted(by: { $0.key.count > $1.key.count }) {
             var searched = message[...]
             while let range = searched.range(of: "--\(key)") {

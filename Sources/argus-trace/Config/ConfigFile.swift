@@ -5,10 +5,11 @@ import Yams
 /// of each. YAML, because every node carries its line (an error names the key and the line).
 struct ConfigFile {
     /// One `key: value` of the file.
-    struct Entry: Equatable {
-        enum Value: Equatable {
+    struct Entry {
+        enum Value {
             case scalar(String)
-            case list([String])
+            /// Each value with its own line.
+            case list([(value: String, line: Int)])
             case flag(Bool)
         }
 
@@ -98,12 +99,12 @@ struct ConfigFile {
             if node.null != nil && scalar.style == .plain { throw wrong("needs a value") }
             return .scalar(scalar.string)
         case (.list, .sequence(let sequence)):
-            var words: [String] = []
+            var words: [(value: String, line: Int)] = []
             for item in sequence {
                 guard let word = item.scalar?.string else {
                     throw Problem(path: path, line: item.mark?.line ?? at, message: "key '\(key)': a list of values")
                 }
-                words.append(word)
+                words.append((word, item.mark?.line ?? at))
             }
             return .list(words)
         case (.single, .sequence):
