@@ -10,7 +10,9 @@ let package = Package(
         .executable(name: "argus-trace", targets: ["argus-trace"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The config file's YAML (--config): every node carries its line, so errors name it.
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // C layer: module maps for system libraries, and a shim for what Swift cannot express.
@@ -44,6 +46,7 @@ let package = Package(
             dependencies: [
                 "ArgusRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),

@@ -325,4 +325,7 @@ public enum Record: Sendable, Equatable {
     case stallSnapshot(StallSnapshotRecord)
     case fineSamples(FineSampleRecord)
     case groupSample(GroupSampleRecord)
+    /// An alert rule started to hold; `alertCleared` when it stopped (see `AlertEvaluator`).
+    case alert(AlertRecord)
+    case alertCleared(AlertClearRecord)
 }

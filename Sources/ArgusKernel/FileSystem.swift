@@ -26,6 +26,11 @@ public enum FileSystem {
         access(path, R_OK) == 0 ? nil : Errno.current
     }
 
+    /// access(2) with X_OK: nil when executable, else why not.
+    public static func executeError(of path: String) -> Errno? {
+        access(path, X_OK) == 0 ? nil : Errno.current
+    }
+
     /// Creates the missing directories of `path`'s parent with mode 0700 (mkdir(2) each), and the
     /// file itself with mode 0600 when it does not exist (open(2) O_CREAT | O_EXCL), so no other
     /// user can read what is traced. Existing directories and files are left exactly as they are.

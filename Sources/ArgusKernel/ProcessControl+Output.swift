@@ -15,15 +15,17 @@ extension ProcessControl {
     /// no other child inherits the ends), poll(2), read(2), kill(2), waitpid(2) with WNOHANG.
     /// In `run` mode another thread calls waitpid(-1) on SIGCHLD and may reap the program
     /// first: ECHILD here means "ended, status unknown", and the output, read to end of file,
-    /// is all the same complete.
+    /// is all the same complete. `environment` is added to (and overrides) this process's own.
     public static func run(
-        _ path: String, arguments: [String], timeoutNs: UInt64, outputLimit: Int = 1 << 20
+        _ path: String, arguments: [String], timeoutNs: UInt64, outputLimit: Int = 1 << 20,
+        environment: [String: String] = [:]
     ) throws(Errno) -> ProgramOutput {
         let start = Clocks.monotonicNs()
         let deadline = start.addingReportingOverflow(timeoutNs).overflow ? UInt64.max : start + timeoutNs
         let output = try Pipe()
         let errors = try Pipe()
-        let pid = try spawn(path, arguments, stdout: output.writeEnd, stderr: errors.writeEnd)
+        let pid = try spawn(
+            path, arguments, stdout: output.writeEnd, stderr: errors.writeEnd, environment: environment)
         output.closeWriteEnd()
         errors.closeWriteEnd()
 
@@ -37,9 +39,9 @@ extension ProcessControl {
     }
 
     /// posix_spawn(3) of `path` with stdin on /dev/null and stdout and stderr on the given fds.
-    private static func spawn(_ path: String, _ arguments: [String], stdout: Int32, stderr: Int32) throws(Errno)
-        -> Int32
-    {
+    private static func spawn(
+        _ path: String, _ arguments: [String], stdout: Int32, stderr: Int32, environment: [String: String]
+    ) throws(Errno) -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -49,9 +51,30 @@ extension ProcessControl {
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let code = withChildAttributes { attributes in posix_spawn(&pid, path, &actions, attributes, argv, environ) }
+        if environment.isEmpty {
+            let code = withChildAttributes { attributes in posix_spawn(&pid, path, &actions, attributes, argv, environ)
+            }
+            guard code == 0 else { throw Errno(rawValue: code) }
+            return pid
+        }
+        let envp: [UnsafeMutablePointer<CChar>?] = mergedEnvironment(environment).map { strdup($0) } + [nil]
+        defer { envp.forEach { free($0) } }
+        let code = withChildAttributes { attributes in posix_spawn(&pid, path, &actions, attributes, argv, envp) }
         guard code == 0 else { throw Errno(rawValue: code) }
         return pid
+    }
+
+    /// environ(7) as NAME=VALUE strings, without the names `extra` sets, then `extra` (sorted).
+    private static func mergedEnvironment(_ extra: [String: String]) -> [String] {
+        var entries: [String] = []
+        var cursor = environ
+        while let entry = cursor.pointee {
+            let text = String(cString: entry)
+            let name = text.split(separator: "=", maxSplits: 1).first.map(String.init) ?? text
+            if extra[name] == nil { entries.append(text) }
+            cursor += 1
+        }
+        return entries + extra.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
     }
 
     /// poll(2) and read(2) on both streams until each reaches end of file. At `deadline` the

@@ -39,6 +39,11 @@ public struct Console: Sendable {
         emit("\(Self.prefix) warning: \(text)\n", to: 2)
     }
 
+    /// An alert firing or clearing: shown even with --quiet.
+    public func alert(_ text: String) {
+        emit("\(Self.prefix) \(text)\n", to: progressDescriptor)
+    }
+
     /// The one line that explains a failure.
     public func error(_ text: String) {
         emit("argus-trace: error: \(text)\n", to: 2)

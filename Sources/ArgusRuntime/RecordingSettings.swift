@@ -26,6 +26,12 @@ public struct RecordingSettings: Sendable {
     /// Where following a log starts (--logfile-start): by default where the database's rows of
     /// its path end.
     public var logfileStart: LogStartMode
+    /// --alert, --alert-cpu, --alert-memory: the rules the session evaluates (Session+Alerts).
+    public var alertRules: [AlertRule] = []
+    /// --on-alert: an executable run on each firing, with the alert in its environment.
+    public var alertHook: String?
+    /// How long --on-alert's program may run before it is killed.
+    public var alertHookTimeoutNs: UInt64 = 10_000_000_000
 
     public init(
         intervalNs: UInt64, logfiles: [String], appName: String?, databasePath: String, verbosity: Console.Verbosity,

@@ -10,6 +10,7 @@ extension Session {
         isEnding = true
         finishStalls()
         if let logTail { record(logTail.finish()) }
+        finishAlerts()
         background.settle(timeoutNs: 1_000_000_000)
         reapChildren()
         apply(table.settleUnreaped())

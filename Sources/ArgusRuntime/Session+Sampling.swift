@@ -21,27 +21,37 @@ extension Session {
             record(sample: row, of: member)
             rows.append(row)
         }
-        if scope.isGroup { recordGroup(rows, at: WallTime(nanoseconds: Clocks.realtimeNs())) }
+        if scope.isGroup {
+            recordGroup(rows, at: WallTime(nanoseconds: Clocks.realtimeNs()))
+        } else {
+            alertOnGroup(rows, at: WallTime(nanoseconds: Clocks.realtimeNs()))
+        }
     }
 
     /// The group's row and line: how many members, their CPU, memory and threads together, and
     /// how many started and ended since the previous row.
     func recordGroup(_ rows: [MetricRecord], at time: WallTime) {
-        let count = rows.count
-        let cpu = rows.reduce(0) { $0 + $1.cpuPercent }
-        let memory = rows.reduce(0) { $0 + $1.memoryMB }
-        let threads = rows.reduce(0) { $0 + $1.threadCount }
-        let group = GroupSampleRecord(
-            time: time, appName: appName, generation: generation, processCount: table.live.count,
-            cpuPercentTotal: cpu, cpuPercentAverage: count > 0 ? cpu / Double(count) : 0, memoryMBTotal: memory,
-            memoryMBAverage: count > 0 ? memory / Double(count) : 0, threadCount: threads,
-            processesStarted: startedSinceGroupRow, processesEnded: endedSinceGroupRow)
+        let group = groupReading(rows, at: time)
+        let (cpu, memory, threads) = (group.cpuPercentTotal, group.memoryMBTotal, group.threadCount)
         submit(.groupSample(group))
         console.info(
             "Metrics: CPU=\(Format.decimal(cpu))% | Memory=\(Format.decimal(memory))MB | Threads=\(threads) | "
                 + "Processes=\(table.live.count) (+\(startedSinceGroupRow) -\(endedSinceGroupRow))")
         startedSinceGroupRow = 0
         endedSinceGroupRow = 0
+    }
+
+    /// The members' sums and averages at one instant, and who came and went since the last row.
+    func groupReading(_ rows: [MetricRecord], at time: WallTime) -> GroupSampleRecord {
+        let count = rows.count
+        let cpu = rows.reduce(0) { $0 + $1.cpuPercent }
+        let memory = rows.reduce(0) { $0 + $1.memoryMB }
+        return GroupSampleRecord(
+            time: time, appName: appName, generation: generation, processCount: table.live.count,
+            cpuPercentTotal: cpu, cpuPercentAverage: count > 0 ? cpu / Double(count) : 0, memoryMBTotal: memory,
+            memoryMBAverage: count > 0 ? memory / Double(count) : 0,
+            threadCount: rows.reduce(0) { $0 + $1.threadCount },
+            processesStarted: startedSinceGroupRow, processesEnded: endedSinceGroupRow)
     }
 
     func record(sample row: MetricRecord, of member: ProcessTable.Member) {

@@ -66,6 +66,9 @@ public final class Session {
     var startedSinceGroupRow = 0
     var endedSinceGroupRow = 0
     var resync = ResyncState.idle
+    /// The alert rules' state (nil without rules), and what the session keeps per alert.
+    var alerts: AlertEvaluator?
+    var alertBook = AlertBook()
     private let injectedEvents: ProcEventSource?
 
     enum ResyncState {
@@ -84,6 +87,9 @@ public final class Session {
         table = ProcessTable(
             followsChildren: scope.followsChildren, reaperPid: scope.reaps ? ProcessControl.currentPID : nil)
         appName = settings.appName ?? ""
+        if !settings.alertRules.isEmpty {
+            alerts = AlertEvaluator(rules: settings.alertRules, intervalNs: settings.intervalNs)
+        }
         injectedEvents = procEvents
         self.sinks = sinks
     }
@@ -264,10 +270,12 @@ public final class Session {
         }
     }
 
-    /// Queues records in every sink.
+    /// Queues records in every sink, with the alerts they start or end (committed at once).
     func submit(_ records: [Record], urgent: Bool = false) {
         guard !records.isEmpty || urgent else { return }
-        for sink in sinks { sink.submit(records, urgent: urgent) }
+        let alerted = evaluateAlerts(records)
+        let all = alerted.isEmpty ? records : records + alerted
+        for sink in sinks { sink.submit(all, urgent: urgent || !alerted.isEmpty) }
     }
 
     func submit(_ record: Record, urgent: Bool = false) { submit([record], urgent: urgent) }

@@ -21,6 +21,7 @@ final class Pruner {
         ("stalls", "session_id = ?1"),
         ("fine_samples", "session_id = ?1"),
         ("group_samples", "session_id = ?1"),
+        ("alerts", "session_id = ?1"),
         ("performance_metrics", "session_id = ?1"),
         ("log_entries", "session_id = ?1"),
         ("process_events", "session_id = ?1"),

@@ -50,6 +50,11 @@ extension Record {
             }
         case .groupSample(let g):
             return 160 + g.appName.utf8.count
+        case .alert(let a):
+            return 192 + a.rule.utf8.count + a.appName.utf8.count + (a.processName?.utf8.count ?? 0)
+                + a.detail.utf8.count
+        case .alertCleared(let c):
+            return 96 + c.rule.utf8.count + c.reason.utf8.count
         }
     }
 }

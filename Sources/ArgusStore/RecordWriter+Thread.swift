@@ -108,7 +108,7 @@ extension RecordWriter {
                 case .event: state.report.eventsWritten += 1
                 case .stall: state.report.stallsWritten += 1
                 case .groupSample: state.report.groupSamplesWritten += 1
-                case .session, .process, .stallEnd, .stallSnapshot, .fineSamples: break
+                case .session, .process, .stallEnd, .stallSnapshot, .fineSamples, .alert, .alertCleared: break
                 }
             }
             state.writingRows = 0

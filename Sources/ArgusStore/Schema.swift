@@ -51,6 +51,12 @@
 ///   `read_late` is 1 for a line that was already in the file when its session started and was
 ///   read from that stored end (its timestamp is when it was captured), 0 otherwise, NULL
 ///   before 9.
+/// - An alert (10) is one row per firing of a rule (`--alert`, `--alert-cpu`, `--alert-memory`):
+///   `alert_number` is its number within the session (from 1), `fired_*` when the rule started
+///   to hold and `value` what held; the clearing fills `cleared_*`, `cleared_value` and
+///   `clear_reason` (recovered, process ended, stall ended, watching stopped). A rule that fires
+///   per occurrence (`exit`, `log`) has `cleared_at_ns` = `fired_at_ns`; a firing alert has
+///   NULL `cleared_at_ns`.
 /// - A text column holds the whole text bound with its byte length, NULs included.
 /// - A session is removed only whole (prune, --retention: `Pruner`): its rows in every table,
 ///   a stall's threads and processes before its snapshots, snapshots before the stall, and the
@@ -336,6 +342,28 @@ public enum Schema {
         """
         ALTER TABLE log_entries ADD COLUMN read_late INTEGER;
         CREATE INDEX idx_logs_path ON log_entries(logfile_path);
+        """,
+        // 10: alerts, one row per firing, completed when it clears.
+        """
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            session_id INTEGER NOT NULL,
+            alert_number INTEGER NOT NULL,
+            rule TEXT NOT NULL,
+            app_name TEXT,
+            process_id INTEGER,
+            process_name TEXT,
+            fired_at TEXT NOT NULL,
+            fired_at_ns INTEGER NOT NULL,
+            value REAL,
+            detail TEXT,
+            cleared_at TEXT,
+            cleared_at_ns INTEGER,
+            cleared_value REAL,
+            clear_reason TEXT
+        );
+        CREATE INDEX idx_alerts_session ON alerts(session_id, alert_number);
+        CREATE INDEX idx_alerts_fired ON alerts(fired_at_ns);
         """,
     ]
 

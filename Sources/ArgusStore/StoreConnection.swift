@@ -13,6 +13,7 @@ final class StoreConnection {
     private let insertProcess: SQLiteStatement
     private let insertGroupSample: SQLiteStatement
     let stallStatements: StallStatements
+    let alertStatements: AlertStatements
 
     /// Opens the database at `path` (sqlite3_open_v2; `create` makes the file when it is
     /// missing, with the process's umask: the caller prepares the path), switches it to WAL,
@@ -66,6 +67,7 @@ final class StoreConnection {
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
             """)
         stallStatements = try StallStatements(database)
+        alertStatements = try AlertStatements(database)
         updateSession = try database.prepare(
             """
             UPDATE sessions SET app_name = coalesce(?2, app_name), target_pid = coalesce(?3, target_pid),
@@ -178,6 +180,8 @@ final class StoreConnection {
         case .stallEnd(let end): try update(end, in: session)
         case .stallSnapshot(let snapshot): try insert(snapshot, in: session)
         case .fineSamples(let samples): try insert(samples, in: session)
+        case .alert(let alert): try insert(alert, in: session)
+        case .alertCleared(let clear): try update(clear, in: session)
         }
     }
 }

@@ -32,6 +32,8 @@ struct ArgusTraceCommand: ParsableCommand {
               argus-trace prune --older-than 30d --vacuum    (see argus-trace prune --help)
               argus-trace sessions                           (sessions recorded)
               argus-trace report --html last.html            (see argus-trace report --help)
+              argus-trace --process myapp --alert 'cpu > 80 for 30s' --alert 'exit != 0' --on-alert ./page
+              argus-trace --config /etc/argus-trace/myapp.yaml   (argus-trace config check FILE checks one)
 
             Exit status: 0 the target ended and every row was saved; 1 no such process (or it \
             cannot be watched); 2 bad command line; 3 some rows could not be saved to the \
@@ -39,7 +41,10 @@ struct ArgusTraceCommand: ParsableCommand {
             (SIGHUP 129, SIGINT 130, SIGTERM 143), after saving everything.
             """,
         version: ArgusVersion.current,
-        subcommands: [RunCommand.self, StallsCommand.self, PruneCommand.self, SessionsCommand.self, ReportCommand.self]
+        subcommands: [
+            RunCommand.self, StallsCommand.self, PruneCommand.self, SessionsCommand.self, ReportCommand.self,
+            ConfigCommand.self,
+        ]
     )
 
     @Option(name: .long, help: ArgumentHelp("Process ID to watch.", valueName: "pid"))

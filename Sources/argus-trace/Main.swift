@@ -6,28 +6,40 @@ import ArgusRuntime
 @main
 enum Main {
     static func main() {
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        let typed = Array(CommandLine.arguments.dropFirst())
+        if typed.first == "config" {
+            run(ConfigCommand.self, Array(typed.dropFirst()), badInputStatus: 2)
+        }
+        // A config file's options go in front of the typed ones (ConfigArguments).
+        let config: ConfigArguments
+        do throws(ConfigFile.Problem) {
+            config = try ConfigArguments(typed, keys: ConfigKeys.all)
+        } catch {
+            Console(verbosity: .quiet).error("\(error)")
+            ArgusTraceCommand.exit(withError: ExitCode(typed.first == "run" ? 125 : 2))
+        }
+        let arguments = config.arguments
         // `stalls` only reads a database: parsed on its own, because ArgumentParser hands an
         // option that the root also declares (--db) to the root.
         if arguments.first == "stalls" {
-            run(StallsCommand.self, Array(arguments.dropFirst()), badInputStatus: 2)
+            run(StallsCommand.self, Array(arguments.dropFirst()), badInputStatus: 2, config: config)
         }
         // `prune`, `sessions` and `report` likewise: their --db is their own.
         if arguments.first == "prune" {
-            run(PruneCommand.self, Array(arguments.dropFirst()), badInputStatus: 2)
+            run(PruneCommand.self, Array(arguments.dropFirst()), badInputStatus: 2, config: config)
         }
         if arguments.first == "sessions" {
-            run(SessionsCommand.self, Array(arguments.dropFirst()), badInputStatus: 2)
+            run(SessionsCommand.self, Array(arguments.dropFirst()), badInputStatus: 2, config: config)
         }
         if arguments.first == "report" {
-            run(ReportCommand.self, Array(arguments.dropFirst()), badInputStatus: 2)
+            run(ReportCommand.self, Array(arguments.dropFirst()), badInputStatus: 2, config: config)
         }
         // `run` keeps 0-124 and 126-255 for the command's own statuses (as timeout(1)).
-        run(ArgusTraceCommand.self, arguments, badInputStatus: arguments.first == "run" ? 125 : 2)
+        run(ArgusTraceCommand.self, arguments, badInputStatus: arguments.first == "run" ? 125 : 2, config: config)
     }
 
     private static func run<Command: ParsableCommand>(
-        _ type: Command.Type, _ arguments: [String], badInputStatus: Int32
+        _ type: Command.Type, _ arguments: [String], badInputStatus: Int32, config: ConfigArguments? = nil
     )
         -> Never
     {
@@ -43,6 +55,10 @@ enum Main {
             if code == .validationFailure {
                 let message =
                     type.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+                if let origin = config?.origin(of: message) {
+                    Console(verbosity: .quiet).error("\(origin): \(message)")
+                    type.exit(withError: ExitCode(badInputStatus))
+                }
                 Console(verbosity: .quiet).error(
                     "\(message) (see argus-trace \(subcommand(type))--help)")
                 type.exit(withError: ExitCode(badInputStatus))

@@ -31,6 +31,8 @@ struct PruneCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOption
 
+    @OptionGroup var configFile: ConfigOption
+
     @Option(name: .long, help: ArgumentHelp("Remove sessions that ended longer ago than this.", valueName: "duration"))
     var olderThan: String?
 

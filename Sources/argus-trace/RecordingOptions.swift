@@ -26,6 +26,8 @@ struct RecordingOptions: ParsableArguments {
 
     @OptionGroup var database: DatabaseOption
 
+    @OptionGroup var configFile: ConfigOption
+
     @Option(
         name: .long,
         help: ArgumentHelp(
@@ -51,6 +53,8 @@ struct RecordingOptions: ParsableArguments {
                 + "program that switches often a few %."))
     var runqHistogram = false
 
+    @OptionGroup(title: "Alerts") var alerts: AlertOptions
+
     @Flag(name: .long, help: "Print detail about argus-trace's own work.")
     var verbose = false
 
@@ -75,6 +79,7 @@ struct RecordingOptions: ParsableArguments {
         if runqHistogram && noBpf {
             throw ValidationError("--runq-histogram needs the BPF programs: not with --no-bpf")
         }
+        try alerts.validate()
     }
 
     var intervalNs: UInt64 { UInt64((interval * 1e9).rounded()) }
@@ -87,6 +92,7 @@ struct RecordingOptions: ParsableArguments {
             logfileStart: logfileStart ?? .resume)
         settings.retentionNs = retention.flatMap(DurationText.nanoseconds)
         settings.maxDatabaseBytes = maxDbSize.flatMap(SizeText.bytes)
+        alerts.apply(to: &settings)
         return settings
     }
 

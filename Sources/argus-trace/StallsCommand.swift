@@ -27,6 +27,8 @@ struct StallsCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOption
 
+    @OptionGroup var configFile: ConfigOption
+
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
