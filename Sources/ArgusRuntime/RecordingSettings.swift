@@ -26,6 +26,10 @@ public struct RecordingSettings: Sendable {
     /// Where following a log starts (--logfile-start): by default where the database's rows of
     /// its path end.
     public var logfileStart: LogStartMode
+    /// --metrics-listen: serve Prometheus /metrics on this address.
+    public var metricsListen: ListenAddress?
+    /// --metrics-pid-label: series carry a pid label.
+    public var metricsPidLabel = false
 
     public init(
         intervalNs: UInt64, logfiles: [String], appName: String?, databasePath: String, verbosity: Console.Verbosity,
