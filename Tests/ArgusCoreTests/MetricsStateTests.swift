@@ -157,3 +157,26 @@ import Testing
         #expect(text.contains("argus_netlink_overflows_total 2\n"))
     }
 }
+
+extension MetricsStateTests {
+    @Test func aProcessSeenOnlyByItsStartIsRunningWithoutGauges() {
+        var state = MetricsState()
+        state.fold(Self.event(.started, pid: 7, name: "sleep"))
+        let text = MetricsExposition.render(state, own: nil, format: .text)
+        #expect(text.contains(#"argus_processes_running{app="svc",name="sleep"} 1"#))
+        #expect(!text.contains(#"argus_process_resident_memory_bytes{app="svc",name="sleep"}"#))
+    }
+
+    @Test func stallsAreCountedOncePerStallAndRestartsPerApp() {
+        var state = MetricsState()
+        let stall = StallRecord(
+            id: 1, kind: .uninterruptible, pid: 1, startTicks: 10, appName: "svc", processName: "worker",
+            started: Self.time, detected: Self.time, tid: 1, trigger: "D state 1 s", threshold: 1, value: 1,
+            windowNs: 0)
+        state.fold([.stall(stall), .stall(stall)])
+        state.fold(Self.event(.restarted, pid: 9))
+        let text = MetricsExposition.render(state, own: nil, format: .text)
+        #expect(text.contains(#"argus_stalls_total{app="svc",name="worker",kind="d_state"} 1"#))
+        #expect(text.contains(#"argus_restarts_total{app="svc"} 1"#))
+    }
+}

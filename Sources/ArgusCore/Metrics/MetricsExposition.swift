@@ -47,16 +47,16 @@ public enum MetricsExposition {
             "argus_process_cpu_seconds", "CPU time of the watched processes, ended ones included.",
             [("mode", "user", \.cpuUserNs), ("mode", "system", \.cpuSystemNs)], seconds: true)
         gauge("argus_process_resident_memory_bytes", "Resident memory of the live processes.") {
-            $0.processes > 0 ? String($0.gauges.residentBytes) : nil
+            $0.sampledProcesses > 0 ? String($0.gauges.residentBytes) : nil
         }
         gauge("argus_process_virtual_memory_bytes", "Virtual memory of the live processes.") {
-            $0.processes > 0 ? String($0.gauges.virtualBytes) : nil
+            $0.sampledProcesses > 0 ? String($0.gauges.virtualBytes) : nil
         }
         gauge("argus_process_threads", "Threads of the live processes.") {
-            $0.processes > 0 ? String($0.gauges.threads) : nil
+            $0.sampledProcesses > 0 ? String($0.gauges.threads) : nil
         }
         gauge("argus_process_open_fds", "Open file descriptors of the live processes.") {
-            $0.processes > 0 && $0.hasOpenFds ? String($0.gauges.openFds ?? 0) : nil
+            $0.sampledProcesses > 0 && $0.hasOpenFds ? String($0.gauges.openFds ?? 0) : nil
         }
         gauge("argus_processes_running", "Live watched processes.") { String($0.processes) }
         counter(

@@ -7,6 +7,8 @@ extension MetricsState {
         public var gauges = ExportedGauges()
         /// Live processes in the series.
         public var processes = 0
+        /// Live processes in the series sampled at least once: the gauges are theirs.
+        public var sampledProcesses = 0
         /// Whether any of its live processes had its open fds read.
         public var hasOpenFds = false
     }
@@ -29,6 +31,7 @@ extension MetricsState {
                 series.hasOpenFds = true
             }
             series.processes += 1
+            if process.sampled { series.sampledProcesses += 1 }
             all[process.labels] = series
         }
         return all.values.sorted { $0.labels < $1.labels }

@@ -11,6 +11,8 @@ public struct MetricsState: Sendable {
         var baseline = ExportedCounters()
         var latest = ExportedCounters()
         var gauges = ExportedGauges()
+        /// Whether it was sampled yet (a process seen only by its start has no gauges).
+        var sampled = false
     }
 
     /// How a process ended, for `argus_process_exits_total{class}`.
@@ -95,6 +97,7 @@ public struct MetricsState: Sendable {
         process.gauges.virtualBytes = UInt64(max(0, (metric.vmsMB * megabyte).rounded()))
         process.gauges.threads = metric.threadCount
         process.gauges.openFds = metric.openFds
+        process.sampled = true
         live[metric.pid] = process
     }
 
