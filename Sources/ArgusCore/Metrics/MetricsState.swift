@@ -31,8 +31,10 @@ public struct MetricsState: Sendable {
     var exits: [SeriesLabels: [ExitClass: UInt64]] = [:]
     var stalls: [StallSeries: UInt64] = [:]
     var restarts: [String: UInt64] = [:]
-    /// Ended processes, newest last, so a corrected status is not counted as a second exit.
-    private var recentlyEnded: [ProcessKey] = []
+    /// Ended processes (and in `endedOrder`, oldest first), so a corrected status is not
+    /// counted as a second exit. Bounded: a correction follows its exit closely.
+    private var recentlyEnded: Set<ProcessKey> = []
+    private var endedOrder: [ProcessKey] = []
     private var stallIDs: Set<Int> = []
     public private(set) var losses = SessionLosses()
 
@@ -116,9 +118,13 @@ public struct MetricsState: Sendable {
                 pid: event.pid, startTicks: event.startTicks, app: event.appName, name: event.processName)
         case .terminated:
             let key = ProcessKey(pid: event.pid, startTicks: event.startTicks)
-            guard !recentlyEnded.contains(key) else { return }  // a corrected status of a counted exit
-            recentlyEnded.append(key)
-            if recentlyEnded.count > Self.recentlyEndedLimit { recentlyEnded.removeFirst(recentlyEnded.count / 2) }
+            guard recentlyEnded.insert(key).inserted else { return }  // a corrected status of a counted exit
+            endedOrder.append(key)
+            if endedOrder.count > Self.recentlyEndedLimit {
+                let forgotten = endedOrder.count / 2
+                recentlyEnded.subtract(endedOrder.prefix(forgotten))
+                endedOrder.removeFirst(forgotten)
+            }
             let labels = SeriesLabels(app: event.appName, name: event.processName)
             exits[labels, default: [:]][Self.exitClass(event), default: 0] += 1
             if let known = live[event.pid] { retire(event.pid, known) }
