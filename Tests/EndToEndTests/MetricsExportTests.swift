@@ -16,6 +16,11 @@ extension EndToEnd {
             return curl.stdout
         }
 
+        /// Debian's python3-prometheus-client (test-only, scripts/setup), whose OpenMetrics parser
+        /// checks the OpenMetrics scrape.
+        static let hasOpenMetricsParser = FileManager.default.fileExists(
+            atPath: "/usr/lib/python3/dist-packages/prometheus_client/openmetrics/parser.py")
+
         /// The sum of the samples of `name` whose labels contain every one of `labels`.
         static func value(_ name: String, _ labels: [String], in body: String) -> Double? {
             let values = body.split(separator: "\n").filter { line in
@@ -31,7 +36,8 @@ extension EndToEnd {
             let tracer = try Child(
                 Binaries.tracer,
                 [
-                    "run", "--metrics-listen", "127.0.0.1:\(port)", "--interval", "0.2", "--no-stalls", "--db",
+                    "run", "--metrics-listen", "127.0.0.1:\(port)", "--interval", "0.2", "--no-stalls",
+                    "--runq-histogram", "--db",
                     scratch.database, "--", "/bin/sh", "-c", script,
                 ], scratch: scratch, label: "tracer")
             let testee = #"name="argus-testee""#
@@ -65,6 +71,17 @@ extension EndToEnd {
             #expect(open.hasSuffix("# EOF\n"))
             #expect(open.contains("# TYPE argus_process_cpu_seconds counter\n"))
             #expect(open.contains("argus_process_cpu_seconds_total{"))
+            #expect(open.contains("# TYPE argus_process_runqueue_wait_seconds histogram\n"))
+            if Self.hasOpenMetricsParser {
+                // The Python client's OpenMetrics parser is strict (promtool checks the text format only).
+                let openPath = scratch.path + "/scrape.om"
+                try open.write(toFile: openPath, atomically: true, encoding: .utf8)
+                let check =
+                    "from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse; "
+                    + "print(len(list(parse(open('\(openPath)').read()))))"
+                let parser = try Child("/usr/bin/python3", ["-c", check], scratch: scratch, label: "openmetrics")
+                #expect(parser.exitStatus(within: 30) == 0, "parser: \(parser.stderr)")
+            }
 
             tracer.openGate()
             #expect(tracer.exitStatus(within: 20) == 0, "stderr: \(tracer.stderr)")
