@@ -87,6 +87,30 @@ extension EndToEnd {
             #expect(tracer.exitStatus(within: 20) == 0, "stderr: \(tracer.stderr)")
         }
 
+        @Test func aChildEndingBeforeItsFirstSampleStillCountsItsCPU() throws {
+            let scratch = Scratch()
+            let port = try freeLoopbackPort()
+            // The spinner's parent becomes a testee that never waits: its zombie stays until the end.
+            let script = "\(Binaries.testee) spin 0.5 & exec \(Binaries.testee) gate exit 0"
+            let tracer = try Child(
+                Binaries.tracer,
+                [
+                    "run", "--metrics-listen", "127.0.0.1:\(port)", "--interval", "30", "--no-stalls", "--db",
+                    scratch.database, "--", "/bin/sh", "-c", script,
+                ], scratch: scratch, label: "tracer")
+            let testee = #"name="argus-testee""#
+            var body = ""
+            #expect(
+                eventually(within: 20) {
+                    body = Self.scrape(port: port, scratch: scratch)
+                    return Self.value("argus_process_exits_total", [testee, #"class="0""#], in: body) == 1
+                }, "scrape: \(body)\nstderr: \(tracer.stderr)")
+            // Never sampled (30 s interval): its CPU comes from its zombie's final counters.
+            #expect((Self.value("argus_process_cpu_seconds_total", [testee], in: body) ?? 0) >= 0.1, "scrape: \(body)")
+            tracer.openGate()
+            #expect(tracer.exitStatus(within: 20) == 0, "stderr: \(tracer.stderr)")
+        }
+
         @Test func aPortInUseIsRefusedBeforeRecording() throws {
             let scratch = Scratch()
             let busy = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
