@@ -84,13 +84,15 @@ def idle_rows(tracer, seconds, workdir):
     }
 
 
-def scrape_latency(tracer, workdir, members=200, scrapes=200):
-    """GET /metrics of a tree of `members` processes, `scrapes` times in a row."""
+def scrape_latency(tracer, workdir, members=200, scrapes=200, pid_label=False):
+    """GET /metrics of a tree of `members` processes, `scrapes` times in a row (with
+    --metrics-pid-label: a series per process)."""
     parent, pids = group(members - 1)
     port = free_port()
     proc = subprocess.Popen(
         [tracer, "--pid", str(parent.pid), "--follow-children", "--interval", "1", "--quiet",
-         "--metrics-listen", f"127.0.0.1:{port}", "--db", os.path.join(workdir, "prometheus-tree.db")],
+         "--metrics-listen", f"127.0.0.1:{port}", "--db", os.path.join(workdir, "prometheus-tree.db")]
+        + (["--metrics-pid-label"] if pid_label else []),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         def sampled():
@@ -129,25 +131,34 @@ def scrape_latency(tracer, workdir, members=200, scrapes=200):
         parent.kill()
         parent.wait()
     latencies.sort()
-    return {"members": members, "ready": ready, "scrapes": scrapes, "bytes": size,
+    return {"members": members, "pid_label": pid_label, "ready": ready, "scrapes": scrapes, "bytes": size,
             "median_ms": statistics.median(latencies), "p90_ms": latencies[int(0.9 * scrapes) - 1],
             "p99_ms": latencies[int(0.99 * scrapes) - 1], "max_ms": latencies[-1],
             "argus_cpu_ms_per_scrape": cpu_per_scrape}
 
 
-def report(idle, seconds, latency):
+def scrape_latencies(tracer, workdir):
+    """The 200-process tree's scrape, without and with --metrics-pid-label."""
+    return [scrape_latency(tracer, workdir), scrape_latency(tracer, workdir, pid_label=True)]
+
+
+def report(idle, seconds, latencies):
     pidstat = idle["pidstat"]
     lines = ["", f"### Prometheus exporter: idle cost, watching an idle process at 1 s for {seconds} s", "",
              "| tool | CPU ms | peak RSS KiB | CPU ratio to pidstat | scrapes |", "|---|---|---|---|---|"]
     for name, cost in idle.items():
         lines.append(f"| {name} | {cost['cpu_ms']:.1f} | {cost['peak_rss_kb']} | "
                      f"{cost['cpu_ms'] / pidstat['cpu_ms']:.2f} | {cost['scrapes']} |")
-    lines += ["", f"### Scrape latency of /metrics, a tree of {latency['members']} processes "
-              f"({latency['scrapes']} scrapes in a row, urllib on loopback)", "",
-              "| median ms | p90 ms | p99 ms | max ms | body bytes | argus-trace CPU ms per scrape (beyond sampling) |",
-              "|---|---|---|---|---|---|",
-              f"| {latency['median_ms']:.2f} | {latency['p90_ms']:.2f} | {latency['p99_ms']:.2f} | "
-              f"{latency['max_ms']:.2f} | {latency['bytes']} | {latency['argus_cpu_ms_per_scrape']:.2f} |"]
-    if not latency["ready"]:
-        lines.append("\n(the tree was not fully sampled before the scrapes began)")
+    lines += ["", f"### Scrape latency of /metrics, a tree of {latencies[0]['members']} processes "
+              f"({latencies[0]['scrapes']} scrapes in a row, urllib on loopback)", "",
+              "| labels | median ms | p90 ms | p99 ms | max ms | body bytes | "
+              "argus-trace CPU ms per scrape (beyond sampling) |",
+              "|---|---|---|---|---|---|---|"]
+    for latency in latencies:
+        labels = "app, name, pid (--metrics-pid-label)" if latency["pid_label"] else "app, name"
+        lines.append(f"| {labels} | {latency['median_ms']:.2f} | {latency['p90_ms']:.2f} | "
+                     f"{latency['p99_ms']:.2f} | {latency['max_ms']:.2f} | {latency['bytes']} | "
+                     f"{latency['argus_cpu_ms_per_scrape']:.2f} |")
+        if not latency["ready"]:
+            lines.append("\n(the tree was not fully sampled before the scrapes began)")
     return "\n".join(lines) + "\n"

@@ -221,7 +221,7 @@ def main():
         timeout_rows = timeouts(args.tracer, [int(n) for n in args.timeout_trees.split(",")], workdir)
         idle = run_idle(args.tracer, args.seconds, workdir)
         prometheus_idle = bench_prometheus.idle_rows(args.tracer, args.seconds, workdir)
-        prometheus_latency = bench_prometheus.scrape_latency(args.tracer, workdir)
+        prometheus_latency = bench_prometheus.scrape_latencies(args.tracer, workdir)
     text = report(groups, memory, timeout_rows, idle)
     text += bench_prometheus.report(prometheus_idle, args.seconds, prometheus_latency)
     stamp = time.strftime("%Y%m%d-%H%M%S")

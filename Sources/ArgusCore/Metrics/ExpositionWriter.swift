@@ -46,7 +46,10 @@ struct ExpositionWriter {
 
     /// A label value with `\`, `"` and line feeds escaped (the same in both formats).
     static func escapeLabelValue(_ value: String) -> String {
-        guard value.contains(where: { $0 == "\\" || $0 == "\"" || $0 == "\n" }) else { return value }
+        // Bytes, not Characters: walking graphemes was a visible part of a 200-series scrape.
+        guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == 10 }) else {
+            return value
+        }
         var escaped = ""
         for character in value {
             switch character {
