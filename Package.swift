@@ -20,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .target(name: "CArgusLinux", path: "Sources/CArgusLinux"),
         .systemLibrary(name: "CBPF", path: "Sources/CBPF"),
+        .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD"),
 
         // The BPF object, compiled from bpf/ by the build and embedded as a generated source.
         .plugin(name: "BPFObjectPlugin", capability: .buildTool()),
@@ -28,7 +29,7 @@ let package = Package(
         // Kernel layer: typed Swift over syscalls, netlink and /proc.
         .target(
             name: "ArgusKernel",
-            dependencies: ["CMnl", "CArgusLinux", "CBPF", "ArgusBPFObject", "ArgusCore"],
+            dependencies: ["CMnl", "CArgusLinux", "CBPF", "CMicroHTTPD", "ArgusBPFObject", "ArgusCore"],
             swiftSettings: strict
         ),
         // Core: events, records, Tracker, math. Nothing platform-specific.

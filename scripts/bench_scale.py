@@ -8,6 +8,8 @@
   processes, and one that starts 200,000: it should stay flat.
 - Timeouts: from `run --timeout`'s deadline to argus-trace's exit, for trees of 10 and 200.
 - Run idle: `run` with stall detection over a quiet tree, beside pidstat on the same pids.
+- Prometheus exporter (bench_prometheus.py): idle cost with --metrics-listen off, on, and scraped
+  every second, beside pidstat; scrape latency of /metrics for a 200-process tree.
 
 CPU comes from each process's CPU clock (ns), not /proc's 10 ms ticks. Absolute numbers on a
 shared VM are noise: read the ratios.
@@ -199,6 +201,8 @@ def report(groups, memory, timeout_rows, idle):
 
 
 def main():
+    import bench_prometheus  # here: it imports this module's helpers
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tracer", required=True)
     parser.add_argument("--testee", required=True)
@@ -216,12 +220,16 @@ def main():
         memory = run_memory(args.tracer, args.testee, [int(n) for n in args.run_counts.split(",")], workdir)
         timeout_rows = timeouts(args.tracer, [int(n) for n in args.timeout_trees.split(",")], workdir)
         idle = run_idle(args.tracer, args.seconds, workdir)
+        prometheus_idle = bench_prometheus.idle_rows(args.tracer, args.seconds, workdir)
+        prometheus_latency = bench_prometheus.scrape_latencies(args.tracer, workdir)
     text = report(groups, memory, timeout_rows, idle)
+    text += bench_prometheus.report(prometheus_idle, args.seconds, prometheus_latency)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     with open(os.path.join(args.out, f"scale-{stamp}.md"), "w") as out:
         out.write(text)
     with open(os.path.join(args.out, f"scale-{stamp}.json"), "w") as out:
-        json.dump({"members": groups, "run_memory": memory, "timeouts": timeout_rows, "run_idle": idle}, out, indent=1)
+        json.dump({"members": groups, "run_memory": memory, "timeouts": timeout_rows, "run_idle": idle,
+                   "prometheus_idle": prometheus_idle, "prometheus_scrape": prometheus_latency}, out, indent=1)
     sys.stdout.write(text)
 
 

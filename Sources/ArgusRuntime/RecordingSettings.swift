@@ -32,6 +32,10 @@ public struct RecordingSettings: Sendable {
     public var alertHook: String?
     /// How long --on-alert's program may run before it is killed.
     public var alertHookTimeoutNs: UInt64 = 10_000_000_000
+    /// --metrics-listen: serve Prometheus /metrics on this address.
+    public var metricsListen: ListenAddress?
+    /// --metrics-pid-label: series carry a pid label.
+    public var metricsPidLabel = false
 
     public init(
         intervalNs: UInt64, logfiles: [String], appName: String?, databasePath: String, verbosity: Console.Verbosity,

@@ -264,6 +264,7 @@ extension Session {
         scope.memberEnded(member, corrected: false, self)
         if isRoot { kernelCounters?.collect() }  // the exit probe's entry precedes the proc connector's
         let probed = kernelCounters?.exits[member.pid].flatMap { $0.monotonicNs >= member.startedNs ? $0.status : nil }
+        exportFinalReading(of: member)
         submit([terminated(member, end, probed: probed), .process(processRecord(member))], urgent: isRoot)
         if let probed, let status = end.status, probed != status {
             console.warning(

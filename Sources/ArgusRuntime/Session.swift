@@ -33,6 +33,8 @@ public final class Session {
     var appName: String
     var sinks: [RecordSink] = []
     var writer: RecordWriter?
+    /// --metrics-listen: the Prometheus exporter (also one of the sinks once the store is open).
+    var metrics: PrometheusExporter?
     var procEvents: ProcEventSource?
     var kernelCounters: KernelCounterSource?
     var logTail: LogTail?
@@ -149,6 +151,7 @@ public final class Session {
             console.error("cannot set up the event loop: \(error)")
             return scope.setupFailureStatus
         }
+        if let failure = startMetricsExport() { return failure }
         console.detail("Verbose mode enabled")
         console.detail("argus-trace version: \(ArgusVersion.current), kernel \(HostFacts.kernelRelease())")
         console.detail("Database path: \(settings.databasePath)")
@@ -197,6 +200,7 @@ public final class Session {
         }
         self.writer = writer
         sinks.insert(writer, at: 0)
+        if let metrics { sinks.append(metrics) }
         return nil
     }
 
@@ -242,6 +246,7 @@ public final class Session {
             kernelCounters?.collect()  // keeps the probes' ring buffers from filling
             scope.sampleTick(self)
             sampleMembers()
+            exportLosses()
         case .signals?:
             for delivery in signals.deliveries() {
                 if delivery.signal == SignalNumber.child {

@@ -129,6 +129,9 @@ public final class RecordWriter: Sendable {
 
     public func submit(_ record: Record, urgent: Bool = false) { submit([record], urgent: urgent) }
 
+    /// Rows dropped so far because the queue outgrew its bound (close adds what is still queued).
+    public var unsavedRows: Int { state.withLock { $0.report.unsaved } }
+
     /// Rows queued and not yet committed.
     public var backlog: Int { state.withLock { $0.queue.count } }
 

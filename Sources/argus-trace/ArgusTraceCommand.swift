@@ -29,6 +29,7 @@ struct ArgusTraceCommand: ParsableCommand {
               argus-trace --pid 12345 --stall-d-state 0.5 --stall-window 60
               argus-trace stalls                             (stalls recorded; see argus-trace stalls --help)
               argus-trace --unit myapp --follow-restarts --retention 30d --max-db-size 2GiB
+              argus-trace --unit myapp --follow-restarts --metrics-listen 127.0.0.1:9464   (Prometheus /metrics)
               argus-trace prune --older-than 30d --vacuum    (see argus-trace prune --help)
               argus-trace sessions                           (sessions recorded)
               argus-trace report --html last.html            (see argus-trace report --help)
@@ -37,7 +38,7 @@ struct ArgusTraceCommand: ParsableCommand {
 
             Exit status: 0 the target ended and every row was saved; 1 no such process (or it \
             cannot be watched); 2 bad command line; 3 some rows could not be saved to the \
-            database; 4 argus-trace could not set itself up; 128+N stopped by signal N \
+            database; 4 argus-trace could not set itself up (or listen on --metrics-listen); 128+N stopped by signal N \
             (SIGHUP 129, SIGINT 130, SIGTERM 143), after saving everything.
             """,
         version: ArgusVersion.current,

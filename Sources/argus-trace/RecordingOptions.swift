@@ -53,6 +53,18 @@ struct RecordingOptions: ParsableArguments {
                 + "program that switches often a few %."))
     var runqHistogram = false
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9464, [::1]:9464, :9464 for "
+                + "every interface).", valueName: "host:port"))
+    var metricsListen: String?
+
+    @Flag(
+        name: .long,
+        help: "Add a pid label to the --metrics-listen series (one series per process: more series, more churn).")
+    var metricsPidLabel = false
+
     @OptionGroup(title: "Alerts") var alerts: AlertOptions
 
     @Flag(name: .long, help: "Print detail about argus-trace's own work.")
@@ -76,6 +88,13 @@ struct RecordingOptions: ParsableArguments {
         if let maxDbSize, SizeText.bytes(maxDbSize) == nil {
             throw ValidationError("--max-db-size takes a size like 500MB, 2GiB or 100k, not '\(maxDbSize)'")
         }
+        if let metricsListen, ListenAddress(parsing: metricsListen) == nil {
+            throw ValidationError(
+                "--metrics-listen takes HOST:PORT, like 127.0.0.1:9464 or :9464, not '\(metricsListen)'")
+        }
+        if metricsPidLabel && metricsListen == nil {
+            throw ValidationError("--metrics-pid-label needs --metrics-listen")
+        }
         if runqHistogram && noBpf {
             throw ValidationError("--runq-histogram needs the BPF programs: not with --no-bpf")
         }
@@ -93,6 +112,8 @@ struct RecordingOptions: ParsableArguments {
         settings.retentionNs = retention.flatMap(DurationText.nanoseconds)
         settings.maxDatabaseBytes = maxDbSize.flatMap(SizeText.bytes)
         alerts.apply(to: &settings)
+        settings.metricsListen = metricsListen.flatMap(ListenAddress.init(parsing:))
+        settings.metricsPidLabel = metricsPidLabel
         return settings
     }
 

@@ -19,6 +19,7 @@ struct RunCommand: ParsableCommand {
               argus-trace run --grace 0 --kill-orphans -- ./start-cluster.sh
               argus-trace run --timeout 15m --heartbeat 60 -- make check
               argus-trace run --retention 30d --max-db-size 2GiB -- ./nightly.sh
+              argus-trace run --metrics-listen :9464 -- ./load-test.sh      (Prometheus /metrics)
 
             With --timeout, when the time is up argus-trace captures what every process of the tree \
             is doing (state, wchan, syscall, kernel and user stacks), sends --timeout-signal to all \
@@ -26,7 +27,8 @@ struct RunCommand: ParsableCommand {
 
             Exit status: CMD's (128+N when a signal N killed it, as a shell reports); 124 the \
             --timeout passed; 125 \
-            argus-trace itself failed (including a bad command line); 126 CMD could not be \
+            argus-trace itself failed (including a bad command line, or --metrics-listen that cannot \
+            listen); 126 CMD could not be \
             executed; 127 CMD was not found.
             """
     )
