@@ -18,6 +18,15 @@ extension Session {
         for pid in stallMonitor.memberPids where table.live[pid] == nil { stallMonitor.remove(pid) }
         let silence = settings.logfiles.isEmpty ? nil : lastLogLineNs
         submitStallRecords(stallMonitor.tick(clock: clock, lastLogLineNs: silence))
+        let tickNs = stallMonitor.tickIntervalNs
+        if tickNs != stallTickNs { armStallTimer(everyNs: tickNs) }
+    }
+
+    /// Ticks the stall ring every `everyNs`, the first tick `everyNs` from now (at once for a
+    /// new root).
+    func armStallTimer(everyNs: UInt64, firstNs: UInt64? = nil) {
+        stallTickNs = everyNs
+        try? stallTimer.arm(firstNs: firstNs ?? everyNs, intervalNs: everyNs)
     }
 
     /// The stall ring of the scope, started with its root.
@@ -26,14 +35,14 @@ extension Session {
         if let stallMonitor {
             // A new incarnation: the same ring and numbering, a new root.
             stallMonitor.setRoot(member.pid, startTicks: startTicks(of: member), name: member.name)
-            try? stallTimer.arm(firstNs: 1, intervalNs: stallSettings.sampleIntervalNs)
+            armStallTimer(everyNs: stallSettings.sampleIntervalNs, firstNs: 1)
             return
         }
         stallMonitor = StallMonitor(
             root: member.pid, appName: appName, startTicks: startTicks(of: member), name: member.name,
             settings: stallSettings, console: console, background: background,
             deliver: { [unowned self] records in submitStallRecords(records) })
-        try? stallTimer.arm(firstNs: 1, intervalNs: stallSettings.sampleIntervalNs)
+        armStallTimer(everyNs: stallSettings.sampleIntervalNs, firstNs: 1)
     }
 
     /// Stall rows are committed at once; fine samples and snapshots go with the next batch.

@@ -48,6 +48,8 @@ public final class Session {
     var sampleTimer: Timer!
     var statusTimer: Timer!
     var stallTimer: Timer!
+    /// The stall ring's tick interval now (faster while a member is busy; StallPacing).
+    var stallTickNs: UInt64 = 0
     /// The scope's own one-shot timer.
     var scopeTimer: Timer!
     var signals: SignalChannel!

@@ -92,6 +92,10 @@ final class StallMonitor {
 
     func contains(_ pid: Int32) -> Bool { members[pid] != nil }
 
+    /// How often the ring should tick now: the stall sample interval, or once a second while
+    /// every member is quiet (StallPacing).
+    var tickIntervalNs: UInt64 { pacing.tickIntervalNs(fast: settings.sampleIntervalNs) }
+
     /// The members' pids, for the session to keep in step with its table.
     var memberPids: [Int32] { Array(members.keys) }
 

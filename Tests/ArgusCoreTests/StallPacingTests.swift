@@ -140,3 +140,26 @@ struct StallPacingSlackTests {
         #expect(gone)
     }
 }
+
+struct StallPacingRateTests {
+    @Test func theRingTicksOnceASecondWhileQuietAndAtTheFullRateOtherwise() {
+        var pacing = StallPacing()
+        #expect(pacing.tickIntervalNs(fast: 200_000_000) == 200_000_000)
+        let threads = [ThreadSample(tid: 1, name: "t", state: "S", cpuNs: 10, runDelayNs: 0)]
+        let first = FineSample(monotonicNs: 0, time: WallTime(nanoseconds: 0), threads: threads, pressure: .init())
+        let next = FineSample(
+            monotonicNs: 200_000_000, time: WallTime(nanoseconds: 200_000_000), threads: threads, pressure: .init())
+        let probe = StallPacing.Probe(cpuNs: 10, pressure: .init(cpu: 1, memory: 1, io: 1))
+        pacing.fullSampleTaken(next, previous: first, probe: probe, stallOpen: false)
+        #expect(pacing.tickIntervalNs(fast: 200_000_000) == 1_000_000_000)
+        // A slower --stall-sample than the quiet interval stays as given.
+        #expect(pacing.tickIntervalNs(fast: 2_000_000_000) == 2_000_000_000)
+        // A tick a second later, a little early by the timer, is the quiet full sample.
+        let onTime = pacing.needsFullSample(at: 1_199_000_000, probe: probe)
+        #expect(onTime)
+        let moved = pacing.needsFullSample(
+            at: 1_200_000_000, probe: StallPacing.Probe(cpuNs: 11, pressure: probe.pressure))
+        #expect(moved)
+        #expect(pacing.tickIntervalNs(fast: 200_000_000) == 200_000_000)
+    }
+}

@@ -8,6 +8,12 @@
 /// ring's timeline. The first tick at which either moves reads every thread again and so do
 /// the next ones, until the process is quiet again.
 ///
+/// While quiet the ring also ticks only once a second (`tickIntervalNs`): each tick checks and,
+/// when nothing moved, is the once-a-second full sample. What begins during a quiet second is
+/// seen at the next tick, so a stall that begins while the process was quiet is declared up to
+/// 0.8 s later than at 5 ticks a second; once anything moves, the ring ticks at the full rate
+/// again.
+///
 /// Other tasks on the machine wait for a CPU now and then, so the pressure totals creep up even
 /// when the watched process sleeps. A pressure total counts as moved only once it grew by
 /// `pressureSlackUs` since the last full sample: a member thread that waited that long for a CPU
@@ -67,7 +73,14 @@ public struct StallPacing: Sendable, Equatable {
             quietProbe = nil  // something moved (or cannot be read): every thread, from now on
             return true
         }
-        return now >= lastFullNs + quietIntervalNs
+        // A tick a little early (the timer's own jitter) still counts as on time.
+        return now + quietIntervalNs / 8 >= lastFullNs + quietIntervalNs
+    }
+
+    /// How often the ring should tick now: `fastNs` (the stall sample interval), or the quiet
+    /// interval while quiet, so an idle process wakes argus-trace once a second, not five times.
+    public func tickIntervalNs(fast fastNs: UInt64) -> UInt64 {
+        isQuiet ? max(quietIntervalNs, fastNs) : fastNs
     }
 
     /// Whether any pressure total grew by the slack or more, or became readable or unreadable.
