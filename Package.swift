@@ -18,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .target(name: "CArgusLinux", path: "Sources/CArgusLinux"),
         .systemLibrary(name: "CBPF", path: "Sources/CBPF"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
 
         // The BPF object, compiled from bpf/ by the build and embedded as a generated source.
         .plugin(name: "BPFObjectPlugin", capability: .buildTool()),
@@ -26,7 +27,7 @@ let package = Package(
         // Kernel layer: typed Swift over syscalls, netlink and /proc.
         .target(
             name: "ArgusKernel",
-            dependencies: ["CMnl", "CArgusLinux", "CBPF", "ArgusBPFObject", "ArgusCore"],
+            dependencies: ["CMnl", "CArgusLinux", "CBPF", "CCurl", "ArgusBPFObject", "ArgusCore"],
             swiftSettings: strict
         ),
         // Core: events, records, Tracker, math. Nothing platform-specific.

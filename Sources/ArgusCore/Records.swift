@@ -54,12 +54,17 @@ public struct MetricRecord: Sendable, Equatable {
     public var cpuTimeNs: UInt64
     /// The BPF counters' deltas since the previous sample, when they are on.
     public var kernel: KernelCounterDeltas?
+    /// CPU time in user and in kernel mode (/proc/PID/stat utime and stime, at clock-tick
+    /// resolution), for exporters that split it by state; not stored.
+    public var userTimeNs: UInt64?
+    public var systemTimeNs: UInt64?
 
     public init(
         time: WallTime, appName: String, processName: String, pid: Int32, cpuPercent: Double,
         memoryMB: Double, threadCount: Int, startTicks: UInt64, vmsMB: Double, openFds: Int?,
         voluntarySwitches: UInt64?, involuntarySwitches: UInt64?, minorFaults: UInt64, majorFaults: UInt64,
-        readBytes: UInt64?, writeBytes: UInt64?, state: String, cpuTimeNs: UInt64, kernel: KernelCounterDeltas? = nil
+        readBytes: UInt64?, writeBytes: UInt64?, state: String, cpuTimeNs: UInt64, kernel: KernelCounterDeltas? = nil,
+        userTimeNs: UInt64? = nil, systemTimeNs: UInt64? = nil
     ) {
         self.time = time
         self.appName = appName
@@ -80,6 +85,8 @@ public struct MetricRecord: Sendable, Equatable {
         self.state = state
         self.cpuTimeNs = cpuTimeNs
         self.kernel = kernel
+        self.userTimeNs = userTimeNs
+        self.systemTimeNs = systemTimeNs
     }
 }
 

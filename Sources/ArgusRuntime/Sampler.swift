@@ -34,6 +34,7 @@ struct Sampler {
         previous = (reading.cpuTimeNs, reading.monotonicNs)
 
         let megabyte = 1024.0 * 1024.0
+        let tickNs = 1_000_000_000 / max(ProcessReader.ticksPerSecond, 1)
         return MetricRecord(
             time: WallTime(nanoseconds: reading.realtimeNs), appName: appName, processName: processName, pid: pid,
             cpuPercent: (percent * 10).rounded() / 10, memoryMB: Double(reading.rssBytes) / megabyte,
@@ -41,6 +42,7 @@ struct Sampler {
             openFds: reading.openFds, voluntarySwitches: reading.voluntarySwitches,
             involuntarySwitches: reading.involuntarySwitches, minorFaults: reading.stat.minorFaults,
             majorFaults: reading.stat.majorFaults, readBytes: reading.io?.readBytes, writeBytes: reading.io?.writeBytes,
-            state: String(reading.stat.state), cpuTimeNs: reading.cpuTimeNs)
+            state: String(reading.stat.state), cpuTimeNs: reading.cpuTimeNs,
+            userTimeNs: reading.stat.userTicks * tickNs, systemTimeNs: reading.stat.systemTicks * tickNs)
     }
 }

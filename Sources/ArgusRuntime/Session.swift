@@ -191,6 +191,7 @@ public final class Session {
         }
         self.writer = writer
         sinks.insert(writer, at: 0)
+        sinks += exporters(for: writer)
         return nil
     }
 

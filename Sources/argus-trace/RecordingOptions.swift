@@ -51,6 +51,8 @@ struct RecordingOptions: ParsableArguments {
                 + "program that switches often a few %."))
     var runqHistogram = false
 
+    @OptionGroup var export: ExportOptions
+
     @Flag(name: .long, help: "Print detail about argus-trace's own work.")
     var verbose = false
 
@@ -66,6 +68,8 @@ struct RecordingOptions: ParsableArguments {
         if let appName, appName.isEmpty { throw ValidationError("--app-name needs a non-empty name") }
         if logfileStart != nil && logfile.isEmpty { throw ValidationError("--logfile-start needs a --logfile") }
         try database.validate()
+        try export.validate()
+        try export.server.validate()
         if let retention, (DurationText.nanoseconds(retention) ?? 0) == 0 {
             throw ValidationError("--retention takes a duration like 30d, 12h, 90m or 45s, not '\(retention)'")
         }
@@ -87,6 +91,8 @@ struct RecordingOptions: ParsableArguments {
             logfileStart: logfileStart ?? .resume)
         settings.retentionNs = retention.flatMap(DurationText.nanoseconds)
         settings.maxDatabaseBytes = maxDbSize.flatMap(SizeText.bytes)
+        settings.otlpEndpoint = export.otlpEndpoint
+        settings.server = export.server.settings
         return settings
     }
 

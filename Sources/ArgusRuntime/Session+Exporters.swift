@@ -1,0 +1,39 @@
+import ArgusCore
+import ArgusKernel
+import ArgusStore
+
+/// The sinks beside the database that send a session's records elsewhere: OTLP (--otlp-endpoint)
+/// and Gaze's --server upload.
+extension Session {
+    func exporters(for writer: RecordWriter) -> [RecordSink] {
+        var exporters: [RecordSink] = []
+        let console = self.console
+        if let endpoint = settings.otlpEndpoint {
+            let exporter = OTLPExporter(
+                OTLPExporter.Configuration(endpoint: endpoint, userAgent: "argus-trace/\(ArgusVersion.current)"),
+                source: OTLPSource(
+                    hostName: HostFacts.hostname(), serviceName: settings.appName ?? "",
+                    scopeVersion: ArgusVersion.current),
+                warn: { console.warning($0) })
+            exporters.append(OTLPSink(exporter: exporter, describe: { [unowned self] in otlpProcess($0) }))
+            console.detail("OTLP: exporting to \(endpoint)")
+        }
+        return exporters
+    }
+
+    /// A member as an OTLP resource, while it is in the table.
+    func otlpProcess(_ pid: Int32) -> OTLPProcess? {
+        guard let member = table.live[pid] else { return nil }
+        return OTLPProcess(
+            pid: pid, parentPid: member.parentPid, executableName: member.name,
+            commandLine: member.command.argv.map { $0.joined(separator: " ") },
+            started: clock.wallTime(monotonicNs: member.startedNs))
+    }
+
+    /// Once the writer has committed everything: each exporter sends what is left and stops.
+    func finishExporters() {
+        for sink in sinks where sink !== writer {
+            if let line = sink.finish() { console.warning(line) }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+"""A local HTTP receiver for the exporter tests: records every POST it accepts, one JSON line per
+request ({"path", "headers", "body"}) in REQUESTS, in arrival order, flushed at once.
+
+    python3 receiver.py PORT REQUESTS [STATUS_FILE]
+
+It answers 200, or the status code written in STATUS_FILE while that file exists (a 503 outage),
+in which case the request is not recorded. Prints "listening" once the port is bound.
+"""
+import http.server
+import json
+import os
+import sys
+
+port, requests_path = int(sys.argv[1]), sys.argv[2]
+status_path = sys.argv[3] if len(sys.argv) > 3 else None
+out = open(requests_path, "a", encoding="utf-8")
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        status = 200
+        if status_path and os.path.exists(status_path):
+            with open(status_path) as f:
+                status = int(f.read().strip() or "200")
+        if status == 200:
+            record = {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
+                      "body": body.decode("utf-8")}
+            out.write(json.dumps(record) + "\n")
+            out.flush()
+        reply = b"{}"
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+
+    def log_message(self, *args):
+        pass
+
+
+server = http.server.HTTPServer(("127.0.0.1", port), Handler)
+print("listening", flush=True)
+server.serve_forever()
