@@ -18,6 +18,16 @@ extension Session {
             exporters.append(OTLPSink(exporter: exporter, describe: { [unowned self] in otlpProcess($0) }))
             console.detail("OTLP: exporting to \(endpoint)")
         }
+        if let server = settings.server {
+            let uploader = ServerUploader(
+                ServerUploader.Configuration(path: settings.databasePath, session: writer.sessionID, server: server),
+                warn: { console.warning($0) })
+            exporters.append(
+                ServerUploadSink(
+                    uploader: uploader, server: server.url, session: writer.sessionID,
+                    databasePath: settings.databasePath))
+            console.detail("--server: uploading session \(writer.sessionID) to \(server.url)")
+        }
         return exporters
     }
 

@@ -51,6 +51,10 @@
 ///   `read_late` is 1 for a line that was already in the file when its session started and was
 ///   read from that stored end (its timestamp is when it was captured), 0 otherwise, NULL
 ///   before 9.
+/// - The --server outbox (11): `upload_cursors` holds, per session, server URL and Gaze table
+///   (performance_metrics, log_entries, process_events), the greatest row id the server has
+///   acknowledged; a session's rows of that table with a greater id are still to be sent, in
+///   id order. A cursor only moves forward, after the server's 2xx for its row.
 /// - A text column holds the whole text bound with its byte length, NULs included.
 /// - A session is removed only whole (prune, --retention: `Pruner`): its rows in every table,
 ///   a stall's threads and processes before its snapshots, snapshots before the stall, and the
@@ -336,6 +340,21 @@ public enum Schema {
         """
         ALTER TABLE log_entries ADD COLUMN read_late INTEGER;
         CREATE INDEX idx_logs_path ON log_entries(logfile_path);
+        """,
+        // 10: reserved for the alerts table (another branch); a placeholder until it merges.
+        """
+        SELECT 1;
+        """,
+        // 11: Gaze's --server upload: the database is the outbox, and this is its cursor.
+        """
+        CREATE TABLE upload_cursors (
+            session_id INTEGER NOT NULL,
+            server TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            last_id INTEGER NOT NULL,
+            updated_ns INTEGER,
+            PRIMARY KEY (session_id, server, table_name)
+        );
         """,
     ]
 

@@ -30,6 +30,9 @@ struct ArgusTraceCommand: ParsableCommand {
               argus-trace stalls                             (stalls recorded; see argus-trace stalls --help)
               argus-trace --unit myapp --follow-restarts --retention 30d --max-db-size 2GiB
               argus-trace prune --older-than 30d --vacuum    (see argus-trace prune --help)
+              argus-trace --process myservice --otlp-endpoint http://localhost:4318
+              argus-trace --process myservice --server http://localhost:8000    (API key: ARGUS_API_KEY)
+              argus-trace upload --server http://localhost:8000  (see argus-trace upload --help)
 
             Exit status: 0 the target ended and every row was saved; 1 no such process (or it \
             cannot be watched); 2 bad command line; 3 some rows could not be saved to the \
@@ -37,7 +40,7 @@ struct ArgusTraceCommand: ParsableCommand {
             (SIGHUP 129, SIGINT 130, SIGTERM 143), after saving everything.
             """,
         version: ArgusVersion.current,
-        subcommands: [RunCommand.self, StallsCommand.self, PruneCommand.self]
+        subcommands: [RunCommand.self, StallsCommand.self, PruneCommand.self, UploadCommand.self]
     )
 
     @Option(name: .long, help: ArgumentHelp("Process ID to watch.", valueName: "pid"))

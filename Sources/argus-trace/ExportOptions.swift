@@ -38,7 +38,6 @@ struct ServerOptions: ParsableArguments {
 
     func validate() throws {
         if let server { try Self.checkURL(server, option: "--server") }
-        if server != nil { throw ValidationError("--server: the upload is not available in this build yet") }
         if serverKeyFile != nil && server == nil { throw ValidationError("--server-key-file needs --server") }
         if let serverKeyFile, FileManager.default.contents(atPath: serverKeyFile) == nil {
             throw ValidationError("--server-key-file: cannot read \(serverKeyFile)")
@@ -47,7 +46,8 @@ struct ServerOptions: ParsableArguments {
 
     static func checkURL(_ url: String, option: String) throws {
         let lower = url.lowercased()
-        guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), url.count > 8 else {
+        let scheme = ["http://", "https://"].first { lower.hasPrefix($0) }
+        guard let scheme, url.count > scheme.count else {
             throw ValidationError("\(option) takes an http:// or https:// URL, not '\(url)'")
         }
     }

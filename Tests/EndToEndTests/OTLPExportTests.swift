@@ -54,7 +54,7 @@ extension EndToEnd {
             testee.openGate()
             let started = Date()
             #expect(tracer.exitStatus() == 0, "stderr: \(tracer.stderr)")
-            #expect(Date().timeIntervalSince(started) < 8)
+            #expect(Date().timeIntervalSince(started) < 3)
             #expect(tracer.stderr.components(separatedBy: "OTLP export to").count == 2, "\(tracer.stderr)")
             #expect(try rows.int("SELECT count(*) FROM process_events WHERE event_type = 'terminated'") == 1)
         }

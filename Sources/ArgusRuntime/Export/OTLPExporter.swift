@@ -17,7 +17,8 @@ final class OTLPExporter: Sendable {
         var coalesceNs: UInt64 = 100_000_000
         var maxQueuedBytes = 16 << 20
         var timeouts = HTTPClient.Timeouts()
-        /// How long closing waits for what is still queued (longer only while a request is in flight).
+        /// How long closing waits for what is still queued while the collector answers (longer only
+        /// while a request is in flight); a failing collector gets one more try.
         var closeWaitNs: UInt64 = 3_000_000_000
         var backoff = ExportBackoff()
     }
@@ -108,10 +109,14 @@ extension OTLPExporter {
             var retryAtNs: UInt64 = 0
             var failing = false
             var closeDeadline: UInt64?
-            while true {
+            sending: while true {
                 let now = OTLPExporter.now()
                 let (head, closing) = exporter.buildDue(now: now)
-                if closing && closeDeadline == nil { closeDeadline = now + configuration.closeWaitNs }
+                if closing && closeDeadline == nil {
+                    closeDeadline = now + configuration.closeWaitNs
+                    // A collector that is failing gets one more try now, not the whole wait.
+                    if failing { retryAtNs = 0 }
+                }
                 if let closeDeadline, head == nil || now >= closeDeadline || client == nil {
                     exporter.state.withLock { $0.report.requestsUnsent += $0.outbox.count }
                     break
@@ -138,6 +143,10 @@ extension OTLPExporter {
                                     + "(the database keeps every row)")
                         }
                         failing = true
+                        if closeDeadline != nil {
+                            exporter.state.withLock { $0.report.requestsUnsent += $0.outbox.count }
+                            break sending
+                        }
                     }
                     continue
                 }

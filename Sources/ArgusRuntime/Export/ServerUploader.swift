@@ -1,0 +1,165 @@
+import ArgusCore
+import ArgusKernel
+import ArgusStore
+import Dispatch
+import Synchronization
+
+/// Gaze's `--server` while recording: a thread of its own reads the session's committed rows
+/// from the database (the outbox) every `pollNs` and posts them (`ServerPoster`). A server that
+/// is down or fails gets one warning; the rows wait in the database and are retried with
+/// exponential backoff, so recording goes on and nothing is lost. At the end it sends what the
+/// writer committed last (for at most `closeWaitNs`; a failing server gets one more try) and says
+/// how many rows are left.
+final class ServerUploader: Sendable {
+    struct Configuration: Sendable {
+        var path: String
+        var session: Int64
+        var server: ServerSettings
+        var pollNs: UInt64 = 500_000_000
+        var closeWaitNs: UInt64 = 5_000_000_000
+        var backoff = ExportBackoff()
+    }
+
+    struct Report: Sendable, Equatable {
+        var sent = 0
+        /// Rows still in the outbox at the end; nil when it could not be read.
+        var remaining: Int?
+    }
+
+    struct State {
+        var closing = false
+        var report = Report()
+    }
+
+    let configuration: Configuration
+    let state = Mutex(State())
+    let wake = DispatchSemaphore(value: 0)
+    let finished = DispatchSemaphore(value: 0)
+    let warn: @Sendable (String) -> Void
+
+    init(_ configuration: Configuration, warn: @escaping @Sendable (String) -> Void) {
+        self.configuration = configuration
+        self.warn = warn
+        let worker = Worker(uploader: self)
+        DispatchQueue(label: "argus-trace.upload").async { worker.run() }
+    }
+
+    /// Sends what is left (within `closeWaitNs`), stops the thread, and says what it did.
+    func close() -> Report {
+        state.withLock { $0.closing = true }
+        wake.signal()
+        finished.wait()
+        return state.withLock { $0.report }
+    }
+
+    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    final class Worker: Sendable {
+        let uploader: ServerUploader
+
+        init(uploader: ServerUploader) { self.uploader = uploader }
+
+        func run() {
+            let uploader = self.uploader
+            let configuration = uploader.configuration
+            let session = configuration.session
+            var poster: ServerPoster?
+            var backoff = configuration.backoff
+            var retryAtNs: UInt64 = 0
+            var failing = false
+            var closeDeadline: UInt64?
+            while true {
+                let closing = uploader.state.withLock { $0.closing }
+                let now = ServerUploader.now()
+                if closing && closeDeadline == nil {
+                    closeDeadline = now + configuration.closeWaitNs
+                    // A server that is failing gets one more try now, not the whole wait.
+                    retryAtNs = 0
+                }
+                var drained = false
+                var failedNow = false
+                if now >= retryAtNs {
+                    if poster == nil { poster = Self.open(configuration, failing: failing, warn: uploader.warn) }
+                    let result: ServerPoster.Pass
+                    if let poster {
+                        result = poster.pass(session: session) {
+                            closeDeadline.map { ServerUploader.now() >= $0 } ?? false
+                        }
+                    } else {
+                        result = .storeFailed("cannot open the database", sent: 0)
+                    }
+                    switch result {
+                    case .drained(let sent), .stopped(let sent):
+                        uploader.state.withLock { $0.report.sent += sent }
+                        if failing { uploader.warn("--server: \(configuration.server.url) takes uploads again") }
+                        failing = false
+                        backoff.reset()
+                        if case .drained = result { drained = true }
+                    case .failed(let why, let sent), .storeFailed(let why, let sent):
+                        uploader.state.withLock { $0.report.sent += sent }
+                        if !failing {
+                            uploader.warn(
+                                "--server: upload to \(poster?.url ?? configuration.server.url) failed (\(why)); "
+                                    + "retrying with backoff while recording goes on (the rows wait in the database)")
+                        }
+                        failing = true
+                        failedNow = true
+                        retryAtNs = ServerUploader.now() + backoff.next()
+                    }
+                }
+                // A pass that began after closing and drained has sent every committed row.
+                if let closeDeadline, (closing && (drained || failedNow)) || ServerUploader.now() >= closeDeadline {
+                    break
+                }
+                var until = closeDeadline ?? .max
+                until = min(until, failing ? retryAtNs : ServerUploader.now() + configuration.pollNs)
+                let current = ServerUploader.now()
+                if until > current { _ = uploader.wake.wait(timeout: .now() + .nanoseconds(Int(until - current))) }
+            }
+            let remaining = try? poster?.outbox.remaining(session: session)
+            uploader.state.withLock { $0.report.remaining = remaining }
+            uploader.finished.signal()
+        }
+
+        private static func open(_ configuration: Configuration, failing: Bool, warn: (String) -> Void)
+            -> ServerPoster?
+        {
+            do {
+                let outbox = try UploadOutbox(path: configuration.path, server: configuration.server.url)
+                return ServerPoster(outbox: outbox, server: configuration.server)
+            } catch {
+                if !failing { warn("--server: \(error.message)") }
+                return nil
+            }
+        }
+    }
+}
+
+/// The uploader as the session's sink: rows reach it through the database, so it only needs
+/// the session's end.
+final class ServerUploadSink: RecordSink {
+    let uploader: ServerUploader
+    let server: String
+    let session: Int64
+    let databasePath: String
+
+    init(uploader: ServerUploader, server: String, session: Int64, databasePath: String) {
+        self.uploader = uploader
+        self.server = server
+        self.session = session
+        self.databasePath = databasePath
+    }
+
+    func submit(_ records: [Record], urgent: Bool) {}
+
+    func finish() -> String? {
+        let report = uploader.close()
+        guard let remaining = report.remaining else {
+            return "--server: the rows not uploaded could not be counted; `argus-trace upload --server \(server) "
+                + "\(session) --db \(databasePath)` sends what is left"
+        }
+        guard remaining > 0 else { return nil }
+        return "--server: \(remaining) row(s) of session \(session) not uploaded yet; they wait in the database: "
+            + "`argus-trace upload --server \(server) \(session) --db \(databasePath)` sends them"
+    }
+}
