@@ -89,6 +89,19 @@ public final class UploadOutbox {
         return merged
     }
 
+    /// Starts the session's cursors at 0 where it has none, so that retention keeps its rows
+    /// until they are sent even when the server never took one.
+    public func register(session: Int64, atNs: Int64) throws(SQLiteError) {
+        let statement = try database.prepare(
+            """
+            INSERT INTO upload_cursors (session_id, server, table_name, last_id, updated_ns) VALUES (?1, ?2, ?3, 0, ?4)
+            ON CONFLICT (session_id, server, table_name) DO NOTHING
+            """)
+        for table in Table.allCases {
+            try statement.run([.integer(session), .text(server), .text(table.rawValue), .integer(atNs)])
+        }
+    }
+
     /// Records that the server took `row` (and so every earlier row of its table).
     public func sent(_ row: Row, session: Int64, atNs: Int64) throws(SQLiteError) {
         try advance.run([.integer(session), .text(server), .text(row.table.rawValue), .integer(row.id), .integer(atNs)])

@@ -126,9 +126,13 @@ final class ServerUploader: Sendable {
         {
             do {
                 let outbox = try UploadOutbox(path: configuration.path, server: configuration.server.url)
+                try outbox.register(session: configuration.session, atNs: Int64(clamping: Clocks.realtimeNs()))
                 return ServerPoster(outbox: outbox, server: configuration.server)
-            } catch {
+            } catch let error as StoreRefusal {
                 if !failing { warn("--server: \(error.message)") }
+                return nil
+            } catch {
+                if !failing { warn("--server: cannot start the session's upload cursor: \(error)") }
                 return nil
             }
         }
