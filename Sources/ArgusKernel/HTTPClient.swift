@@ -1,4 +1,5 @@
 import CCurl
+import Glibc
 
 /// What came of one request: the server's status code, or why no answer came (refused,
 /// timed out, TLS, a bad URL), in curl's words.
@@ -14,7 +15,9 @@ public enum HTTPOutcome: Sendable, Equatable {
 }
 
 /// An HTTP client over libcurl's easy interface: POST a body with headers, with timeouts; TLS,
-/// proxies (the usual `https_proxy` variables) and redirects' refusal are curl's. One handle is
+/// proxies (the usual `https_proxy` variables) and redirects' refusal are curl's. Certificates
+/// are verified against the system's CA store, or, as the curl tool does, the bundle named by
+/// `CURL_CA_BUNDLE` or `SSL_CERT_FILE` (a company's private CA). One handle is
 /// kept, so its connection is reused between requests. Not `Sendable`: the one thread that
 /// creates it uses it (an exporter's thread), never the event loop.
 public final class HTTPClient {
@@ -36,6 +39,14 @@ public final class HTTPClient {
     /// curl_global_init(CURL_GLOBAL_DEFAULT), once per process before the first handle (a
     /// `static let` is initialised once, thread-safely).
     private static let initialised: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+
+    /// The CA bundle the environment names (CURL_CA_BUNDLE, else SSL_CERT_FILE), read once.
+    private static let caBundle: String? = {
+        for name in ["CURL_CA_BUNDLE", "SSL_CERT_FILE"] {
+            if let value = getenv(name).map({ String(cString: $0) }), !value.isEmpty { return value }
+        }
+        return nil
+    }()
 
     /// curl_easy_init; nil when curl cannot start (out of memory, its global init failed).
     public init?(timeouts: Timeouts = Timeouts(), userAgent: String) {
@@ -69,6 +80,7 @@ public final class HTTPClient {
         for (option, value) in settings where code == CURLE_OK { code = CCurl_setopt_long(handle, option, value) }
         if code == CURLE_OK { code = CCurl_setopt_string(handle, CURLOPT_USERAGENT, userAgent) }
         if code == CURLE_OK { code = CCurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https") }
+        if code == CURLE_OK, let bundle = Self.caBundle { code = CCurl_setopt_string(handle, CURLOPT_CAINFO, bundle) }
         if code == CURLE_OK { code = CCurl_setopt_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(list)) }
         if code == CURLE_OK { code = CCurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorText) }
         if code == CURLE_OK { code = CCurl_setopt_write_function(handle, { _, size, count, _ in size * count }) }

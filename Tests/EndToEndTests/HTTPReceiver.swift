@@ -25,9 +25,14 @@ final class HTTPReceiver {
     private let scratch: Scratch
     private var server: Child?
 
-    /// A receiver on a free port, started now unless `listening` is false.
-    init(scratch: Scratch, listening: Bool = true) throws {
+    /// The certificate and key it serves HTTPS with; nil: plain HTTP.
+    private let tls: (certificate: String, key: String)?
+
+    /// A receiver on a free port, started now unless `listening` is false; `tls` makes it speak
+    /// HTTPS with that certificate and key.
+    init(scratch: Scratch, listening: Bool = true, tls: (certificate: String, key: String)? = nil) throws {
         self.scratch = scratch
+        self.tls = tls
         port = try freeLoopbackPort()
         let name = "receiver-\(UUID().uuidString.prefix(6))"
         requestsPath = scratch.path + "/\(name).jsonl"
@@ -35,13 +40,15 @@ final class HTTPReceiver {
         if listening { try start() }
     }
 
-    var url: String { "http://127.0.0.1:\(port)" }
+    var url: String { (tls == nil ? "http" : "https") + "://127.0.0.1:\(port)" }
 
     /// Starts listening; returns once the port is bound.
     func start() throws {
         let server = try Child(
-            "/usr/bin/env", ["python3", Self.script, "\(port)", requestsPath, statusPath], scratch: scratch,
-            label: "receiver")
+            "/usr/bin/env",
+            ["python3", Self.script, "\(port)", requestsPath, statusPath]
+                + (tls.map { [$0.certificate, $0.key] } ?? []),
+            scratch: scratch, label: "receiver")
         guard eventually(within: 20, { server.stdout.contains("listening") || !server.isRunning }), server.isRunning
         else {
             throw ServerError(description: "receiver on \(port) did not start: \(server.stderr)")
@@ -78,4 +85,17 @@ final class HTTPReceiver {
     func requests(to path: String) -> [Request] { requests.filter { $0.path == path } }
 
     deinit { stop() }
+
+    /// A self-signed certificate for 127.0.0.1 and its key, made with openssl in the scratch directory.
+    static func selfSignedCertificate(_ scratch: Scratch) throws -> (certificate: String, key: String) {
+        let certificate = scratch.path + "/cert.pem"
+        let key = scratch.path + "/key.pem"
+        try runToCompletion(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            ], scratch: scratch, label: "openssl")
+        return (certificate, key)
+    }
 }

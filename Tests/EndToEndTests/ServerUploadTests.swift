@@ -160,5 +160,32 @@ extension EndToEnd {
             #expect(again.stdout.contains("nothing left to send"))
             #expect(receiver.requests.count == rowCount(scratch.database))
         }
+
+        @Test func httpsGoesThroughCurlsTLSWhichVerifiesTheCertificateAgainstTheTrustedCAs() throws {
+            let scratch = Scratch()
+            let receiver = try HTTPReceiver(scratch: scratch, tls: try HTTPReceiver.selfSignedCertificate(scratch))
+            #expect(receiver.url.hasPrefix("https://"))
+            let testee = try Child(Binaries.testee, ["gate", "exit", "0"], scratch: scratch, label: "testee")
+            let tracer = try startTracer(
+                ["--pid", "\(testee.pid)", "--interval", "0.2", "--server", receiver.url], scratch: scratch)
+            #expect(waitAttached(tracer), "stderr: \(tracer.stderr)")
+            // A self-signed certificate is not trusted: the TLS handshake happened and was refused.
+            #expect(eventually { tracer.stderr.contains("--server: upload to") }, "stderr: \(tracer.stderr)")
+            #expect(tracer.stderr.lowercased().contains("certificate"), "stderr: \(tracer.stderr)")
+            testee.openGate()
+            #expect(tracer.exitStatus() == 0, "stderr: \(tracer.stderr)")
+            #expect(receiver.requests.isEmpty)
+
+            // Trusted through CURL_CA_BUNDLE (as the curl tool reads it), the same server takes the upload.
+            let upload = try Child(
+                Binaries.tracer, ["upload", "--server", receiver.url, "--db", scratch.database], scratch: scratch,
+                label: "upload", environment: ["CURL_CA_BUNDLE": scratch.path + "/cert.pem"])
+            #expect(upload.exitStatus(within: 20) == 0, "\(upload.stdout)\(upload.stderr)")
+            let rows = try Rows(scratch.database)
+            let stored = try rows.int(
+                "SELECT (SELECT count(*) FROM performance_metrics) + (SELECT count(*) FROM log_entries) "
+                    + "+ (SELECT count(*) FROM process_events)")
+            #expect(Int64(receiver.requests.count) == stored)
+        }
     }
 }

@@ -1,14 +1,16 @@
 """A local HTTP receiver for the exporter tests: records every POST it accepts, one JSON line per
 request ({"path", "headers", "body"}) in REQUESTS, in arrival order, flushed at once.
 
-    python3 receiver.py PORT REQUESTS [STATUS_FILE]
+    python3 receiver.py PORT REQUESTS [STATUS_FILE [CERT KEY]]
 
 It answers 200, or the status code written in STATUS_FILE while that file exists (a 503 outage),
-in which case the request is not recorded. Prints "listening" once the port is bound.
+in which case the request is not recorded. With CERT and KEY it speaks HTTPS. Prints "listening"
+once the port is bound.
 """
 import http.server
 import json
 import os
+import ssl
 import sys
 
 port, requests_path = int(sys.argv[1]), sys.argv[2]
@@ -42,5 +44,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 server = http.server.HTTPServer(("127.0.0.1", port), Handler)
+if len(sys.argv) > 5:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(sys.argv[4], sys.argv[5])
+    server.socket = context.wrap_socket(server.socket, server_side=True)
 print("listening", flush=True)
 server.serve_forever()
