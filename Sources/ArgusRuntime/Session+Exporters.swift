@@ -42,7 +42,9 @@ extension Session {
 
     /// Once the writer has committed everything: each exporter sends what is left and stops.
     func finishExporters() {
-        for sink in sinks where sink !== writer {
+        let exporters = sinks.filter { $0 !== writer }
+        for sink in exporters { sink.beginFinish() }
+        for sink in exporters {
             if let line = sink.finish() { console.warning(line) }
         }
     }

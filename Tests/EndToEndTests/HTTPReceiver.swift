@@ -71,6 +71,15 @@ final class HTTPReceiver {
         }
     }
 
+    /// Accept connections and read requests, but never answer.
+    func hang(_ hanging: Bool = true) {
+        if hanging {
+            try? "hang".write(toFile: statusPath, atomically: true, encoding: .utf8)
+        } else {
+            try? FileManager.default.removeItem(atPath: statusPath)
+        }
+    }
+
     /// Every request recorded so far, oldest first.
     var requests: [Request] {
         let text = (try? String(contentsOfFile: requestsPath, encoding: .utf8)) ?? ""

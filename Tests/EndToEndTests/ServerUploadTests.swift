@@ -187,5 +187,25 @@ extension EndToEnd {
                     + "+ (SELECT count(*) FROM process_events)")
             #expect(Int64(receiver.requests.count) == stored)
         }
+
+        @Test func aServerThatNeverAnswersDoesNotHoldUpTheExit() throws {
+            let scratch = Scratch()
+            let receiver = try HTTPReceiver(scratch: scratch)
+            receiver.hang()
+            let testee = try Child(Binaries.testee, ["gate", "exit", "0"], scratch: scratch, label: "testee")
+            let tracer = try startTracer(
+                [
+                    "--pid", "\(testee.pid)", "--interval", "0.2", "--server", receiver.url, "--otlp-endpoint",
+                    receiver.url,
+                ], scratch: scratch)
+            #expect(waitAttached(tracer), "stderr: \(tracer.stderr)")
+            testee.openGate()
+            let gateOpened = Date()
+            #expect(tracer.exitStatus(within: 20) == 0, "stderr: \(tracer.stderr)")
+            #expect(Date().timeIntervalSince(gateOpened) < 5, "\(tracer.stderr)")
+            #expect(tracer.stderr.contains("did not finish in time"), "\(tracer.stderr)")
+            let rows = try Rows(scratch.database)
+            #expect(try rows.int("SELECT count(*) FROM process_events WHERE event_type = 'terminated'") == 1)
+        }
     }
 }

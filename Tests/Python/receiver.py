@@ -4,7 +4,7 @@ request ({"path", "headers", "body"}) in REQUESTS, in arrival order, flushed at 
     python3 receiver.py PORT REQUESTS [STATUS_FILE [CERT KEY]]
 
 It answers 200, or the status code written in STATUS_FILE while that file exists (a 503 outage),
-in which case the request is not recorded. With CERT and KEY it speaks HTTPS. Prints "listening"
+in which case the request is not recorded; "hang" there makes it never answer. With CERT and KEY it speaks HTTPS. Prints "listening"
 once the port is bound.
 """
 import http.server
@@ -12,6 +12,7 @@ import json
 import os
 import ssl
 import sys
+import time
 
 port, requests_path = int(sys.argv[1]), sys.argv[2]
 status_path = sys.argv[3] if len(sys.argv) > 3 else None
@@ -26,7 +27,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         status = 200
         if status_path and os.path.exists(status_path):
             with open(status_path) as f:
-                status = int(f.read().strip() or "200")
+                answer = f.read().strip() or "200"
+            if answer == "hang":
+                time.sleep(3600)
+            status = int(answer)
         if status == 200:
             record = {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
                       "body": body.decode("utf-8")}

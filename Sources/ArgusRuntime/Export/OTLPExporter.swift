@@ -45,6 +45,8 @@ final class OTLPExporter: Sendable {
         var outboxBytes = 0
         var report = Report()
         var closing = false
+        /// When `beginClose` was called (monotonic ns).
+        var closeRequestedNs: UInt64 = 0
         var warnedDrop = false
     }
 
@@ -79,12 +81,30 @@ final class OTLPExporter: Sendable {
     }
 
     /// Sends what is left (waiting at most `closeWaitNs` for a collector that does not answer)
-    /// and stops the thread.
+    /// and stops the thread. A request still in flight past that (its own timeout is longer) is
+    /// not waited for: what is queued then counts as unsent, and the thread ends with the process.
+    /// Tells the thread to send what is left and stop; `close` waits for it.
+    func beginClose() {
+        let now = Self.now()
+        let first = state.withLock { state -> Bool in
+            defer { state.closing = true }
+            if !state.closing { state.closeRequestedNs = now }
+            return !state.closing
+        }
+        if first { wake.signal() }
+    }
+
     func close() -> Report {
-        state.withLock { $0.closing = true }
-        wake.signal()
-        finished.wait()
-        return state.withLock { $0.report }
+        beginClose()
+        let requested = state.withLock { $0.closeRequestedNs }
+        let waitUntil = requested + configuration.closeWaitNs + 500_000_000
+        let now = Self.now()
+        let ended = finished.wait(timeout: .now() + .nanoseconds(Int(clamping: waitUntil - min(waitUntil, now))))
+        return state.withLock { state in
+            var report = state.report
+            if ended == .timedOut { report.requestsUnsent = state.outbox.count }
+            return report
+        }
     }
 
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }

@@ -42,6 +42,8 @@ final class OTLPSink: RecordSink {
         exporter.enqueue(metrics: metrics, logs: logs, serviceName: serviceName)
     }
 
+    func beginFinish() { exporter.beginClose() }
+
     func finish() -> String? {
         let report = exporter.close()
         var lost: [String] = []

@@ -16,7 +16,7 @@ final class ServerUploader: Sendable {
         var session: Int64
         var server: ServerSettings
         var pollNs: UInt64 = 500_000_000
-        var closeWaitNs: UInt64 = 5_000_000_000
+        var closeWaitNs: UInt64 = 3_000_000_000
         var backoff = ExportBackoff()
     }
 
@@ -24,10 +24,14 @@ final class ServerUploader: Sendable {
         var sent = 0
         /// Rows still in the outbox at the end; nil when it could not be read.
         var remaining: Int?
+        /// The server was still busy with a request when the wait ended.
+        var timedOut = false
     }
 
     struct State {
         var closing = false
+        /// When `beginClose` was called (monotonic ns).
+        var closeRequestedNs: UInt64 = 0
         var report = Report()
     }
 
@@ -45,11 +49,30 @@ final class ServerUploader: Sendable {
     }
 
     /// Sends what is left (within `closeWaitNs`), stops the thread, and says what it did.
+    /// Tells the thread to send what is left and stop; `close` waits for it.
+    func beginClose() {
+        let now = Self.now()
+        let first = state.withLock { state -> Bool in
+            defer { state.closing = true }
+            if !state.closing { state.closeRequestedNs = now }
+            return !state.closing
+        }
+        if first { wake.signal() }
+    }
+
     func close() -> Report {
-        state.withLock { $0.closing = true }
-        wake.signal()
-        finished.wait()
-        return state.withLock { $0.report }
+        beginClose()
+        let requested = state.withLock { $0.closeRequestedNs }
+        let waitUntil = requested + configuration.closeWaitNs + 500_000_000
+        let now = Self.now()
+        // A request in flight past the wait (its own timeout is longer) is not waited for: the
+        // rows it and the rest carry stay in the outbox, and the thread ends with the process.
+        let ended = finished.wait(timeout: .now() + .nanoseconds(Int(clamping: waitUntil - min(waitUntil, now))))
+        return state.withLock { state in
+            var report = state.report
+            report.timedOut = ended == .timedOut
+            return report
+        }
     }
 
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
@@ -156,14 +179,16 @@ final class ServerUploadSink: RecordSink {
 
     func submit(_ records: [Record], urgent: Bool) {}
 
+    func beginFinish() { uploader.beginClose() }
+
     func finish() -> String? {
         let report = uploader.close()
-        guard let remaining = report.remaining else {
-            return "--server: the rows not uploaded could not be counted; `argus-trace upload --server \(server) "
-                + "\(session) --db \(databasePath)` sends what is left"
+        let command = "`argus-trace upload --server \(server) \(session) --db \(databasePath)`"
+        guard let remaining = report.remaining, !report.timedOut else {
+            return "--server: the upload did not finish in time; the rows wait in the database: \(command) sends them"
         }
         guard remaining > 0 else { return nil }
         return "--server: \(remaining) row(s) of session \(session) not uploaded yet; they wait in the database: "
-            + "`argus-trace upload --server \(server) \(session) --db \(databasePath)` sends them"
+            + "\(command) sends them"
     }
 }
