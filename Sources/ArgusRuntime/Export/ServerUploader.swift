@@ -5,7 +5,8 @@ import Dispatch
 import Synchronization
 
 /// Gaze's `--server` while recording: a thread of its own reads the session's committed rows
-/// from the database (the outbox) every `pollNs` and posts them (`ServerPoster`). A server that
+/// from the database (the outbox) shortly after the session records something (and every
+/// `idlePollNs` regardless) and posts them (`ServerPoster`). A server that
 /// is down or fails gets one warning; the rows wait in the database and are retried with
 /// exponential backoff, so recording goes on and nothing is lost. At the end it sends what the
 /// writer committed last (for at most `closeWaitNs`; a failing server gets one more try) and says
@@ -15,7 +16,10 @@ final class ServerUploader: Sendable {
         var path: String
         var session: Int64
         var server: ServerSettings
-        var pollNs: UInt64 = 500_000_000
+        /// How long after new records a pass reads them (the writer commits within 250 ms).
+        var commitDelayNs: UInt64 = 300_000_000
+        /// A pass at least this often even without new records (a row another writer committed late).
+        var idlePollNs: UInt64 = 5_000_000_000
         var closeWaitNs: UInt64 = 3_000_000_000
         var backoff = ExportBackoff()
     }
@@ -30,6 +34,8 @@ final class ServerUploader: Sendable {
 
     struct State {
         var closing = false
+        /// When the session handed over records not yet looked for in the database.
+        var newRecordsNs: UInt64?
         /// When `beginClose` was called (monotonic ns).
         var closeRequestedNs: UInt64 = 0
         var report = Report()
@@ -49,6 +55,17 @@ final class ServerUploader: Sendable {
     }
 
     /// Sends what is left (within `closeWaitNs`), stops the thread, and says what it did.
+    /// Says that records were recorded: a pass reads them once the writer has committed them.
+    func nudge() {
+        let now = Self.now()
+        let first = state.withLock { state -> Bool in
+            guard state.newRecordsNs == nil else { return false }
+            state.newRecordsNs = now
+            return true
+        }
+        if first { wake.signal() }
+    }
+
     /// Tells the thread to send what is left and stop; `close` waits for it.
     func beginClose() {
         let now = Self.now()
@@ -91,8 +108,9 @@ final class ServerUploader: Sendable {
             var retryAtNs: UInt64 = 0
             var failing = false
             var closeDeadline: UInt64?
+            var lastPassNs: UInt64 = 0
             while true {
-                let closing = uploader.state.withLock { $0.closing }
+                let (closing, newRecordsNs) = uploader.state.withLock { ($0.closing, $0.newRecordsNs) }
                 let now = ServerUploader.now()
                 if closing && closeDeadline == nil {
                     closeDeadline = now + configuration.closeWaitNs
@@ -101,7 +119,12 @@ final class ServerUploader: Sendable {
                 }
                 var drained = false
                 var failedNow = false
-                if now >= retryAtNs {
+                let due =
+                    closing || failing || now >= lastPassNs + configuration.idlePollNs
+                    || newRecordsNs.map { now >= $0 + configuration.commitDelayNs } ?? false
+                if due && now >= retryAtNs {
+                    lastPassNs = now
+                    uploader.state.withLock { $0.newRecordsNs = nil }
                     if poster == nil { poster = Self.open(configuration, failing: failing, warn: uploader.warn) }
                     let result: ServerPoster.Pass
                     if let poster {
@@ -134,8 +157,10 @@ final class ServerUploader: Sendable {
                 if let closeDeadline, (closing && (drained || failedNow)) || ServerUploader.now() >= closeDeadline {
                     break
                 }
-                var until = closeDeadline ?? .max
-                until = min(until, failing ? retryAtNs : ServerUploader.now() + configuration.pollNs)
+                var until = min(closeDeadline ?? .max, failing ? retryAtNs : lastPassNs + configuration.idlePollNs)
+                if !failing, let newRecordsNs = uploader.state.withLock({ $0.newRecordsNs }) {
+                    until = min(until, newRecordsNs + configuration.commitDelayNs)
+                }
                 let current = ServerUploader.now()
                 if until > current { _ = uploader.wake.wait(timeout: .now() + .nanoseconds(Int(until - current))) }
             }
@@ -177,7 +202,9 @@ final class ServerUploadSink: RecordSink {
         self.databasePath = databasePath
     }
 
-    func submit(_ records: [Record], urgent: Bool) {}
+    func submit(_ records: [Record], urgent: Bool) {
+        if !records.isEmpty { uploader.nudge() }
+    }
 
     func beginFinish() { uploader.beginClose() }
 
