@@ -1,5 +1,6 @@
 import ArgusCore
 import ArgusStore
+import Foundation
 import Testing
 
 @Suite struct UploadOutboxTests {
@@ -56,5 +57,31 @@ import Testing
         let rows = try SQLiteDatabase(path: path, readOnly: true)
         #expect(try rows.scalar("SELECT count(*) FROM upload_cursors WHERE session_id = 2") == 0)
         #expect(try rows.scalar("SELECT count(*) FROM upload_cursors WHERE session_id = 1") == 3)
+    }
+}
+
+/// No content of Gaze's tables stops the upload: odd values still make valid JSON payloads.
+@Suite struct UploadOutboxTotalityTests {
+    @Test func oddColumnValuesStillMakeValidPayloads() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.path + "/argus.db"
+        _ = try RetentionFixture.fill(path, days: 1, rows: 0, live: false)
+        try SQLiteDatabase(path: path).execute(
+            """
+            INSERT INTO performance_metrics (timestamp, app_name, process_name, process_id, cpu_percent, memory_mb,
+                thread_count, hostname, session_id, timestamp_ns)
+                VALUES ('t', 'A', 'p', 'not a number', 9e999, -9e999, 'x', NULL, 1, NULL);
+            INSERT INTO log_entries (timestamp, app_name, process_name, process_id, log_line, session_id, timestamp_ns)
+                VALUES (x'ff00fe', '', '', 9223372036854775807, 'nul' || char(0) || 'and "quotes"\\', 1, 5);
+            INSERT INTO process_events (timestamp, app_name, process_name, process_id, event_type, exit_code,
+                session_id, timestamp_ns) VALUES ('t', 'A', 'p', 1, 'terminated', 'x', 1, 6);
+            """)
+        let rows = try UploadOutbox(path: path, server: "http://a").pending(session: 1)
+        #expect(rows.count == 6)  // the fixture's session has one row of each already
+        for row in rows {
+            let json = row.payload.json
+            let parsed = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+            #expect(parsed?["event_type"] != nil, "\(json)")
+        }
     }
 }
