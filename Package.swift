@@ -21,6 +21,7 @@ let package = Package(
         .target(name: "CArgusLinux", path: "Sources/CArgusLinux"),
         .systemLibrary(name: "CBPF", path: "Sources/CBPF"),
         .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
 
         // The BPF object, compiled from bpf/ by the build and embedded as a generated source.
         .plugin(name: "BPFObjectPlugin", capability: .buildTool()),
@@ -29,7 +30,7 @@ let package = Package(
         // Kernel layer: typed Swift over syscalls, netlink and /proc.
         .target(
             name: "ArgusKernel",
-            dependencies: ["CMnl", "CArgusLinux", "CBPF", "CMicroHTTPD", "ArgusBPFObject", "ArgusCore"],
+            dependencies: ["CMnl", "CArgusLinux", "CBPF", "CMicroHTTPD", "CCurl", "ArgusBPFObject", "ArgusCore"],
             swiftSettings: strict
         ),
         // Core: events, records, Tracker, math. Nothing platform-specific.

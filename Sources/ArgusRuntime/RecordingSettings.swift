@@ -36,6 +36,10 @@ public struct RecordingSettings: Sendable {
     public var metricsListen: ListenAddress?
     /// --metrics-pid-label: series carry a pid label.
     public var metricsPidLabel = false
+    /// --otlp-endpoint: the OpenTelemetry collector's OTLP/HTTP base URL; nil: no OTLP export.
+    public var otlpEndpoint: String?
+    /// --server: Gaze's Argus server to upload every row to, from the database; nil: none.
+    public var server: ServerSettings?
 
     public init(
         intervalNs: UInt64, logfiles: [String], appName: String?, databasePath: String, verbosity: Console.Verbosity,
@@ -59,5 +63,17 @@ extension RecordingSettings {
         let rule = RetentionRule(olderThanNs: retentionNs, maxBytes: maxDatabaseBytes)
         guard !rule.isEmpty else { return nil }
         return RetentionPolicy(rule: rule, periodNs: retentionPeriodNs, wallClockNs: { Clocks.realtimeNs() })
+    }
+}
+
+/// Gaze's `--server`: where rows are uploaded, and the API key sent with them.
+public struct ServerSettings: Sendable, Equatable {
+    public var url: String
+    /// From --server-key-file or ARGUS_API_KEY; never from the command line.
+    public var apiKey: String?
+
+    public init(url: String, apiKey: String?) {
+        self.url = url
+        self.apiKey = apiKey
     }
 }

@@ -44,6 +44,7 @@ extension Session {
         }
         guard let writer else { return 0 }
         let report = writer.close()
+        finishExporters()
         console.detail("Writer: peak backlog \(report.peakBacklogRows) row(s), \(report.peakBacklogBytes >> 10) KiB")
         if report.unsaved > 0 {
             console.warning(

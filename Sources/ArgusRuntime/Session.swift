@@ -203,6 +203,7 @@ public final class Session {
         self.writer = writer
         sinks.insert(writer, at: 0)
         if let metrics { sinks.append(metrics) }
+        sinks += exporters(for: writer)
         return nil
     }
 

@@ -7,6 +7,7 @@ extension Pruner {
         var report = PruneReport()
         let (byRule, bySize, unfinishedKept) = try plan(rule, nowNs: nowNs, protecting: protecting)
         report.unfinishedKept = unfinishedKept
+        report.uploadPendingKept = uploadPendingKept
         (report.bytesBefore, report.usedBefore) = try pageBytes()
         report.bytesAfter = report.bytesBefore
         var allRows: Int64 = 0

@@ -17,6 +17,7 @@ final class PruneJob {
         pruner = try Pruner(database)
         self.rule = rule
         (byRule, bySize, report.unfinishedKept) = try pruner.plan(rule, nowNs: nowNs, protecting: protecting)
+        report.uploadPendingKept = pruner.uploadPendingKept
         (report.bytesBefore, report.usedBefore) = try pruner.pageBytes()
     }
 

@@ -12,6 +12,9 @@ public struct PruneReport: Sendable, Equatable {
     public var usedAfter: Int64 = 0
     /// Sessions that matched the rule but were kept because they have not ended.
     public var unfinishedKept = 0
+    /// Sessions that matched (or could go for size) but were kept because the --server outbox
+    /// has not sent all their rows.
+    public var uploadPendingKept = 0
     /// A dry run's `usedAfter` for --max-size is an estimate (each session's share of the rows).
     public var estimated = false
 

@@ -26,6 +26,7 @@ final class Pruner {
         ("log_entries", "session_id = ?1"),
         ("process_events", "session_id = ?1"),
         ("processes", "session_id = ?1"),
+        ("upload_cursors", "session_id = ?1"),
         ("sessions", "id = ?1"),
     ]
 
@@ -40,6 +41,9 @@ final class Pruner {
     /// The tables of `tables` this file has.
     let present: [String]
     var chunkRows: Int64 = 500
+    /// How many sessions the last `plan` matched but kept because the --server outbox has not
+    /// sent all their rows.
+    private(set) var uploadPendingKept = 0
 
     init(_ database: SQLiteDatabase) throws(SQLiteError) {
         self.database = database
@@ -68,6 +72,8 @@ final class Pruner {
         -> (byRule: [Int64], bySize: [Int64], unfinishedKept: Int)
     {
         let all = try sessions()
+        let unsent = try uploadPending()
+        uploadPendingKept = 0
         let cutoff = rule.olderThanNs.map { nowNs - Int64(clamping: $0) }
         let keepFrom = rule.keepSessions.map { all.count - max($0, 0) }
         var byRule: [Int64] = []
@@ -80,6 +86,11 @@ final class Pruner {
                 if old || surplus { unfinishedKept += 1 }
                 continue
             }
+            // The outbox cursor wins: rows a --server has not taken are not removed.
+            guard !unsent.contains(session.id) else {
+                if old || surplus || rule.maxBytes != nil { uploadPendingKept += 1 }
+                continue
+            }
             if old || surplus {
                 byRule.append(session.id)
             } else if rule.maxBytes != nil {
@@ -87,6 +98,20 @@ final class Pruner {
             }
         }
         return (byRule, bySize, unfinishedKept)
+    }
+
+    /// Sessions with a --server cursor (`upload_cursors`) behind one of their rows.
+    func uploadPending() throws(SQLiteError) -> Set<Int64> {
+        guard present.contains("upload_cursors") else { return [] }
+        let behind = ["performance_metrics", "log_entries", "process_events"].map { table in
+            "(c.table_name = '\(table)' AND EXISTS (SELECT 1 FROM \(table) r WHERE r.session_id = c.session_id "
+                + "AND r.id > c.last_id))"
+        }
+        let statement = try database.prepare(
+            "SELECT DISTINCT c.session_id FROM upload_cursors c WHERE " + behind.joined(separator: " OR "))
+        var sessions: Set<Int64> = []
+        while try statement.step() { if let id = statement.int64(0) { sessions.insert(id) } }
+        return sessions
     }
 
     /// Deletes up to `chunkRows` of the session's rows in `table` in one transaction; returns

@@ -87,6 +87,9 @@ public final class RecordWriter: Sendable {
     let wake = DispatchSemaphore(value: 0)
     let finished = DispatchSemaphore(value: 0)
     let warn: @Sendable (String) -> Void
+    /// The `sessions` row this writer opened (a writer that has to reconnect to another file at
+    /// the path goes on in a new row there).
+    public let sessionID: Int64
 
     /// Checks the database at `configuration.path` (read-only: a refused file is left as it
     /// was), migrates it and inserts the session row, all on the calling thread; then starts
@@ -107,6 +110,7 @@ public final class RecordWriter: Sendable {
         }
         self.configuration = configuration
         self.warn = warn
+        sessionID = handoff.session.sessionID
         DispatchQueue(label: "argus-trace.writer").async { [self] in run(handoff) }
     }
 

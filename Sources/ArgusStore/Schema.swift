@@ -57,6 +57,10 @@
 ///   `clear_reason` (recovered, process ended, stall ended, watching stopped). A rule that fires
 ///   per occurrence (`exit`, `log`) has `cleared_at_ns` = `fired_at_ns`; a firing alert has
 ///   NULL `cleared_at_ns`.
+/// - The --server outbox (11): `upload_cursors` holds, per session, server URL and Gaze table
+///   (performance_metrics, log_entries, process_events), the greatest row id the server has
+///   acknowledged; a session's rows of that table with a greater id are still to be sent, in
+///   id order. A cursor only moves forward, after the server's 2xx for its row.
 /// - A text column holds the whole text bound with its byte length, NULs included.
 /// - A session is removed only whole (prune, --retention: `Pruner`): its rows in every table,
 ///   a stall's threads and processes before its snapshots, snapshots before the stall, and the
@@ -364,6 +368,17 @@ public enum Schema {
         );
         CREATE INDEX idx_alerts_session ON alerts(session_id, alert_number);
         CREATE INDEX idx_alerts_fired ON alerts(fired_at_ns);
+        """,
+        // 11: Gaze's --server upload: the database is the outbox, and this is its cursor.
+        """
+        CREATE TABLE upload_cursors (
+            session_id INTEGER NOT NULL,
+            server TEXT NOT NULL,
+            table_name TEXT NOT NULL,
+            last_id INTEGER NOT NULL,
+            updated_ns INTEGER,
+            PRIMARY KEY (session_id, server, table_name)
+        );
         """,
     ]
 

@@ -35,6 +35,9 @@ struct ArgusTraceCommand: ParsableCommand {
               argus-trace report --html last.html            (see argus-trace report --help)
               argus-trace --process myapp --alert 'cpu > 80 for 30s' --alert 'exit != 0' --on-alert ./page
               argus-trace --config /etc/argus-trace/myapp.yaml   (argus-trace config check FILE checks one)
+              argus-trace --process myservice --otlp-endpoint http://localhost:4318
+              argus-trace --process myservice --server http://localhost:8000    (API key: ARGUS_API_KEY)
+              argus-trace upload --server http://localhost:8000  (see argus-trace upload --help)
 
             Exit status: 0 the target ended and every row was saved; 1 no such process (or it \
             cannot be watched); 2 bad command line; 3 some rows could not be saved to the \
@@ -44,7 +47,7 @@ struct ArgusTraceCommand: ParsableCommand {
         version: ArgusVersion.current,
         subcommands: [
             RunCommand.self, StallsCommand.self, PruneCommand.self, SessionsCommand.self, ReportCommand.self,
-            ConfigCommand.self,
+            ConfigCommand.self, UploadCommand.self,
         ]
     )
 

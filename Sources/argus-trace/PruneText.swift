@@ -17,6 +17,11 @@ enum PruneText {
                 "Kept \(report.unfinishedKept) matching session(s) that have not ended (recording, or their recorder died; "
                     + "--include-unfinished removes the latter).")
         }
+        if report.uploadPendingKept > 0 {
+            lines.append(
+                "Kept \(report.uploadPendingKept) session(s) whose rows the --server upload has not sent yet "
+                    + "(argus-trace upload sends them).")
+        }
         let used =
             SizeText.describe(report.usedBefore) + " → " + (report.estimated ? "about " : "")
             + SizeText.describe(report.usedAfter)

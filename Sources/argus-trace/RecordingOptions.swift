@@ -53,6 +53,8 @@ struct RecordingOptions: ParsableArguments {
                 + "program that switches often a few %."))
     var runqHistogram = false
 
+    @OptionGroup var export: ExportOptions
+
     @Option(
         name: .long,
         help: ArgumentHelp(
@@ -82,6 +84,8 @@ struct RecordingOptions: ParsableArguments {
         if let appName, appName.isEmpty { throw ValidationError("--app-name needs a non-empty name") }
         if logfileStart != nil && logfile.isEmpty { throw ValidationError("--logfile-start needs a --logfile") }
         try database.validate()
+        try export.validate()
+        try export.server.validate()
         if let retention, (DurationText.nanoseconds(retention) ?? 0) == 0 {
             throw ValidationError("--retention takes a duration like 30d, 12h, 90m or 45s, not '\(retention)'")
         }
@@ -114,6 +118,8 @@ struct RecordingOptions: ParsableArguments {
         alerts.apply(to: &settings)
         settings.metricsListen = metricsListen.flatMap(ListenAddress.init(parsing:))
         settings.metricsPidLabel = metricsPidLabel
+        settings.otlpEndpoint = export.otlpEndpoint
+        settings.server = export.server.settings
         return settings
     }
 
