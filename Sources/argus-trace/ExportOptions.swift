@@ -1,6 +1,6 @@
 import ArgumentParser
+import ArgusKernel
 import ArgusRuntime
-import Foundation
 
 /// Where a recording's numbers go besides the database: an OpenTelemetry collector (OTLP) and
 /// Gaze's Argus server (`--server`).
@@ -39,7 +39,7 @@ struct ServerOptions: ParsableArguments {
     func validate() throws {
         if let server { try Self.checkURL(server, option: "--server") }
         if serverKeyFile != nil && server == nil { throw ValidationError("--server-key-file needs --server") }
-        if let serverKeyFile, FileManager.default.contents(atPath: serverKeyFile) == nil {
+        if let serverKeyFile, ProcFS.read(serverKeyFile) == nil {
             throw ValidationError("--server-key-file: cannot read \(serverKeyFile)")
         }
     }
@@ -55,10 +55,10 @@ struct ServerOptions: ParsableArguments {
     /// The server and its key: the key file's first line, else ARGUS_API_KEY.
     var settings: ServerSettings? {
         guard let server else { return nil }
-        let fromFile = serverKeyFile.flatMap { FileManager.default.contents(atPath: $0) }.map {
-            String(decoding: $0, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        let fromFile = serverKeyFile.flatMap(ProcFS.read).map {
+            $0.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         }
-        let key = fromFile ?? ProcessInfo.processInfo.environment["ARGUS_API_KEY"]
+        let key = fromFile ?? Environment.value("ARGUS_API_KEY")
         return ServerSettings(url: server, apiKey: key.flatMap { $0.isEmpty ? nil : $0 })
     }
 }
