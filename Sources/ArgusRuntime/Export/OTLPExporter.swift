@@ -44,16 +44,12 @@ final class OTLPExporter: Sendable {
         var outbox: [Batch] = []
         var outboxBytes = 0
         var report = Report()
-        var closing = false
-        /// When `beginClose` was called (monotonic ns).
-        var closeRequestedNs: UInt64 = 0
         var warnedDrop = false
     }
 
     let configuration: Configuration
     let state: Mutex<State>
-    let wake = DispatchSemaphore(value: 0)
-    let finished = DispatchSemaphore(value: 0)
+    let thread = ExportThread()
     let warn: @Sendable (String) -> Void
 
     init(_ configuration: Configuration, source: OTLPSource, warn: @escaping @Sendable (String) -> Void) {
@@ -77,37 +73,24 @@ final class OTLPExporter: Sendable {
             }
             return false
         }
-        if shouldWake { wake.signal() }
+        if shouldWake { thread.wake() }
     }
+
+    /// Tells the thread to send what is left and stop; `close` waits for it.
+    func beginClose() { thread.beginClose() }
 
     /// Sends what is left (waiting at most `closeWaitNs` for a collector that does not answer)
-    /// and stops the thread. A request still in flight past that (its own timeout is longer) is
-    /// not waited for: what is queued then counts as unsent, and the thread ends with the process.
-    /// Tells the thread to send what is left and stop; `close` waits for it.
-    func beginClose() {
-        let now = Self.now()
-        let first = state.withLock { state -> Bool in
-            defer { state.closing = true }
-            if !state.closing { state.closeRequestedNs = now }
-            return !state.closing
-        }
-        if first { wake.signal() }
-    }
-
+    /// and stops the thread. What is still queued after that counts as unsent.
     func close() -> Report {
-        beginClose()
-        let requested = state.withLock { $0.closeRequestedNs }
-        let waitUntil = requested + configuration.closeWaitNs + 500_000_000
-        let now = Self.now()
-        let ended = finished.wait(timeout: .now() + .nanoseconds(Int(clamping: waitUntil - min(waitUntil, now))))
+        let ended = thread.close(waitNs: configuration.closeWaitNs)
         return state.withLock { state in
             var report = state.report
-            if ended == .timedOut { report.requestsUnsent = state.outbox.count }
+            if !ended { report.requestsUnsent = state.outbox.count }
             return report
         }
     }
 
-    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+    static func now() -> UInt64 { ExportThread.now() }
 }
 
 extension OTLPExporter {
@@ -172,17 +155,18 @@ extension OTLPExporter {
                 }
                 exporter.sleep(now: now, retryAtNs: head == nil ? nil : retryAtNs, closeDeadline: closeDeadline)
             }
-            exporter.finished.signal()
+            exporter.thread.threadEnded()
         }
     }
 
     /// Builds the pending samples and records into requests once they have waited `coalesceNs`
     /// (at once when closing); returns the oldest request and whether the exporter is closing.
     fileprivate func buildDue(now: UInt64) -> (Batch?, Bool) {
+        let closing = thread.isClosing
         let taken = state.withLock {
             state -> (metrics: [(MetricRecord, OTLPProcess)], logs: [(OTLPLogEntry, OTLPProcess?)], source: OTLPSource)?
             in
-            guard let first = state.firstPendingNs, state.closing || now >= first + configuration.coalesceNs else {
+            guard let first = state.firstPendingNs, closing || now >= first + configuration.coalesceNs else {
                 return nil
             }
             defer {
@@ -207,7 +191,7 @@ extension OTLPExporter {
                 built.append(Batch(path: "/v1/logs", body: Array(body.utf8)))
             }
         }
-        let (head, closing, droppedNow) = state.withLock { state -> (Batch?, Bool, Bool) in
+        let (head, droppedNow) = state.withLock { state -> (Batch?, Bool) in
             for batch in built {
                 state.outbox.append(batch)
                 state.outboxBytes += batch.body.count
@@ -220,7 +204,7 @@ extension OTLPExporter {
             }
             let warnNow = dropped && !state.warnedDrop
             if warnNow { state.warnedDrop = true }
-            return (state.outbox.first, state.closing, warnNow)
+            return (state.outbox.first, warnNow)
         }
         if droppedNow {
             warn(
@@ -244,10 +228,6 @@ extension OTLPExporter {
         if let first = state.withLock({ $0.firstPendingNs }) { until = min(until, first + configuration.coalesceNs) }
         if let retryAtNs { until = min(until, retryAtNs) }
         if let closeDeadline { until = min(until, closeDeadline) }
-        if until == .max {
-            wake.wait()
-        } else if until > now {
-            _ = wake.wait(timeout: .now() + .nanoseconds(Int(clamping: until - now)))
-        }
+        thread.sleep(untilNs: until == .max ? nil : until)
     }
 }

@@ -33,18 +33,14 @@ final class ServerUploader: Sendable {
     }
 
     struct State {
-        var closing = false
         /// When the session handed over records not yet looked for in the database.
         var newRecordsNs: UInt64?
-        /// When `beginClose` was called (monotonic ns).
-        var closeRequestedNs: UInt64 = 0
         var report = Report()
     }
 
     let configuration: Configuration
     let state = Mutex(State())
-    let wake = DispatchSemaphore(value: 0)
-    let finished = DispatchSemaphore(value: 0)
+    let thread = ExportThread()
     let warn: @Sendable (String) -> Void
 
     init(_ configuration: Configuration, warn: @escaping @Sendable (String) -> Void) {
@@ -54,7 +50,6 @@ final class ServerUploader: Sendable {
         DispatchQueue(label: "argus-trace.upload").async { worker.run() }
     }
 
-    /// Sends what is left (within `closeWaitNs`), stops the thread, and says what it did.
     /// Says that records were recorded: a pass reads them once the writer has committed them.
     func nudge() {
         let now = Self.now()
@@ -63,36 +58,24 @@ final class ServerUploader: Sendable {
             state.newRecordsNs = now
             return true
         }
-        if first { wake.signal() }
+        if first { thread.wake() }
     }
 
     /// Tells the thread to send what is left and stop; `close` waits for it.
-    func beginClose() {
-        let now = Self.now()
-        let first = state.withLock { state -> Bool in
-            defer { state.closing = true }
-            if !state.closing { state.closeRequestedNs = now }
-            return !state.closing
-        }
-        if first { wake.signal() }
-    }
+    func beginClose() { thread.beginClose() }
 
+    /// Sends what is left (within `closeWaitNs`), stops the thread, and says what it did. A
+    /// request in flight past the wait leaves its rows and the rest in the outbox.
     func close() -> Report {
-        beginClose()
-        let requested = state.withLock { $0.closeRequestedNs }
-        let waitUntil = requested + configuration.closeWaitNs + 500_000_000
-        let now = Self.now()
-        // A request in flight past the wait (its own timeout is longer) is not waited for: the
-        // rows it and the rest carry stay in the outbox, and the thread ends with the process.
-        let ended = finished.wait(timeout: .now() + .nanoseconds(Int(clamping: waitUntil - min(waitUntil, now))))
+        let ended = thread.close(waitNs: configuration.closeWaitNs)
         return state.withLock { state in
             var report = state.report
-            report.timedOut = ended == .timedOut
+            report.timedOut = !ended
             return report
         }
     }
 
-    static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+    static func now() -> UInt64 { ExportThread.now() }
 
     final class Worker: Sendable {
         let uploader: ServerUploader
@@ -110,7 +93,8 @@ final class ServerUploader: Sendable {
             var closeDeadline: UInt64?
             var lastPassNs: UInt64 = 0
             while true {
-                let (closing, newRecordsNs) = uploader.state.withLock { ($0.closing, $0.newRecordsNs) }
+                let closing = uploader.thread.isClosing
+                let newRecordsNs = uploader.state.withLock { $0.newRecordsNs }
                 let now = ServerUploader.now()
                 if closing && closeDeadline == nil {
                     closeDeadline = now + configuration.closeWaitNs
@@ -161,12 +145,11 @@ final class ServerUploader: Sendable {
                 if !failing, let newRecordsNs = uploader.state.withLock({ $0.newRecordsNs }) {
                     until = min(until, newRecordsNs + configuration.commitDelayNs)
                 }
-                let current = ServerUploader.now()
-                if until > current { _ = uploader.wake.wait(timeout: .now() + .nanoseconds(Int(until - current))) }
+                uploader.thread.sleep(untilNs: until)
             }
             let remaining = try? poster?.outbox.remaining(session: session)
             uploader.state.withLock { $0.report.remaining = remaining }
-            uploader.finished.signal()
+            uploader.thread.threadEnded()
         }
 
         private static func open(_ configuration: Configuration, failing: Bool, warn: (String) -> Void)
