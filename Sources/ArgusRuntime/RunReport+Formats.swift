@@ -56,21 +56,21 @@ extension RunReport {
         let seconds = Double(ended.nanoseconds - started.nanoseconds) / 1e9
         var xml = #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n"
         xml += "<testsuites tests=\"\(cases.count)\" failures=\"\(failures)\" time=\"\(seconds)\">\n"
-        xml += "  <testsuite name=\"\(Self.xml("argus-trace run: " + command.joined(separator: " ")))\" "
+        xml += "  <testsuite name=\"\(MarkupText.escape("argus-trace run: " + command.joined(separator: " ")))\" "
         xml += "tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\" time=\"\(seconds)\" "
         xml += "timestamp=\"\(started.iso8601)\">\n"
         for process in cases {
             let time = Double(process.durationNs ?? 0) / 1e9
-            xml += "    <testcase classname=\"\(Self.xml(process.exe ?? process.label))\" "
-            xml += "name=\"\(Self.xml("\(process.pid) \(process.commandText)"))\" time=\"\(time)\""
+            xml += "    <testcase classname=\"\(MarkupText.escape(process.exe ?? process.label))\" "
+            xml += "name=\"\(MarkupText.escape("\(process.pid) \(process.commandText)"))\" time=\"\(time)\""
             if timedOutRoot(process) {
                 // The run timed out: the command's case fails with that, and carries the capture.
                 let message = (timeoutOutcome ?? "timed out") + ", then " + process.outcome
-                xml += ">\n      <failure message=\"\(Self.xml(message))\" type=\"timeout\"/>\n"
-                xml += "      <system-err>\(Self.xml(timeoutText ?? ""))</system-err>\n    </testcase>\n"
+                xml += ">\n      <failure message=\"\(MarkupText.escape(message))\" type=\"timeout\"/>\n"
+                xml += "      <system-err>\(MarkupText.escape(timeoutText ?? ""))</system-err>\n    </testcase>\n"
             } else if process.failed || (process.status == nil && process.ended != nil) {
                 xml +=
-                    ">\n      <failure message=\"\(Self.xml(process.outcome))\" type=\"\(process.status?.signal != nil ? "signal" : "exit")\"/>\n"
+                    ">\n      <failure message=\"\(MarkupText.escape(process.outcome))\" type=\"\(process.status?.signal != nil ? "signal" : "exit")\"/>\n"
                 xml += "    </testcase>\n"
             } else if process.ended == nil {
                 xml += ">\n      <skipped message=\"still running when argus-trace stopped\"/>\n    </testcase>\n"
@@ -80,21 +80,5 @@ extension RunReport {
         }
         xml += "  </testsuite>\n</testsuites>\n"
         return xml
-    }
-
-    static func xml(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            case _ where scalar.value < 0x20 && scalar != "\t" && scalar != "\n": out += "?"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 }

@@ -105,11 +105,11 @@ struct ProcessTimeline {
             let x = drawing.geometry.x(row.startNs)
             let width = max(drawing.geometry.x(row.endNs) - x, 1.5)
             let indent = Double(min(row.depth, 20)) * 6
-            svg += "<g class=\"bar \(row.kind.rawValue)\"><title>\(HTMLText.escape(row.title))</title>"
+            svg += "<g class=\"bar \(row.kind.rawValue)\"><title>\(MarkupText.escape(row.title))</title>"
             svg +=
                 "<rect x=\"\(ReportSVG.fixed(x))\" y=\"\(ReportSVG.fixed(y + 2))\" width=\"\(ReportSVG.fixed(width))\" "
             svg += "height=\"\(rowHeight - 4)\"/><text x=\"\(ReportSVG.fixed(min(x, 1000) + 3 + indent))\" "
-            svg += "y=\"\(ReportSVG.fixed(y + 12))\">\(HTMLText.escape(String(row.label.prefix(90))))</text></g>"
+            svg += "y=\"\(ReportSVG.fixed(y + 12))\">\(MarkupText.escape(String(row.label.prefix(90))))</text></g>"
         }
         svg += drawing.axis(at: height - 22)
         svg += drawing.cursor(top: 0, height: height - 22)

@@ -48,7 +48,7 @@ struct ReportSVG {
         let maximum = Self.niceCeiling(peak)
         func y(_ value: Double) -> Double { top + height - min(max(value / maximum, 0), 1) * height }
         var svg = "<svg class=\"chart\" data-chart=\"\(chart.id)\" viewBox=\"0 0 \(Int(Geometry.width)) 150\" "
-        svg += "role=\"img\" aria-label=\"\(HTMLText.escape(chart.title))\">"
+        svg += "role=\"img\" aria-label=\"\(MarkupText.escape(chart.title))\">"
         svg += bands(top: top, height: height)
         for step in 0...4 {
             let value = maximum * Double(step) / 4
@@ -73,7 +73,7 @@ struct ReportSVG {
             let x = geometry.x(stall.start)
             let width = max(geometry.x(stall.end) - x, 2)
             return "<a href=\"#stall-\(stall.id)\"><rect class=\"stall\" x=\"\(Self.fixed(x))\" y=\"\(top)\" "
-                + "width=\"\(Self.fixed(width))\" height=\"\(height)\"><title>\(HTMLText.escape(stall.label))</title>"
+                + "width=\"\(Self.fixed(width))\" height=\"\(height)\"><title>\(MarkupText.escape(stall.label))</title>"
                 + "</rect></a>"
         }.joined()
     }

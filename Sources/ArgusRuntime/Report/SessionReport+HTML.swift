@@ -22,16 +22,16 @@ extension SessionReport {
         let charts = SessionCharts(self)
         var page = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         page += "<meta name=\"viewport\" content=\"width=device-width\">"
-        page += "<title>argus-trace session \(session.id): \(HTMLText.escape(session.commandOrTarget))</title>"
+        page += "<title>argus-trace session \(session.id): \(MarkupText.escape(session.commandOrTarget))</title>"
         page += "<style>\(ReportPageAssets.css)</style></head>\n<body>\n"
         page += header()
         page += "<section id=\"charts\"><h2>Over time</h2>"
         if charts.charts.isEmpty { page += "<p>No samples were recorded.</p>" }
         for chart in charts.charts {
-            page += "<h3>\(HTMLText.escape(chart.title))</h3><div class=\"legend\">"
+            page += "<h3>\(MarkupText.escape(chart.title))</h3><div class=\"legend\">"
             for (index, series) in chart.series.enumerated() {
                 page +=
-                    "<span><i style=\"background:\(ReportSVG.color(index))\"></i>\(HTMLText.escape(series.name))</span>"
+                    "<span><i style=\"background:\(ReportSVG.color(index))\"></i>\(MarkupText.escape(series.name))</span>"
             }
             page += "</div>" + drawing.chart(chart) + "\n"
         }
@@ -59,13 +59,13 @@ extension SessionReport {
             ("Recorded by", "argus-trace \(session.version): \(session.arguments.joined(separator: " "))"),
         ]
         if let restarts = session.restarts, restarts > 0 { facts.insert(("Restarts", String(restarts)), at: 5) }
-        var html = "<header><h1>\(HTMLText.escape(session.mode)) · \(HTMLText.escape(session.commandOrTarget))</h1>"
+        var html = "<header><h1>\(MarkupText.escape(session.mode)) · \(MarkupText.escape(session.commandOrTarget))</h1>"
         html += "<p class=\"sub\">argus-trace session \(session.id)</p><dl>"
         for (name, value) in facts {
             let failed = name == "Status" && (session.targetStatus.map { $0.shellCode != 0 } ?? false)
             let lost = name == "Lost" && lossText != nil
             let mark = failed || lost ? " class=\"bad\"" : ""
-            html += "<dt>\(name)</dt><dd\(mark)>\(HTMLText.escape(value))</dd>"
+            html += "<dt>\(name)</dt><dd\(mark)>\(MarkupText.escape(value))</dd>"
         }
         return html + "</dl></header>\n"
     }
@@ -111,8 +111,8 @@ extension SessionReport {
         html += "<span id=\"logcount\"></span></p><div class=\"scroll\"><table id=\"loglist\"><tbody>"
         for line in lines.prefix(Self.maxListedLogLines) {
             let offset = ReportSVG.Geometry.timeLabel(max(Double(line.timeNs) - Double(startNs), 0) / 1e9)
-            html += "<tr><td>\(offset)</td><td>\(HTMLText.escape(line.path ?? ""))</td>"
-            html += "<td>\(HTMLText.escape(line.line))\(line.readLate ? " <em>(read late)</em>" : "")</td></tr>"
+            html += "<tr><td>\(offset)</td><td>\(MarkupText.escape(line.path ?? ""))</td>"
+            html += "<td>\(MarkupText.escape(line.line))\(line.readLate ? " <em>(read late)</em>" : "")</td></tr>"
         }
         html += "</tbody></table></div>"
         if lines.count > Self.maxListedLogLines {
