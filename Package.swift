@@ -10,9 +10,7 @@ let package = Package(
         .executable(name: "argus-trace", targets: ["argus-trace"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        // The config file's YAML (--config): every node carries its line, so errors name it.
-        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
         // C layer: module maps for system libraries, and a shim for what Swift cannot express.
@@ -22,6 +20,8 @@ let package = Package(
         .systemLibrary(name: "CBPF", path: "Sources/CBPF"),
         .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD"),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        // libyaml, for the config file (--config): every node carries its line, so errors name it.
+        .systemLibrary(name: "CYAML", path: "Sources/CYAML"),
 
         // The BPF object, compiled from bpf/ by the build and embedded as a generated source.
         .plugin(name: "BPFObjectPlugin", capability: .buildTool()),
@@ -30,7 +30,9 @@ let package = Package(
         // Kernel layer: typed Swift over syscalls, netlink and /proc.
         .target(
             name: "ArgusKernel",
-            dependencies: ["CMnl", "CArgusLinux", "CBPF", "CMicroHTTPD", "CCurl", "ArgusBPFObject", "ArgusCore"],
+            dependencies: [
+                "CMnl", "CArgusLinux", "CBPF", "CMicroHTTPD", "CCurl", "CYAML", "ArgusBPFObject", "ArgusCore",
+            ],
             swiftSettings: strict
         ),
         // Core: events, records, Tracker, math. Nothing platform-specific.
@@ -48,7 +50,6 @@ let package = Package(
             dependencies: [
                 "ArgusRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),

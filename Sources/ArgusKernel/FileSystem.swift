@@ -56,6 +56,25 @@ public enum FileSystem {
         }
     }
 
+    /// The whole of the file at `path` (open(2) O_RDONLY, then read(2) to the end). Fails with
+    /// the errno: ENOENT when missing, EACCES, EISDIR for a directory.
+    public static func contents(of path: String) throws(Errno) -> [UInt8] {
+        let fd = OwnedDescriptor(adopting: try SystemCall.retrying { open(path, O_RDONLY | O_CLOEXEC) })
+        var bytes = [UInt8](repeating: 0, count: 16384)
+        var filled = 0
+        while true {
+            if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: bytes.count)) }
+            let read = bytes.withUnsafeMutableBytes { raw in
+                Result { () throws(Errno) in
+                    try SystemCall.retrying { Glibc.read(fd.rawValue, raw.baseAddress! + filled, raw.count - filled) }
+                }
+            }
+            let count = try read.get()
+            if count == 0 { return Array(bytes[..<filled]) }
+            filled += count
+        }
+    }
+
     /// Writes `text` to `path`, replacing what was there (open(2) O_CREAT | O_TRUNC, mode 0644,
     /// then write(2) until all is written).
     public static func write(_ text: String, to path: String) throws(Errno) {

@@ -1,4 +1,4 @@
-import Foundation
+import ArgusKernel
 
 /// The options of a config file put before the command line's, so ArgumentParser parses (and
 /// checks) both as one command line: `interval: 1` becomes `--interval=1` ahead of what was
@@ -10,7 +10,7 @@ struct ConfigArguments {
 
     /// ~/.config/argus-trace/config.yaml ($HOME).
     static var userPath: String? {
-        guard let home = ProcessInfo.processInfo.environment["HOME"], !home.isEmpty else { return nil }
+        guard let home = Environment.value("HOME"), !home.isEmpty else { return nil }
         return home + "/.config/argus-trace/config.yaml"
     }
 
@@ -69,7 +69,7 @@ struct ConfigArguments {
     static func files(explicit: String?, keys: ConfigKeys) throws(ConfigFile.Problem) -> [ConfigFile] {
         if let explicit { return [try ConfigFile(path: explicit, keys: keys)] }
         var files: [ConfigFile] = []
-        for path in [systemPath, userPath].compactMap({ $0 }) where FileManager.default.fileExists(atPath: path) {
+        for path in [systemPath, userPath].compactMap({ $0 }) where FileSystem.kind(of: path) != .missing {
             files.append(try ConfigFile(path: path, keys: keys))
         }
         return files
@@ -101,7 +101,7 @@ struct ConfigArguments {
         }
         for (key, origin) in origins.sorted(by: { $0.key.count > $1.key.count }) {
             var searched = message[...]
-            while let range = searched.range(of: "--\(key)") {
+            while let range = searched.firstRange(of: "--\(key)") {
                 let after = searched[range.upperBound...].first
                 if after == nil || !(after!.isLetter || after!.isNumber || after! == "-") {
                     return "\(origin): key '\(key)'"

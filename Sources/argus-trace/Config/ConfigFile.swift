@@ -1,8 +1,9 @@
-import Foundation
-import Yams
+import ArgusCore
+import ArgusKernel
 
 /// A config file read: its top-level keys with their values as command-line words, and the line
-/// of each. YAML, because every node carries its line (an error names the key and the line).
+/// of each. YAML (libyaml, through ArgusKernel's `YAMLDocument`), because every node carries its
+/// line (an error names the key and the line).
 struct ConfigFile {
     /// One `key: value` of the file.
     struct Entry {
@@ -32,40 +33,42 @@ struct ConfigFile {
 
     /// Reads and parses `path`; keys are checked against `keys` (each command's long options).
     init(path: String, keys: ConfigKeys) throws(Problem) {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw Problem(path: path, line: nil, message: "no such file")
-        }
-        let text: String
+        let bytes: [UInt8]
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            bytes = try FileSystem.contents(of: path)
+        } catch .noSuchFile {
+            throw Problem(path: path, line: nil, message: "no such file")
         } catch {
-            throw Problem(path: path, line: nil, message: "cannot read it (\(Self.reason(error)))")
+            throw Problem(path: path, line: nil, message: "cannot read it (\(error))")
         }
-        try self.init(path: path, text: text, keys: keys)
+        try self.init(path: path, bytes: bytes, keys: keys)
     }
 
     init(path: String, text: String, keys: ConfigKeys) throws(Problem) {
+        try self.init(path: path, bytes: Array(text.utf8), keys: keys)
+    }
+
+    /// `bytes` are UTF-8; bytes that are not are a YAML error on their line.
+    init(path: String, bytes: [UInt8], keys: ConfigKeys) throws(Problem) {
         self.path = path
-        let root: Node?
+        let root: YAMLNode?
         do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw Self.problem(error, path: path)
+            root = try YAMLDocument(parsing: bytes).root
         } catch {
-            throw Problem(path: path, line: nil, message: "not YAML: \(error)")
+            throw Problem(path: path, line: error.line, message: "not valid YAML: \(error.problem)")
         }
         guard let root else {
             entries = []  // an empty file (or only comments) sets nothing
             return
         }
         guard let mapping = root.mapping else {
-            throw Problem(path: path, line: root.mark?.line, message: "expected 'key: value' lines (a mapping)")
+            throw Problem(path: path, line: root.line, message: "expected 'key: value' lines (a mapping)")
         }
         var entries: [Entry] = []
         var seen: [String: Int] = [:]
-        for (keyNode, valueNode) in mapping {
-            let line = keyNode.mark?.line ?? 0
-            guard let key = keyNode.scalar?.string else {
+        for pair in mapping {
+            let line = pair.key.line
+            guard let key = pair.key.scalar?.text else {
                 throw Problem(path: path, line: line, message: "a key must be an option name")
             }
             if let first = seen[key] {
@@ -77,34 +80,35 @@ struct ConfigFile {
             }
             entries.append(
                 Entry(
-                    key: key, value: try Self.value(valueNode, key: key, kind: kind, line: line, path: path), line: line
+                    key: key, value: try Self.value(pair.value, key: key, kind: kind, line: line, path: path),
+                    line: line
                 ))
         }
         self.entries = entries
     }
 
     /// The value as the option takes it: one word, a list (repeatable options), true/false (flags).
-    private static func value(_ node: Node, key: String, kind: ConfigKeys.Kind, line: Int, path: String)
+    private static func value(_ node: YAMLNode, key: String, kind: ConfigKeys.Kind, line: Int, path: String)
         throws(Problem) -> Entry.Value
     {
-        let at = node.mark?.line ?? line
+        let at = node.line
         func wrong(_ message: String) -> Problem { Problem(path: path, line: at, message: "key '\(key)': \(message)") }
-        switch (kind, node) {
-        case (.flag, .scalar):
-            guard let bool = node.bool else { throw wrong("is a flag: true or false") }
+        switch (kind, node.content) {
+        case (.flag, .scalar(let scalar)):
+            guard let bool = flag(scalar) else { throw wrong("is a flag: true or false") }
             return .flag(bool)
         case (.flag, _):
             throw wrong("is a flag: true or false")
         case (_, .scalar(let scalar)):
-            if node.null != nil && scalar.style == .plain { throw wrong("needs a value") }
-            return .scalar(scalar.string)
+            if scalar.isNull { throw wrong("needs a value") }
+            return .scalar(scalar.text)
         case (.list, .sequence(let sequence)):
             var words: [(value: String, line: Int)] = []
             for item in sequence {
-                guard let word = item.scalar?.string else {
-                    throw Problem(path: path, line: item.mark?.line ?? at, message: "key '\(key)': a list of values")
+                guard let word = item.scalar?.text else {
+                    throw Problem(path: path, line: item.line, message: "key '\(key)': a list of values")
                 }
-                words.append((word, item.mark?.line ?? at))
+                words.append((word, item.line))
             }
             return .list(words)
         case (.single, .sequence):
@@ -114,23 +118,13 @@ struct ConfigFile {
         }
     }
 
-    private static func problem(_ error: YamlError, path: String) -> Problem {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-            .composer(_, let problem, let mark, _):
-            return Problem(path: path, line: mark.line, message: "not valid YAML: \(problem)")
-        default:
-            return Problem(path: path, line: nil, message: "not valid YAML: \(error)")
+    /// A flag's value: true/yes/on or false/no/off in any case (YAML 1.1's booleans, as read
+    /// before libyaml: quoted ones too).
+    private static func flag(_ scalar: YAMLScalar) -> Bool? {
+        switch scalar.text.lowercased() {
+        case "true", "yes", "on": true
+        case "false", "no", "off": false
+        default: nil
         }
-    }
-
-    private static func reason(_ error: Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
-            underlying.domain == NSPOSIXErrorDomain, let code = POSIXErrorCode(rawValue: Int32(underlying.code))
-        {
-            return String(cString: strerror(code.rawValue))
-        }
-        return nsError.localizedDescription
     }
 }

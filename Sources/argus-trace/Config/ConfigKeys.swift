@@ -1,5 +1,10 @@
 import ArgumentParser
-import Foundation
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials  // JSONDecoder, without Foundation's ICU (as ArgumentParser does)
+#else
+    import Foundation
+#endif
 
 /// The keys a config file may hold: every long option of every command, read from the commands'
 /// own definitions (ArgumentParser's description of the tool, as `--experimental-dump-help`
