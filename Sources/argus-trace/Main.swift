@@ -1,6 +1,15 @@
 import ArgumentParser
 import ArgusRuntime
 
+/// The subcommands parsed on their own rather than through the root: ArgumentParser hands an
+/// option that the root also declares (--db, --server) to the root.
+enum Standalone {
+    static let commands: [String: any ParsableCommand.Type] = [
+        "stalls": StallsCommand.self, "prune": PruneCommand.self, "sessions": SessionsCommand.self,
+        "report": ReportCommand.self, "upload": UploadCommand.self,
+    ]
+}
+
 /// Parses the command line and runs it. Bad input exits with status 2 and one line naming the
 /// problem (ArgumentParser's default for that is 64).
 @main
@@ -19,20 +28,8 @@ enum Main {
             ArgusTraceCommand.exit(withError: ExitCode(typed.first == "run" ? 125 : 2))
         }
         let arguments = config.arguments
-        // `stalls` only reads a database: parsed on its own, because ArgumentParser hands an
-        // option that the root also declares (--db) to the root.
-        if arguments.first == "stalls" {
-            run(StallsCommand.self, Array(arguments.dropFirst()), badInputStatus: 2, config: config)
-        }
-        // `prune`, `sessions` and `report` likewise: their --db is their own.
-        if arguments.first == "prune" {
-            run(PruneCommand.self, Array(arguments.dropFirst()), badInputStatus: 2, config: config)
-        }
-        if arguments.first == "sessions" {
-            run(SessionsCommand.self, Array(arguments.dropFirst()), badInputStatus: 2, config: config)
-        }
-        if arguments.first == "report" {
-            run(ReportCommand.self, Array(arguments.dropFirst()), badInputStatus: 2, config: config)
+        if let name = arguments.first, let command = Standalone.commands[name] {
+            run(command, Array(arguments.dropFirst()), badInputStatus: 2, config: config)
         }
         // `run` keeps 0-124 and 126-255 for the command's own statuses (as timeout(1)).
         run(ArgusTraceCommand.self, arguments, badInputStatus: arguments.first == "run" ? 125 : 2, config: config)

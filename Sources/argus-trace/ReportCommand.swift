@@ -31,6 +31,8 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOption
 
+    @OptionGroup var configFile: ConfigOption
+
     @Option(name: .long, help: ArgumentHelp("Write the session as one offline HTML page.", valueName: "file"))
     var html: String?
 

@@ -23,6 +23,8 @@ struct SessionsCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOption
 
+    @OptionGroup var configFile: ConfigOption
+
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 

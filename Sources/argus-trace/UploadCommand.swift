@@ -31,6 +31,8 @@ struct UploadCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOption
 
+    @OptionGroup var configFile: ConfigOption
+
     @Option(
         name: .long,
         help: ArgumentHelp("How long to retry a failing server before giving up (e.g. 60s, 5m).", valueName: "duration")

@@ -97,6 +97,22 @@ extension EndToEnd {
             #expect(!FileManager.default.fileExists(atPath: scratch.database))
         }
 
+        @Test func oneDbKeyServesRecordingAndTheReaders() throws {
+            let scratch = Scratch()
+            let config = scratch.path + "/argus.yaml"
+            try write("db: \(scratch.database)\njson: true\n", to: config)
+            let run = try Child(
+                Binaries.tracer, ["run", "--config", config, "--quiet", "--", "true"], scratch: scratch, label: "run")
+            #expect(run.exitStatus() == 0, "\(run.stderr)")
+            // sessions and report take db (and json) from the file, as prune and stalls do.
+            for command in ["sessions", "report"] {
+                let reader = try Child(
+                    Binaries.tracer, [command, "--config", config], scratch: scratch, label: command)
+                #expect(reader.exitStatus() == 0, "\(command): \(reader.stderr)")
+                #expect(reader.stdout.hasPrefix("{") || reader.stdout.hasPrefix("["), "\(command): \(reader.stdout)")
+            }
+        }
+
         @Test func configCheckAcceptsAGoodFileAndRunsNothing() throws {
             let scratch = Scratch()
             let config = scratch.path + "/good.yaml"

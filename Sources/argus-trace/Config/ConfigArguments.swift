@@ -22,21 +22,26 @@ struct ConfigArguments {
     let itemOrigins: [(key: String, value: String, origin: String)]
 
     /// The subcommands whose options a file may set ("" is watching, the root).
-    static let commands: Set<String> = ["run", "stalls", "prune"]
+    static let commands: Set<String> = Set(Standalone.commands.keys).union(["run"])
 
     /// `arguments` without the program name. Reads `--config FILE`, or the default files that
     /// exist (the user's keys over the system's; a missing default is no error, a broken one is).
-    init(_ arguments: [String], keys: ConfigKeys) throws(ConfigFile.Problem) {
+    /// `keys` is asked for only when there is a file to read (it describes every command: ~10 ms).
+    init(_ arguments: [String], keys allKeys: @autoclosure () -> ConfigKeys) throws(ConfigFile.Problem) {
         let command = arguments.first.flatMap { Self.commands.contains($0) ? $0 : nil } ?? ""
         let rest = Array(command.isEmpty ? arguments[...] : arguments.dropFirst())
         let options = Array(rest.prefix { $0 != "--" })
-        if options.contains(where: { ["--help", "-h", "--version", "--experimental-dump-help"].contains($0) }) {
+        let explicit = Self.configPath(in: options)
+        if options.contains(where: { ["--help", "-h", "--version", "--experimental-dump-help"].contains($0) })
+            || (explicit == nil && Self.existingDefaults.isEmpty)
+        {
             self.arguments = arguments
             origins = [:]
             itemOrigins = []
             return
         }
-        let files = try Self.files(explicit: Self.configPath(in: options), keys: keys)
+        let keys = allKeys()
+        let files = try Self.files(explicit: explicit, keys: keys)
         let typed = Self.typedKeys(options)
         var chosen: [String: (entry: ConfigFile.Entry, path: String)] = [:]
         var order: [String] = []
@@ -69,10 +74,13 @@ struct ConfigArguments {
     static func files(explicit: String?, keys: ConfigKeys) throws(ConfigFile.Problem) -> [ConfigFile] {
         if let explicit { return [try ConfigFile(path: explicit, keys: keys)] }
         var files: [ConfigFile] = []
-        for path in [systemPath, userPath].compactMap({ $0 }) where FileSystem.kind(of: path) != .missing {
-            files.append(try ConfigFile(path: path, keys: keys))
-        }
+        for path in existingDefaults { files.append(try ConfigFile(path: path, keys: keys)) }
         return files
+    }
+
+    /// The default files that exist: the system's, then the user's.
+    static var existingDefaults: [String] {
+        [systemPath, userPath].compactMap { $0 }.filter { FileSystem.kind(of: $0) != .missing }
     }
 
     /// The value of `--config FILE` or `--config=FILE`.

@@ -61,10 +61,10 @@ struct ConfigCommand: ParsableCommand {
 enum ConfigCheck {
     static func problem(in file: ConfigFile, keys: ConfigKeys) -> String? {
         let configOption = ["--config", file.path]
-        // Watching, run (with a command to run), and stalls and prune only when the file holds
-        // one of their own options (prune needs a rule to be valid at all).
+        // Watching, run (with a command to run), and the others only when the file holds one of
+        // their own options (prune needs a rule to be valid at all).
         var trials: [(String, [String])] = [("", configOption), ("run", ["run"] + configOption + ["--", "true"])]
-        for command in ["stalls", "prune"]
+        for command in Standalone.commands.keys.sorted()
         where file.entries.contains(where: { keys.command(command, has: $0.key) && !keys.command("", has: $0.key) }) {
             trials.append((command, [command] + configOption))
         }
@@ -77,11 +77,12 @@ enum ConfigCheck {
             }
             let words = command.isEmpty ? merged.arguments : Array(merged.arguments.dropFirst())
             let message: String?
-            switch command {
-            case "run": message = failure(RunCommand.self, words)
-            case "stalls": message = failure(StallsCommand.self, words)
-            case "prune": message = failure(PruneCommand.self, words)
-            default: message = failure(ArgusTraceCommand.self, words)
+            if command == "run" {
+                message = failure(RunCommand.self, words)
+            } else if let type = Standalone.commands[command] {
+                message = failure(type, words)
+            } else {
+                message = failure(ArgusTraceCommand.self, words)
             }
             if let message {
                 return merged.origin(of: message).map { "\($0): \(message)" } ?? "\(file.path): \(message)"
