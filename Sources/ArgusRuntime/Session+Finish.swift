@@ -10,10 +10,11 @@ extension Session {
         isEnding = true
         finishStalls()
         if let logTail { record(logTail.finish()) }
-        finishAlerts()
         background.settle(timeoutNs: 1_000_000_000)
         reapChildren()
         apply(table.settleUnreaped())
+        // After the last exits: an alert they fire still runs its --on-alert program, waited for.
+        finishAlerts()
         let stoppedAt = WallTime(nanoseconds: Clocks.realtimeNs())
         for member in table.live.values.sorted(by: { $0.startedNs < $1.startedNs }) {
             submit(.process(processRecord(member)))

@@ -16,7 +16,8 @@ public struct AlertEvaluator {
     public let rules: [AlertRule]
     /// The sample interval: the shortest time a rule must stop holding to clear.
     public let intervalNs: UInt64
-    private let patterns: [Int: Regex<AnyRegexOutput>]
+    /// The `log ~` rules' patterns with their rule's index, in rule order.
+    private let patternsInOrder: [(Int, Regex<AnyRegexOutput>)]
     /// Conditions by rule and subject (a pid for per-process rules and stalls' ids, else 0).
     private var conditions: [Key: ConditionState] = [:]
     /// When each `restarted` event was seen, oldest first.
@@ -41,11 +42,10 @@ public struct AlertEvaluator {
     public init(rules: [AlertRule], intervalNs: UInt64) {
         self.rules = rules
         self.intervalNs = intervalNs
-        var patterns: [Int: Regex<AnyRegexOutput>] = [:]
-        for (index, rule) in rules.enumerated() {
-            if case .log(let pattern) = rule.condition { patterns[index] = try? Regex(pattern) }
+        patternsInOrder = rules.enumerated().compactMap { index, rule in
+            guard case .log(let pattern) = rule.condition, let regex = try? Regex(pattern) else { return nil }
+            return (index, regex)
         }
-        self.patterns = patterns
     }
 
     /// Whether any rule reads the group's readings (then the session hands one over at every
@@ -95,8 +95,9 @@ public struct AlertEvaluator {
                 observe(event, into: &out)
             case .log(let line):
                 advance(to: line.time)
-                for (index, pattern) in patterns.sorted(by: { $0.key < $1.key })
-                where (try? pattern.firstMatch(in: line.line)) != nil {
+                // At most the first 4 KiB of a line: Swift Regex backtracks, and this runs on the loop.
+                let text = line.line.utf8.count > 4_096 ? String(line.line.prefix(4_096)) : line.line
+                for (index, pattern) in patternsInOrder where (try? pattern.firstMatch(in: text)) != nil {
                     out.append(
                         fire(
                             index, at: line.time, value: nil, appName: line.appName, pid: line.pid,
@@ -122,6 +123,8 @@ public struct AlertEvaluator {
                                 id: id, rule: rules[index].text, cleared: end.ended, value: end.peakValue,
                                 reason: "stall ended (\(end.reason))")))
                 }
+            case .process(let process) where process.statusSource == "released":
+                clearPerProcess(process.pid, at: process.ended ?? latest, reason: "left the group", into: &out)
             default:
                 break
             }
@@ -143,6 +146,19 @@ public struct AlertEvaluator {
         return out
     }
 
+    /// A process is no longer a member (it ended, or left the watched cgroup): its per-process
+    /// alerts clear, and its pid starts afresh if it comes back as another process.
+    private mutating func clearPerProcess(_ pid: Int32, at time: WallTime, reason: String, into out: inout [Record]) {
+        for (index, rule) in rules.enumerated() {
+            guard case .metric(let metric, _, _, _) = rule.condition, metric.isPerProcess else { continue }
+            guard let state = conditions.removeValue(forKey: Key(rule: index, subject: Int64(pid))),
+                let id = state.firing
+            else { continue }
+            out.append(
+                .alertCleared(AlertClearRecord(id: id, rule: rule.text, cleared: time, value: nil, reason: reason)))
+        }
+    }
+
     private mutating func advance(to time: WallTime) {
         if time > latest { latest = time }
     }
@@ -162,18 +178,11 @@ public struct AlertEvaluator {
                             index, at: event.time, value: Double(exitCode), appName: event.appName, pid: event.pid,
                             processName: event.processName, detail: "process \(event.pid) (\(event.processName)) \(how)"
                         ))
-                case .metric(let metric, _, _, _) where metric.isPerProcess:
-                    let key = Key(rule: index, subject: Int64(event.pid))
-                    if let id = conditions.removeValue(forKey: key)?.firing {
-                        out.append(
-                            .alertCleared(
-                                AlertClearRecord(
-                                    id: id, rule: rule.text, cleared: event.time, value: nil, reason: "process ended")))
-                    }
                 default:
                     break
                 }
             }
+            clearPerProcess(event.pid, at: event.time, reason: "process ended", into: &out)
         case .restarted:
             restartTimes.append(event.time.nanoseconds)
             restartsTotal += 1
