@@ -120,11 +120,15 @@ public final class UploadOutbox {
     }
 
     /// Every session of the database, oldest first.
-    public func sessions() throws(SQLiteError) -> [Int64] {
-        let statement = try database.prepare("SELECT id FROM sessions ORDER BY id")
-        var ids: [Int64] = []
-        while try statement.step() { if let id = statement.int64(0) { ids.append(id) } }
-        return ids
+    /// Every session's id, and whether it ended (a session without an end is still recording, or
+    /// its recorder was killed before it could close it).
+    public func sessions() throws(SQLiteError) -> [(id: Int64, ended: Bool)] {
+        let statement = try database.prepare("SELECT id, ended_ns IS NOT NULL FROM sessions ORDER BY id")
+        var sessions: [(id: Int64, ended: Bool)] = []
+        while try statement.step() {
+            if let id = statement.int64(0) { sessions.append((id, statement.int64(1) == 1)) }
+        }
+        return sessions
     }
 
     private func row(_ table: Table, _ statement: SQLiteStatement) -> Row {

@@ -111,6 +111,7 @@ extension OTLPExporter {
             var backoff = configuration.backoff
             var retryAtNs: UInt64 = 0
             var failing = false
+            var refusals = Set<String>()
             var closeDeadline: UInt64?
             sending: while true {
                 let now = OTLPExporter.now()
@@ -137,7 +138,12 @@ extension OTLPExporter {
                         failing = false
                     case .rejected(let why):
                         exporter.pop(counting: \.requestsRejected)
-                        exporter.warn("OTLP: \(url) refused an export (\(why)); it is dropped")
+                        // Once per reason: a wrong path refuses every export (the count is in the summary).
+                        if refusals.insert(why).inserted {
+                            exporter.warn(
+                                "OTLP: \(url) refused an export (\(why)); it is dropped, and so are others it refuses so"
+                            )
+                        }
                     case .retry(let why):
                         retryAtNs = OTLPExporter.now() + backoff.next()
                         if !failing {

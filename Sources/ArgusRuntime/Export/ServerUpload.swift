@@ -18,18 +18,26 @@ public enum ServerUpload {
             console.error(error.message)
             return 1
         }
-        guard let poster = ServerPoster(outbox: outbox, server: server) else {
+        guard let poster = ServerPoster(outbox: outbox, server: server, warn: { console.warning($0) }) else {
             console.error("libcurl could not start")
             return 1
         }
         let sessions: [Int64]
         do {
             let all = try outbox.sessions()
-            if let session, !all.contains(session) {
+            if let session, !all.contains(where: { $0.id == session }) {
                 console.error("no session \(session) in \(databasePath)")
                 return 1
             }
-            sessions = session.map { [$0] } ?? all
+            // Without a session named, one still recording is left to its recorder's own --server
+            // upload (two uploaders of one session could send a row twice).
+            let open = session == nil ? all.filter { !$0.ended }.map(\.id) : []
+            if !open.isEmpty {
+                console.info(
+                    "Session(s) \(open.map(String.init).joined(separator: ", ")) not ended (still recording, or the "
+                        + "recorder was killed): left out; name one to send it")
+            }
+            sessions = session.map { [$0] } ?? all.filter(\.ended).map(\.id)
         } catch {
             console.error("cannot read the sessions of \(databasePath): \(error.message)")
             return 1

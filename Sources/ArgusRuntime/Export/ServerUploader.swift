@@ -152,13 +152,15 @@ final class ServerUploader: Sendable {
             uploader.thread.threadEnded()
         }
 
-        private static func open(_ configuration: Configuration, failing: Bool, warn: (String) -> Void)
+        private static func open(
+            _ configuration: Configuration, failing: Bool, warn: @escaping @Sendable (String) -> Void
+        )
             -> ServerPoster?
         {
             do {
                 let outbox = try UploadOutbox(path: configuration.path, server: configuration.server.url)
                 try outbox.register(session: configuration.session, atNs: Int64(clamping: Clocks.realtimeNs()))
-                return ServerPoster(outbox: outbox, server: configuration.server)
+                return ServerPoster(outbox: outbox, server: configuration.server, warn: warn)
             } catch let error as StoreRefusal {
                 if !failing { warn("--server: \(error.message)") }
                 return nil
