@@ -84,6 +84,14 @@ public struct ProcStat: Sendable, Equatable {
 
 /// /proc/PID/status (and /proc/PID/task/TID/status): `Key:\tvalue` lines. Fields are found by
 /// scanning for their key when asked, so a read that wants two fields builds no dictionary.
+extension ProcStat {
+    /// utime + stime, in clock ticks (wrapping: the values come from outside).
+    public var cpuTicks: UInt64 { userTicks &+ systemTicks }
+
+    /// utime + stime in ns, at `tickNs` ns a tick.
+    public func cpuTimeNs(tickNs: UInt64) -> UInt64 { cpuTicks &* tickNs }
+}
+
 public struct ProcStatus: Sendable, Equatable {
     public let text: String
 

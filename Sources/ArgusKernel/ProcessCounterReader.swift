@@ -61,7 +61,7 @@ public final class ProcessCounterReader {
     private func readGroup() -> Group? {
         guard let text = stat?.read(using: &buffer), let stat = ProcStat(parsing: text) else { return nil }
         let tickNs = 1_000_000_000 / max(ProcessReader.ticksPerSecond, 1)
-        let cpuNs = cpuClock?.nanoseconds() ?? (stat.userTicks + stat.systemTicks) * tickNs
+        let cpuNs = cpuClock?.nanoseconds() ?? stat.cpuTimeNs(tickNs: tickNs)
         return Group(cpuNs: cpuNs, faults: stat.minorFaults + stat.majorFaults, threads: stat.threads)
     }
 

@@ -89,7 +89,7 @@ public enum ProcessReader {
             stat.vsizeBytes = thread.vsizeBytes
         }
         let tickNs = 1_000_000_000 / max(ticksPerSecond, 1)
-        let cpu = files.cpuTimeNs() ?? (stat.userTicks + stat.systemTicks) * tickNs
+        let cpu = files.cpuTimeNs() ?? stat.cpuTimeNs(tickNs: tickNs)
         let switches: (voluntary: UInt64, involuntary: UInt64)?
         if stat.threads == 1, stat.state != "Z", let status = files.readLeaderStatus() {
             switches = (status.voluntarySwitches ?? 0, status.involuntarySwitches ?? 0)

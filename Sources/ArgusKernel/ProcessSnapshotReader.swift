@@ -23,7 +23,7 @@ enum ProcessSnapshotReader {
         let process = ProcessCapture(
             pid: pid, parentPID: stat.ppid, name: stat.comm, argv: arguments(ProcFS.bytes(base + "cmdline") ?? []),
             cwd: ProcFS.link(base + "cwd"), state: String(stat.state),
-            cpuNs: (stat.userTicks + stat.systemTicks) * tickNs, startTicks: stat.startTicks,
+            cpuNs: stat.cpuTimeNs(tickNs: tickNs), startTicks: stat.startTicks,
             started: WallTime(
                 nanoseconds: Clocks.realtimeNs(ofStartTicks: stat.startTicks, ticksPerSecond: ticksPerSecond)),
             children: children(pid))

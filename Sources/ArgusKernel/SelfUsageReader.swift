@@ -11,7 +11,7 @@ public enum SelfUsageReader {
         let ticks = Double(max(ProcessReader.ticksPerSecond, 1))
         let started = Clocks.realtimeNs(ofStartTicks: stat.startTicks, ticksPerSecond: ProcessReader.ticksPerSecond)
         return ExporterSelfUsage(
-            cpuSeconds: Double(stat.userTicks + stat.systemTicks) / ticks,
+            cpuSeconds: Double(stat.cpuTicks) / ticks,
             residentBytes: stat.rssPages &* ProcessReader.pageSize, virtualBytes: stat.vsizeBytes,
             openFds: nil,
             startTimeSeconds: (Double(started) / 1e7).rounded() / 100)

@@ -9,7 +9,7 @@ public enum SystemScan {
             guard let stat = ProcessReader.stat(pid) else { continue }
             let io = ProcFS.read("/proc/\(pid)/io").flatMap(ProcIO.init(parsing:))
             processes[pid] = SystemActivity.Entry(
-                comm: stat.comm, startTicks: stat.startTicks, cpuTicks: stat.userTicks + stat.systemTicks,
+                comm: stat.comm, startTicks: stat.startTicks, cpuTicks: stat.cpuTicks,
                 ioBytes: io.map { $0.readBytes + $0.writeBytes })
         }
         return SystemActivity(monotonicNs: Clocks.monotonicNs(), processes: processes)

@@ -81,7 +81,7 @@ public final class ThreadSampler {
             samples.append(
                 ThreadSample(
                     tid: tid, name: stat.comm, state: stat.state,
-                    cpuNs: schedstat?.cpuNs ?? (stat.userTicks + stat.systemTicks) * tickNs,
+                    cpuNs: schedstat?.cpuNs ?? stat.cpuTimeNs(tickNs: tickNs),
                     runDelayNs: schedstat?.runDelayNs ?? 0, minorFaults: stat.minorFaults,
                     majorFaults: stat.majorFaults,
                     wchan: files.wchan?.read(using: &buffer).flatMap(WaitChannel.parse), processor: stat.processor))

@@ -40,7 +40,7 @@ extension Session {
             pid: member.pid, cpuPercent: 0, memoryMB: 0, threadCount: 0, startTicks: stat.startTicks, vmsMB: 0,
             openFds: nil, voluntarySwitches: nil, involuntarySwitches: nil, minorFaults: stat.minorFaults,
             majorFaults: stat.majorFaults, readBytes: nil, writeBytes: nil, state: String(stat.state),
-            cpuTimeNs: (stat.userTicks + stat.systemTicks) &* tickNs, cpuUserNs: stat.userTicks &* tickNs,
+            cpuTimeNs: stat.cpuTimeNs(tickNs: tickNs), cpuUserNs: stat.userTicks &* tickNs,
             cpuSystemNs: stat.systemTicks &* tickNs)
         metrics.endpoint.fold([.metric(final)])
     }

@@ -87,7 +87,9 @@ public struct MetricsState: Sendable {
             if !alert.isInstant { alertsFiring[alert.id] = series }
         case .alertCleared(let cleared):
             alertsFiring[cleared.id] = nil
-        case .process, .log, .session, .stallEnd, .stallSnapshot, .fineSamples, .groupSample:
+        case .stallEnd(let end):
+            stallIDs.remove(end.id)  // the open stalls only: a stall's rows come before its end
+        case .process, .log, .session, .stallSnapshot, .fineSamples, .groupSample:
             break
         }
     }

@@ -40,7 +40,8 @@ extension SessionReport {
         page += logSection(drawing)
         page += stallSection(snapshots)
         page += "<div id=\"tip\"></div>\n<script type=\"application/json\" id=\"report-data\">"
-        page += dataJSON(charts).replacing("</", with: "<\\/")
+        // Every "<" as \u003c (still the same JSON): no "</script" or "<!--" can end or bend the block.
+        page += dataJSON(charts).replacing("<", with: "\\u003c")
         page += "</script>\n<script>\(ReportPageAssets.script)</script>\n</body></html>\n"
         return page
     }
