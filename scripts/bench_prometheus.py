@@ -1,11 +1,14 @@
-"""The Prometheus exporter's cost, for bench_scale.py (`scripts/bench --scale`).
+"""The exporters' cost, for bench_scale.py (`scripts/bench --scale`).
 
-- Idle: watching an idle process at 1 s for S seconds with --metrics-listen off, on and not
-  scraped, and on and scraped every second (the scrapes' cost is argus-trace's), beside pidstat.
+- Idle: watching an idle process at 1 s for S seconds with no exporter, --metrics-listen on and
+  not scraped, on and scraped every second (the scrapes' cost is argus-trace's), --otlp-endpoint
+  and --server to a local receiver that answers 200 (Python's http.server on loopback; its own
+  cost is not argus-trace's), beside pidstat.
 - Scrape latency: GET /metrics of a 200-process tree (--follow-children), N scrapes one after
   another: median, p90, p99 and max, and the body's size.
 """
 
+import http.server
 import os
 import signal
 import socket
@@ -22,6 +25,30 @@ def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+class _Receiver(http.server.BaseHTTPRequestHandler):
+    """A collector or Argus server that takes every POST (HTTP/1.1, kept alive, no Nagle)."""
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.server.posts += 1
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def receiver():
+    """A local HTTP receiver on a free port, served from a thread until shutdown()."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
+    server.posts = 0
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 def scrape(port, timeout=10):
@@ -66,6 +93,14 @@ def idle_cost(command, seconds, port=None):
     return result
 
 
+def posted(collector, measure):
+    """`measure()`'s row, with the POSTs the receiver took meanwhile as its requests."""
+    before = collector.posts
+    row = measure()
+    row["scrapes"] = collector.posts - before
+    return row
+
+
 def idle_rows(tracer, seconds, workdir):
     db = os.path.join(workdir, "prometheus-idle.db")
 
@@ -74,14 +109,22 @@ def idle_rows(tracer, seconds, workdir):
 
     port = free_port()
     scraped_port = free_port()
-    return {
-        "argus-trace (--metrics-listen off)": idle_cost(argus(), seconds),
-        "argus-trace --metrics-listen, not scraped": idle_cost(argus("--metrics-listen", f"127.0.0.1:{port}"),
-                                                               seconds),
-        "argus-trace --metrics-listen, scraped every 1 s": idle_cost(
-            argus("--metrics-listen", f"127.0.0.1:{scraped_port}"), seconds, port=scraped_port),
-        "pidstat": idle_cost(lambda pid: ["pidstat", "-h", "-u", "-r", "-p", str(pid), "1"], seconds),
-    }
+    collector = receiver()
+    url = f"http://127.0.0.1:{collector.server_address[1]}"
+    try:
+        return {
+            "argus-trace (no exporter)": idle_cost(argus(), seconds),
+            "argus-trace --metrics-listen, not scraped": idle_cost(
+                argus("--metrics-listen", f"127.0.0.1:{port}"), seconds),
+            "argus-trace --metrics-listen, scraped every 1 s": idle_cost(
+                argus("--metrics-listen", f"127.0.0.1:{scraped_port}"), seconds, port=scraped_port),
+            "argus-trace --otlp-endpoint (collector answering)": posted(
+                collector, lambda: idle_cost(argus("--otlp-endpoint", url), seconds)),
+            "argus-trace --server (server answering)": posted(collector, lambda: idle_cost(argus("--server", url), seconds)),
+            "pidstat": idle_cost(lambda pid: ["pidstat", "-h", "-u", "-r", "-p", str(pid), "1"], seconds),
+        }
+    finally:
+        collector.shutdown()
 
 
 def scrape_latency(tracer, workdir, members=200, scrapes=200, pid_label=False):
@@ -144,8 +187,8 @@ def scrape_latencies(tracer, workdir):
 
 def report(idle, seconds, latencies):
     pidstat = idle["pidstat"]
-    lines = ["", f"### Prometheus exporter: idle cost, watching an idle process at 1 s for {seconds} s", "",
-             "| tool | CPU ms | peak RSS KiB | CPU ratio to pidstat | scrapes |", "|---|---|---|---|---|"]
+    lines = ["", f"### Exporters: idle cost, watching an idle process at 1 s for {seconds} s", "",
+             "| tool | CPU ms | peak RSS KiB | CPU ratio to pidstat | scrapes or POSTs |", "|---|---|---|---|---|"]
     for name, cost in idle.items():
         lines.append(f"| {name} | {cost['cpu_ms']:.1f} | {cost['peak_rss_kb']} | "
                      f"{cost['cpu_ms'] / pidstat['cpu_ms']:.2f} | {cost['scrapes']} |")

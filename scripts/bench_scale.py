@@ -8,8 +8,9 @@
   processes, and one that starts 200,000: it should stay flat.
 - Timeouts: from `run --timeout`'s deadline to argus-trace's exit, for trees of 10 and 200.
 - Run idle: `run` with stall detection over a quiet tree, beside pidstat on the same pids.
-- Prometheus exporter (bench_prometheus.py): idle cost with --metrics-listen off, on, and scraped
-  every second, beside pidstat; scrape latency of /metrics for a 200-process tree.
+- Exporters (bench_prometheus.py): idle cost with no exporter, --metrics-listen on (not scraped,
+  and scraped every second), --otlp-endpoint and --server (to a local receiver), beside pidstat;
+  scrape latency of /metrics for a 200-process tree.
 
 CPU comes from each process's CPU clock (ns), not /proc's 10 ms ticks. Absolute numbers on a
 shared VM are noise: read the ratios.
