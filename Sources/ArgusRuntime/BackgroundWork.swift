@@ -39,7 +39,10 @@ final class BackgroundWork {
         let id = nextID
         continuations[id] = { then($0 as! Result) }
         let mailbox = self.mailbox
-        DispatchQueue.global().async { mailbox.post(id, job()) }
+        // A serial queue of its own per job: serial queues get a thread even when every other
+        // is busy, where the global queue runs as many jobs at once as there are CPUs, so two
+        // long ones (an --on-alert program, eu-stack) would hold back --wait's exec checks.
+        DispatchQueue(label: "argus-trace.background").async { mailbox.post(id, job()) }
     }
 
     /// Runs the continuations of every finished job, oldest first.
