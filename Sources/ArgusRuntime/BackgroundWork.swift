@@ -39,10 +39,13 @@ final class BackgroundWork {
         let id = nextID
         continuations[id] = { then($0 as! Result) }
         let mailbox = self.mailbox
-        // A serial queue of its own per job: serial queues get a thread even when every other
-        // is busy, where the global queue runs as many jobs at once as there are CPUs, so two
-        // long ones (an --on-alert program, eu-stack) would hold back --wait's exec checks.
-        DispatchQueue(label: "argus-trace.background").async { mailbox.post(id, job()) }
+        // A thread of its own per job (they are few: a batch of exec checks, a capture, a hook):
+        // libdispatch's pool runs about as many jobs at once as there are CPUs and holds back new
+        // threads while the CPUs are busy, so long jobs (an --on-alert program, eu-stack) or a
+        // busy machine would hold back --wait's exec checks.
+        if !DetachedThread.start({ mailbox.post(id, job()) }) {
+            DispatchQueue(label: "argus-trace.background").async { mailbox.post(id, job()) }
+        }
     }
 
     /// Runs the continuations of every finished job, oldest first.
