@@ -63,6 +63,14 @@ public final class SQLiteStatement {
         }
     }
 
+    /// Binds `values` and collects every row the statement yields, each made by `row`.
+    public func rows<Row>(_ values: [SQLiteValue?] = [], _ row: (SQLiteStatement) -> Row) throws(SQLiteError) -> [Row] {
+        bind(values)
+        var rows: [Row] = []
+        while try step() { rows.append(row(self)) }
+        return rows
+    }
+
     /// Binds, runs to completion and resets: one INSERT or UPDATE.
     public func run(_ values: [SQLiteValue?]) throws(SQLiteError) {
         bind(values)

@@ -29,9 +29,9 @@ public final class SessionReader {
     public func sessions() throws(SQLiteError) -> [RecordedSession] {
         try reading { () throws(SQLiteError) in
             guard version >= 1 else { return [] }
-            let statement = try database.prepare("SELECT \(sessionColumns) FROM sessions ORDER BY started_ns, id")
-            var sessions: [RecordedSession] = []
-            while try statement.step() { sessions.append(Self.session(statement)) }
+            var sessions = try database.prepare("SELECT \(sessionColumns) FROM sessions ORDER BY started_ns, id").rows {
+                Self.session($0)
+            }
             for index in sessions.indices { try complete(&sessions[index]) }
             return sessions
         }
@@ -179,84 +179,64 @@ public final class SessionReader {
     }
 
     private func events(_ session: Int64) throws(SQLiteError) -> [SessionRecording.Event] {
-        let statement = try database.prepare(
+        try database.prepare(
             """
             SELECT coalesce(timestamp_ns, 0), process_id, process_name, event_type, exit_code, signal, parent_pid, detail
             FROM process_events WHERE session_id = ?1 ORDER BY timestamp_ns, id
-            """)
-        statement.bind([.integer(session)])
-        var rows: [SessionRecording.Event] = []
-        while try statement.step() {
-            let s = statement
-            rows.append(
-                .init(
-                    timeNs: Self.stamp(s.int64(0)), pid: Int32(clamping: s.int64(1) ?? 0),
-                    processName: s.text(2) ?? "?",
-                    type: s.text(3) ?? "?", exitCode: s.int64(4), signal: s.int64(5),
-                    parentPid: s.int64(6).map { Int32(clamping: $0) }, detail: s.text(7)))
+            """
+        ).rows([.integer(session)]) { s -> SessionRecording.Event in
+            .init(
+                timeNs: Self.stamp(s.int64(0)), pid: Int32(clamping: s.int64(1) ?? 0),
+                processName: s.text(2) ?? "?",
+                type: s.text(3) ?? "?", exitCode: s.int64(4), signal: s.int64(5),
+                parentPid: s.int64(6).map { Int32(clamping: $0) }, detail: s.text(7))
         }
-        return rows
     }
 
     private func metrics(_ session: Int64) throws(SQLiteError) -> [SessionRecording.Metric] {
         let runq = version >= 4 ? "bpf_runq_delay_ns" : "NULL"
-        let statement = try database.prepare(
+        return try database.prepare(
             """
             SELECT coalesce(timestamp_ns, 0), process_id, process_name, cpu_percent, memory_mb, thread_count, \(runq)
             FROM performance_metrics WHERE session_id = ?1 ORDER BY timestamp_ns, id
-            """)
-        statement.bind([.integer(session)])
-        var rows: [SessionRecording.Metric] = []
-        while try statement.step() {
-            let s = statement
-            rows.append(
-                .init(
-                    timeNs: Self.stamp(s.int64(0)), pid: Int32(clamping: s.int64(1) ?? 0),
-                    processName: s.text(2) ?? "?",
-                    cpuPercent: Self.finite(s.double(3)), memoryMB: Self.finite(s.double(4)),
-                    threadCount: Self.count(s.int64(5)), runqDelayNs: s.int64(6)))
+            """
+        ).rows([.integer(session)]) { s -> SessionRecording.Metric in
+            .init(
+                timeNs: Self.stamp(s.int64(0)), pid: Int32(clamping: s.int64(1) ?? 0),
+                processName: s.text(2) ?? "?",
+                cpuPercent: Self.finite(s.double(3)), memoryMB: Self.finite(s.double(4)),
+                threadCount: Self.count(s.int64(5)), runqDelayNs: s.int64(6))
         }
-        return rows
     }
 
     private func groupSamples(_ session: Int64) throws(SQLiteError) -> [SessionRecording.GroupSample] {
         guard version >= 7 else { return [] }
-        let statement = try database.prepare(
+        return try database.prepare(
             """
             SELECT timestamp_ns, process_count, cpu_percent_total, memory_mb_total, thread_count
             FROM group_samples WHERE session_id = ?1 ORDER BY timestamp_ns, id
-            """)
-        statement.bind([.integer(session)])
-        var rows: [SessionRecording.GroupSample] = []
-        while try statement.step() {
-            let s = statement
-            rows.append(
-                .init(
-                    timeNs: Self.stamp(s.int64(0)), processCount: Self.count(s.int64(1)),
-                    cpuPercent: Self.finite(s.double(2)),
-                    memoryMB: Self.finite(s.double(3)), threadCount: Self.count(s.int64(4))))
+            """
+        ).rows([.integer(session)]) { s -> SessionRecording.GroupSample in
+            .init(
+                timeNs: Self.stamp(s.int64(0)), processCount: Self.count(s.int64(1)),
+                cpuPercent: Self.finite(s.double(2)),
+                memoryMB: Self.finite(s.double(3)), threadCount: Self.count(s.int64(4)))
         }
-        return rows
     }
 
     private func logLines(_ session: Int64) throws(SQLiteError) -> [SessionRecording.LogLine] {
         let readLate = version >= 9 ? "read_late" : "NULL"
-        let statement = try database.prepare(
+        return try database.prepare(
             """
             SELECT coalesce(timestamp_ns, 0), logfile_path, log_line, \(readLate)
             FROM log_entries WHERE session_id = ?1 ORDER BY id
-            """)
-        statement.bind([.integer(session)])
-        var rows: [SessionRecording.LogLine] = []
-        while try statement.step() {
-            let s = statement
-            rows.append(
-                .init(
-                    timeNs: Self.stamp(s.int64(0)), path: s.text(1), line: s.text(2) ?? "",
-                    readLate: (s.int64(3) ?? 0) != 0)
-            )
+            """
+        ).rows([.integer(session)]) { s -> SessionRecording.LogLine in
+            .init(
+                timeNs: Self.stamp(s.int64(0)), path: s.text(1), line: s.text(2) ?? "",
+                readLate: (s.int64(3) ?? 0) != 0)
+
         }
-        return rows
     }
 
     /// A stored instant between 1970 and 2096 (0 ... 4e18 ns): whatever a file holds, the

@@ -88,20 +88,13 @@ public final class StallReader {
         """
 
     public func stalls() throws(SQLiteError) -> [Stall] {
-        let statement = try database.prepare("SELECT \(Self.columns) FROM stalls s ORDER BY s.started_ns, s.id")
-        var stalls: [Stall] = []
-        while try statement.step() { stalls.append(Self.stall(statement)) }
-        return stalls
+        try database.prepare("SELECT \(Self.columns) FROM stalls s ORDER BY s.started_ns, s.id").rows { Self.stall($0) }
     }
 
     /// The stalls of one session, in the order they began.
     public func stalls(inSession session: Int64) throws(SQLiteError) -> [Stall] {
-        let statement = try database.prepare(
-            "SELECT \(Self.columns) FROM stalls s WHERE s.session_id = ?1 ORDER BY s.started_ns, s.id")
-        statement.bind([.integer(session)])
-        var stalls: [Stall] = []
-        while try statement.step() { stalls.append(Self.stall(statement)) }
-        return stalls
+        try database.prepare("SELECT \(Self.columns) FROM stalls s WHERE s.session_id = ?1 ORDER BY s.started_ns, s.id")
+            .rows([.integer(session)]) { Self.stall($0) }
     }
 
     public func stall(id: Int64) throws(SQLiteError) -> Stall? {
