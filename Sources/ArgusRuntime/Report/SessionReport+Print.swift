@@ -33,12 +33,8 @@ extension SessionReport {
             }
             report = SessionReport(recording)
             snapshots = outputs.htmlPath == nil ? [:] : try report.snapshots(reader)
-        } catch let refusal as StoreRefusal {
-            console.error(refusal.message)
-            return 1
         } catch {
-            console.error("reading \(path): \(error)")
-            return 1
+            return SessionReader.readFailed(error, path: path, console: console)
         }
         var files: [(path: String, text: String, what: String)] = []
         if let trace = outputs.tracePath { files.append((trace, report.trace(), "--trace")) }
@@ -83,12 +79,17 @@ extension SessionList {
             let sessions = try SessionReader(path: path).sessions()
             StandardStream.write(json ? self.json(sessions) : text(sessions), to: StandardStream.output)
             return 0
-        } catch let refusal as StoreRefusal {
-            console.error(refusal.message)
-            return 1
         } catch {
-            console.error("reading \(path): \(error)")
-            return 1
+            return SessionReader.readFailed(error, path: path, console: console)
         }
+    }
+}
+
+extension SessionReader {
+    /// A database that could not be read, for `report` and `sessions`: one line (a refusal says
+    /// why itself), status 1.
+    static func readFailed(_ error: any Error, path: String, console: Console) -> Int32 {
+        console.error((error as? StoreRefusal)?.message ?? "reading \(path): \(error)")
+        return 1
     }
 }
