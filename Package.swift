@@ -18,8 +18,10 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .target(name: "CArgusLinux", path: "Sources/CArgusLinux"),
         .systemLibrary(name: "CBPF", path: "Sources/CBPF"),
-        .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD"),
-        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        // libmicrohttpd and libcurl are opened with dlopen only when an exporter needs them, so a
+        // start without one maps none of their ~30 libraries (see Sources/CCurl/include/CCurl.h).
+        .target(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD"),
+        .target(name: "CCurl", path: "Sources/CCurl"),
         // libyaml, for the config file (--config): every node carries its line, so errors name it.
         .systemLibrary(name: "CYAML", path: "Sources/CYAML"),
 

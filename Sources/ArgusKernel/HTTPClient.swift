@@ -36,9 +36,22 @@ public final class HTTPClient {
     private let timeouts: Timeouts
     private let userAgent: String
 
-    /// curl_global_init(CURL_GLOBAL_DEFAULT), once per process before the first handle (a
-    /// `static let` is initialised once, thread-safely).
-    private static let initialised: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    /// Why libcurl cannot be used here, in one line (it is opened the first time this is asked,
+    /// not at start: see CCurl.h); nil when it can. Exporters ask at set-up, so a missing
+    /// library is said once, before anything is recorded.
+    public static var libraryProblem: String? { loaded.problem }
+
+    /// dlopen and curl_global_init(CURL_GLOBAL_DEFAULT), once per process before the first
+    /// handle (a `static let` is initialised once, thread-safely).
+    private static let loaded: (ready: Bool, problem: String?) = {
+        if let problem = CCurl_load() {
+            return (false, "cannot load libcurl (\(String(cString: problem))); install Debian's libcurl4")
+        }
+        guard CCurl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK else {
+            return (false, "libcurl could not start (curl_global_init failed)")
+        }
+        return (true, nil)
+    }()
 
     /// The CA bundle the environment names (CURL_CA_BUNDLE, else SSL_CERT_FILE), read once.
     private static let caBundle: String? = {
@@ -50,7 +63,7 @@ public final class HTTPClient {
 
     /// curl_easy_init; nil when curl cannot start (out of memory, its global init failed).
     public init?(timeouts: Timeouts = Timeouts(), userAgent: String) {
-        guard Self.initialised, let handle = curl_easy_init() else { return nil }
+        guard Self.loaded.ready, let handle = CCurl_easy_init() else { return nil }
         self.handle = handle
         self.timeouts = timeouts
         self.userAgent = userAgent
@@ -59,18 +72,18 @@ public final class HTTPClient {
     }
 
     deinit {
-        curl_easy_cleanup(handle)
+        CCurl_easy_cleanup(handle)
         errorText.deallocate()
     }
 
     /// curl_easy_perform of a POST of `body` to `url` with `headers` ("Name: value"); the
     /// response body is read and discarded.
     public func post(_ url: String, headers: [String], body: [UInt8]) -> HTTPOutcome {
-        curl_easy_reset(handle)
+        CCurl_easy_reset(handle)
         var list: UnsafeMutablePointer<curl_slist>?
         // "Expect:" turns off curl's 100-continue round trip for larger bodies.
-        for header in headers + ["Expect:"] { list = curl_slist_append(list, header) }
-        defer { curl_slist_free_all(list) }
+        for header in headers + ["Expect:"] { list = CCurl_slist_append(list, header) }
+        defer { CCurl_slist_free_all(list) }
         errorText[0] = 0
         var code = CCurl_setopt_string(handle, CURLOPT_URL, url)
         let settings: [(CURLoption, Int)] = [
@@ -87,7 +100,7 @@ public final class HTTPClient {
         guard code == CURLE_OK else { return .failed(describe(code)) }
         code = body.withUnsafeBytes { bytes in
             let setCode = CCurl_setopt_body(handle, bytes.baseAddress ?? UnsafeRawPointer(errorText), bytes.count)
-            return setCode == CURLE_OK ? curl_easy_perform(handle) : setCode
+            return setCode == CURLE_OK ? CCurl_easy_perform(handle) : setCode
         }
         guard code == CURLE_OK else { return .failed(describe(code)) }
         var status = 0
@@ -97,6 +110,6 @@ public final class HTTPClient {
 
     /// curl's detailed message (CURLOPT_ERRORBUFFER), else curl_easy_strerror.
     private func describe(_ code: CURLcode) -> String {
-        errorText[0] != 0 ? String(cString: errorText) : String(cString: curl_easy_strerror(code))
+        errorText[0] != 0 ? String(cString: errorText) : String(cString: CCurl_easy_strerror(code))
     }
 }

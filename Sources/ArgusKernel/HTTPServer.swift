@@ -3,7 +3,8 @@ import CMicroHTTPD
 import Glibc
 
 /// A small HTTP server on a thread of its own: libmicrohttpd's internal polling thread
-/// (`MHD_start_daemon` with `MHD_USE_INTERNAL_POLLING_THREAD`), serving each request with
+/// (`MHD_start_daemon` with `MHD_USE_INTERNAL_POLLING_THREAD`; the library is opened the first
+/// time a server starts, see CMicroHTTPD.h), serving each request with
 /// `handler`. No HTTP is parsed here; MHD does it. The handler runs on MHD's thread, never on the
 /// event loop's.
 public final class HTTPServer {
@@ -54,18 +55,15 @@ public final class HTTPServer {
         } catch {
             throw Failure(description: error.description)
         }
+        if let problem = CMicroHTTPD_load() {
+            close(socket.descriptor)
+            throw Failure(
+                description: "cannot load libmicrohttpd (\(String(cString: problem))); install Debian's libmicrohttpd12"
+            )
+        }
         let box = Unmanaged.passRetained(HandlerBox(handler))
         let flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_AUTO.rawValue
-        // MHD_start_daemon is variadic; its va_list form takes the options.
-        let options: [CVarArg] = [
-            Int32(MHD_OPTION.LISTEN_SOCKET.rawValue), socket.descriptor,
-            Int32(MHD_OPTION.CONNECTION_LIMIT.rawValue), UInt32(64),
-            Int32(MHD_OPTION.CONNECTION_TIMEOUT.rawValue), UInt32(30),
-            Int32(MHD_OPTION.END.rawValue),
-        ]
-        let started = withVaList(options) {
-            MHD_start_daemon_va(flags, 0, nil, nil, serveRequest, box.toOpaque(), $0)
-        }
+        let started = CMicroHTTPD_start(flags, socket.descriptor, 64, 30, serveRequest, box.toOpaque())
         guard let started else {
             close(socket.descriptor)
             box.release()
@@ -78,7 +76,7 @@ public final class HTTPServer {
 
     /// MHD_stop_daemon: stops the thread (waiting for a request being served) and closes the socket.
     deinit {
-        MHD_stop_daemon(daemon)
+        CMicroHTTPD_stop_daemon(daemon)
         box.release()
     }
 }
@@ -100,18 +98,18 @@ private func serveRequest(
 ) -> MHD_Result {
     guard let context, let connection else { return .NO }
     let handler = Unmanaged<HandlerBox>.fromOpaque(context).takeUnretainedValue().handler
-    let accept = MHD_lookup_connection_value(connection, .HEADER_KIND, "Accept").map { String(cString: $0) }
+    let accept = CMicroHTTPD_lookup_connection_value(connection, .HEADER_KIND, "Accept").map { String(cString: $0) }
     let request = HTTPServer.Request(
         method: method.map { String(cString: $0) } ?? "", path: url.map { String(cString: $0) } ?? "/",
         accept: accept)
     let answer = handler(request)
     let response = answer.body.withUnsafeBytes {
-        MHD_create_response_from_buffer(
+        CMicroHTTPD_create_response_from_buffer(
             answer.body.count, UnsafeMutableRawPointer(mutating: $0.baseAddress), .RESPMEM_MUST_COPY)
     }
     guard let response else { return .NO }
-    defer { MHD_destroy_response(response) }
-    MHD_add_response_header(response, "Content-Type", answer.contentType)
-    for (name, value) in answer.headers { MHD_add_response_header(response, name, value) }
-    return MHD_queue_response(connection, UInt32(answer.status), response)
+    defer { CMicroHTTPD_destroy_response(response) }
+    CMicroHTTPD_add_response_header(response, "Content-Type", answer.contentType)
+    for (name, value) in answer.headers { CMicroHTTPD_add_response_header(response, name, value) }
+    return CMicroHTTPD_queue_response(connection, UInt32(answer.status), response)
 }

@@ -5,6 +5,16 @@ import ArgusStore
 /// The sinks beside the database that send a session's records elsewhere: OTLP (--otlp-endpoint)
 /// and Gaze's --server upload.
 extension Session {
+    /// At set-up, before the database is opened: the OTLP and --server exporters need libcurl,
+    /// which is opened only now. nil when it is there or not needed, else the exit status after
+    /// one line saying what is missing.
+    func checkHTTPClient() -> Int32? {
+        let flag = settings.otlpEndpoint != nil ? "--otlp-endpoint" : settings.server != nil ? "--server" : nil
+        guard let flag, let problem = HTTPClient.libraryProblem else { return nil }
+        console.error("\(flag): \(problem)")
+        return scope.setupFailureStatus
+    }
+
     func exporters(for writer: RecordWriter) -> [RecordSink] {
         var exporters: [RecordSink] = []
         let console = self.console

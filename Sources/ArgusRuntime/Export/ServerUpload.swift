@@ -19,7 +19,7 @@ public enum ServerUpload {
             return 1
         }
         guard let poster = ServerPoster(outbox: outbox, server: server, warn: { console.warning($0) }) else {
-            console.error("libcurl could not start")
+            console.error(HTTPClient.libraryProblem ?? "libcurl could not start")
             return 1
         }
         let sessions: [Int64]
