@@ -14,6 +14,9 @@ final class StallMonitor {
         var name: String
         let threads: ThreadSampler
         let cpuClock: ProcessCPUClock?
+        /// Its threads as last read while all slept (StallPacing.Resting): taken again, unread,
+        /// while its clock and the pressure stay put.
+        var resting: StallPacing.Resting?
     }
 
     /// The most threads sampled across all members at a tick; beyond it the lowest pids' come first.
@@ -104,11 +107,15 @@ final class StallMonitor {
     func tick(clock: ClockMapping, lastLogLineNs: UInt64?) -> [Record] {
         var records: [Record] = []
         let monotonic = Clocks.monotonicNs()
-        let cpu = members.values.reduce(UInt64(0)) { $0 &+ ($1.cpuClock?.nanoseconds() ?? 0) }
+        var clocks: [Int32: UInt64] = [:]
+        clocks.reserveCapacity(members.count)
+        for (pid, member) in members { clocks[pid] = member.cpuClock?.nanoseconds() }
+        let cpu = clocks.values.reduce(UInt64(0), &+)
         let probe = StallPacing.Probe(cpuNs: cpu, pressure: pressure.readTotals())
         guard pacing.needsFullSample(at: monotonic, probe: probe) else { return records }
         let sample = FineSample(
-            monotonicNs: monotonic, time: clock.wallTime(monotonicNs: monotonic), threads: sampleThreads(),
+            monotonicNs: monotonic, time: clock.wallTime(monotonicNs: monotonic),
+            threads: sampleThreads(clocks: clocks, pressure: probe.pressure),
             pressure: watchesPressure ? probe.pressure : PressureTotals())
         guard !sample.threads.isEmpty else { return records }  // all gone: the session is about to end
         let windowStart = ring.lastMatching { sample.monotonicNs - $0.monotonicNs >= settings.thresholds.windowNs }
@@ -123,19 +130,28 @@ final class StallMonitor {
         return records
     }
 
-    /// Every member's threads, lowest pid first, up to `maxThreads` in all.
-    private func sampleThreads() -> [ThreadSample] {
+    /// Every member's threads, lowest pid first, up to `maxThreads` in all: read from their
+    /// files, or, for a member that still rests since its last read (its CPU clock, read at this
+    /// tick's start, and the pressure unmoved), taken as last read.
+    private func sampleThreads(clocks: [Int32: UInt64], pressure: PressureTotals) -> [ThreadSample] {
         var threads: [ThreadSample] = []
         var skipped = 0
         owner.removeAll(keepingCapacity: true)
         for pid in members.keys.sorted() {
-            guard let member = members[pid] else { continue }
+            guard var member = members[pid] else { continue }
             let room = max(Self.maxThreads - threads.count, 0)
             guard room > 0 else {
                 skipped += 1  // not even read: its files stay closed
                 continue
             }
-            let sampled = member.threads.sample()
+            let sampled: [ThreadSample]
+            if let resting = member.resting, pacing.stillResting(resting, cpuNs: clocks[pid], pressure: pressure) {
+                sampled = resting.threads
+            } else {
+                sampled = member.threads.sample()
+                member.resting = StallPacing.Resting(threads: sampled, cpuNs: clocks[pid], pressure: pressure)
+                members[pid] = member
+            }
             skipped += member.threads.skipped
             skipped += max(sampled.count - room, 0)
             for thread in sampled.prefix(room) {

@@ -162,4 +162,38 @@ struct StallPacingRateTests {
         #expect(moved)
         #expect(pacing.tickIntervalNs(fast: 200_000_000) == 200_000_000)
     }
+
+    // Member by member (StallPacing.Resting): a member whose threads all slept is taken as last
+    // read while its clock and the pressure stay put.
+
+    func threads(_ states: [Character]) -> [ThreadSample] {
+        states.enumerated().map {
+            ThreadSample(tid: Int32($0.offset + 1), name: "t", state: $0.element, cpuNs: 5, runDelayNs: 0)
+        }
+    }
+
+    @Test func aMemberRestsOnlyWhenEveryThreadSleepsAndItsClockAndCPUPressureAreReadable() {
+        let pressure = PressureTotals(cpu: 100, memory: 1, io: 1)
+        #expect(StallPacing.Resting(threads: threads(["S", "I", "S"]), cpuNs: 40, pressure: pressure) != nil)
+        for state: Character in ["R", "D", "T", "t", "Z"] {
+            #expect(StallPacing.Resting(threads: threads(["S", state]), cpuNs: 40, pressure: pressure) == nil)
+        }
+        #expect(StallPacing.Resting(threads: [], cpuNs: 40, pressure: pressure) == nil)
+        #expect(StallPacing.Resting(threads: threads(["S"]), cpuNs: nil, pressure: pressure) == nil)
+        #expect(StallPacing.Resting(threads: threads(["S"]), cpuNs: 40, pressure: PressureTotals(memory: 1)) == nil)
+    }
+
+    @Test func aRestingMemberWakesWhenItsClockMovesOrPressureGrowsByTheSlack() throws {
+        let pacing = StallPacing(pressureSlackUs: 1_000)
+        let then = PressureTotals(cpu: 100_000, memory: 50, io: 50)
+        let resting = try #require(StallPacing.Resting(threads: threads(["S"]), cpuNs: 40, pressure: then))
+        #expect(pacing.stillResting(resting, cpuNs: 40, pressure: then))
+        // Other tasks' waits below the slack, in total since the member was read, leave it resting.
+        #expect(pacing.stillResting(resting, cpuNs: 40, pressure: PressureTotals(cpu: 100_999, memory: 50, io: 50)))
+        #expect(!pacing.stillResting(resting, cpuNs: 40, pressure: PressureTotals(cpu: 101_000, memory: 50, io: 50)))
+        #expect(!pacing.stillResting(resting, cpuNs: 40, pressure: PressureTotals(cpu: 100_000, memory: 50, io: 1_050)))
+        #expect(!pacing.stillResting(resting, cpuNs: 41, pressure: then))
+        #expect(!pacing.stillResting(resting, cpuNs: nil, pressure: then))
+        #expect(!pacing.stillResting(resting, cpuNs: 40, pressure: PressureTotals(memory: 50, io: 50)))
+    }
 }

@@ -130,6 +130,49 @@ extension EndToEnd {
             #expect(try rows.int("SELECT count(*) FROM stalls WHERE ended_ns IS NULL") == 0)
         }
 
+        /// In a group, members whose threads rest are not re-read at every tick (StallPacing.Resting):
+        /// a member stopped beside a spinning one (the ring at its full rate), and one stopped while
+        /// the whole group is quiet (the ring at 1 Hz), are each a stall of their own process.
+        @Test func aStoppedMemberOfAGroupIsCaughtBesideABusyOneAndInAQuietGroup() throws {
+            let scratch = Scratch()
+            let script =
+                "sleep 1000 & a=$!; sleep 1000 & b=$!; \(Binaries.testee) spin 6 & read x; kill $a $b; wait; exit 0"
+            let root = try Child("/bin/sh", ["-c", script], scratch: scratch, label: "group")
+            #expect(eventually { ProcView.children(of: root.pid).count == 3 })
+            let sleepers = ProcView.children(of: root.pid).filter { ProcView.comm($0) == "sleep" }.sorted()
+            let spinner = ProcView.children(of: root.pid).first { ProcView.comm($0) != "sleep" }
+            try #require(sleepers.count == 2 && spinner != nil)
+            let tracer = try startTracer(
+                ["--pid", "\(root.pid)", "--follow-children", "--interval", "0.5", "--stall-pressure", "0"],
+                scratch: scratch)
+            #expect(waitAttached(tracer), "stderr: \(tracer.stderr)")
+            #expect(eventually { tracer.lines(containing: "Metrics: CPU=") >= 2 })
+
+            func stopAndContinue(_ pid: Int32, stall number: Int64) {
+                kill(pid, SIGSTOP)
+                #expect(
+                    eventually { stalls(scratch, "kind = 'stopped' AND process_id = \(pid)") == 1 },
+                    "stdout: \(tracer.stdout)")
+                kill(pid, SIGCONT)
+                #expect(eventually { stalls(scratch, "kind = 'stopped' AND ended_ns IS NOT NULL") == number })
+            }
+            // The spinner spins for 6 s from its start: stop a sleeper while it does.
+            #expect(ProcView.isAlive(spinner!))
+            stopAndContinue(sleepers[0], stall: 1)
+            let spinnerEnded = "event_type = 'terminated' AND process_id = \(spinner!)"
+            #expect(
+                eventually(within: 15) {
+                    ((try? Rows(scratch.database).int("SELECT count(*) FROM process_events WHERE \(spinnerEnded)"))
+                        ?? 0) == 1
+                })
+            // Only sleepers now: the ring goes quiet, then one of them stops.
+            stopAndContinue(sleepers[1], stall: 2)
+            root.openGate()
+            #expect(tracer.exitStatus(within: 20) == 0, "stderr: \(tracer.stderr)")
+            #expect(root.exitStatus() == 0)
+            #expect(stalls(scratch, "kind = 'stopped'") == 2)
+        }
+
         @Test func noStallsTakesNoFineSamples() throws {
             let scratch = Scratch()
             let testee = try Child(Binaries.testee, ["gate", "exit", "0"], scratch: scratch, label: "testee")

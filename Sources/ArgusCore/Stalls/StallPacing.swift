@@ -117,3 +117,36 @@ public struct StallPacing: Sendable, Equatable {
         }
     }
 }
+
+/// The same reasoning, member by member: a member whose threads all slept when last read, and
+/// whose CPU clock has not moved since, cannot have begun a stall of its own (a thread gets into
+/// D or stops only by running; one woken but kept from a CPU raises CPU pressure). A full sample
+/// then takes that member's threads as last read instead of reading each thread's files again,
+/// so a group of many idle members costs one clock read each per tick, while a busy member
+/// beside them keeps the ring at its full rate.
+extension StallPacing {
+    /// One member's threads as a full sample read them while every one slept, with its CPU clock
+    /// and the pressure totals read before them.
+    public struct Resting: Sendable, Equatable {
+        public let cpuNs: UInt64
+        public let pressure: PressureTotals
+        public let threads: [ThreadSample]
+
+        /// nil unless there are threads, every one sleeps (S or I), and the clock and the CPU
+        /// pressure could be read (without them a wait for a CPU would go unseen).
+        public init?(threads: [ThreadSample], cpuNs: UInt64?, pressure: PressureTotals) {
+            guard let cpuNs, pressure.cpu != nil, !threads.isEmpty,
+                threads.allSatisfy({ $0.state == "S" || $0.state == "I" })
+            else { return nil }
+            self.cpuNs = cpuNs
+            self.pressure = pressure
+            self.threads = threads
+        }
+    }
+
+    /// Whether a member still rests: its clock (read now, before any of its files) is the one
+    /// it had, and no pressure total grew by the slack since.
+    public func stillResting(_ resting: Resting, cpuNs: UInt64?, pressure: PressureTotals) -> Bool {
+        cpuNs == resting.cpuNs && pressure.cpu != nil && !pressureMoved(pressure, since: resting.pressure)
+    }
+}
