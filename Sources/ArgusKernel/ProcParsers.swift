@@ -95,31 +95,40 @@ extension ProcStat {
 public struct ProcStatus: Sendable, Equatable {
     public let text: String
 
-    public init(parsing text: String) { self.text = text }
+    public init(parsing text: String) {
+        var text = text
+        text.makeContiguousUTF8()  // so `value` can scan its bytes in place (a no-op for native text)
+        self.text = text
+    }
 
     /// The text after `Key:` with leading blanks removed, or nil when the key is absent.
-    /// Scans UTF-8 bytes: /proc text is ASCII, and Character iteration would cost far more.
+    /// Scans the UTF-8 bytes in place: /proc text is ASCII, and neither Character iteration nor
+    /// the generic UTF8View indexing keeps up with a status file read per member per interval.
     public func value(_ key: String) -> Substring? {
-        let bytes = text.utf8
         let keyBytes = Array(key.utf8)
-        var lineStart = bytes.startIndex
-        while lineStart < bytes.endIndex {
-            let lineEnd = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
-            let line = bytes[lineStart..<lineEnd]
-            if line.count > keyBytes.count, line.starts(with: keyBytes),
-                line[line.index(lineStart, offsetBy: keyBytes.count)] == UInt8(ascii: ":")
-            {
-                var valueStart = line.index(lineStart, offsetBy: keyBytes.count + 1)
-                while valueStart < lineEnd,
-                    bytes[valueStart] == UInt8(ascii: " ") || bytes[valueStart] == UInt8(ascii: "\t")
+        let found = text.utf8.withContiguousStorageIfAvailable { bytes -> (start: Int, end: Int)? in
+            var lineStart = 0
+            while lineStart < bytes.count {
+                var lineEnd = lineStart
+                while lineEnd < bytes.count && bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+                let colon = lineStart + keyBytes.count
+                if colon < lineEnd, bytes[colon] == UInt8(ascii: ":"),
+                    keyBytes.indices.allSatisfy({ bytes[lineStart + $0] == keyBytes[$0] })
                 {
-                    valueStart = bytes.index(after: valueStart)
+                    var valueStart = colon + 1
+                    while valueStart < lineEnd && (bytes[valueStart] == 0x20 || bytes[valueStart] == 0x09) {
+                        valueStart += 1
+                    }
+                    return (valueStart, lineEnd)
                 }
-                return text[valueStart..<lineEnd]
+                lineStart = lineEnd + 1
             }
-            lineStart = lineEnd == bytes.endIndex ? lineEnd : bytes.index(after: lineEnd)
+            return nil
         }
-        return nil
+        guard let range = found ?? nil else { return nil }
+        let utf8 = text.utf8
+        return text[
+            utf8.index(utf8.startIndex, offsetBy: range.start)..<utf8.index(utf8.startIndex, offsetBy: range.end)]
     }
 
     /// A numeric field; sizes like `VmRSS:  1234 kB` give the number of kB.

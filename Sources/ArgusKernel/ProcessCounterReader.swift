@@ -16,11 +16,18 @@ public final class ProcessCounterReader {
         public var cpuNs: UInt64
         public var faults: UInt64
         public var threads: Int
+        /// The switches of the only thread, when there is one, as the sampler read them from
+        /// /proc/PID/status: then its schedstat is the one file left to read here.
+        public var soleThreadSwitches: (voluntary: UInt64, involuntary: UInt64)?
 
-        public init(cpuNs: UInt64, faults: UInt64, threads: Int) {
+        public init(
+            cpuNs: UInt64, faults: UInt64, threads: Int,
+            soleThreadSwitches: (voluntary: UInt64, involuntary: UInt64)? = nil
+        ) {
             self.cpuNs = cpuNs
             self.faults = faults
             self.threads = threads
+            self.soleThreadSwitches = threads == 1 ? soleThreadSwitches : nil
         }
     }
 
@@ -28,6 +35,8 @@ public final class ProcessCounterReader {
     /// Opened only when a reading is asked for without the group's figures.
     private lazy var stat: RereadableFile? = RereadableFile(path: "/proc/\(pid)/stat")
     private lazy var cpuClock: ProcessCPUClock? = ProcessCPUClock(pid: pid)
+    /// The leader's schedstat, for a process whose leader is its only thread.
+    private lazy var soleSchedstat: RereadableFile? = RereadableFile(path: "/proc/\(pid)/schedstat")
     private var buffer = [UInt8](repeating: 0, count: 2048)
     /// The open files of each live thread, when the process has at most `keptThreads`.
     private var threadFiles: [Int32: (status: RereadableFile, schedstat: RereadableFile?)] = [:]
@@ -41,7 +50,15 @@ public final class ProcessCounterReader {
     public func read(group given: Group? = nil) -> ProcessCounterReading? {
         guard let group = given ?? readGroup() else { return nil }
         let threads: [Int32: ThreadCounterReading]
-        if group.threads <= Self.keptThreads {
+        if let switches = group.soleThreadSwitches {
+            threadFiles.removeAll()
+            let schedstat = soleSchedstat?.read(using: &buffer).flatMap(ProcSchedstat.init(parsing:))
+            threads = [
+                pid: ThreadCounterReading(
+                    voluntarySwitches: switches.voluntary, involuntarySwitches: switches.involuntary,
+                    runDelayNs: schedstat?.runDelayNs ?? 0)
+            ]
+        } else if group.threads <= Self.keptThreads {
             // The kept files answer unless the thread set changed: a thread gone fails its read,
             // and a new one shows in the count. Only then is the task directory listed again.
             if let kept = readKept(), kept.count == group.threads {

@@ -15,19 +15,22 @@ final class RereadableFile {
 
     var rawValue: Int32 { descriptor.rawValue }
 
-    /// The whole file as text, using `buffer` (grown as needed) for the bytes.
+    /// The whole file as text, using `buffer` (grown as needed) for the bytes. A read that
+    /// fills less than the room it was given is the end: /proc and /sys files are seq_files,
+    /// which hand a reader every byte that fits, so one pread, not two, reads a file that fits.
     func read(using buffer: inout [UInt8]) -> String? {
         var filled = 0
         while true {
             if filled == buffer.count { buffer.append(contentsOf: repeatElement(0, count: max(buffer.count, 4096))) }
+            let room = buffer.count - filled
             let read = try? SystemCall.retrying {
                 buffer.withUnsafeMutableBytes { raw in
-                    pread(descriptor.rawValue, raw.baseAddress! + filled, raw.count - filled, off_t(filled))
+                    pread(descriptor.rawValue, raw.baseAddress! + filled, room, off_t(filled))
                 }
             }
             guard let count = read else { return nil }
-            if count == 0 { return String(decoding: buffer[0..<filled], as: UTF8.self) }
             filled += count
+            if count < room { return String(decoding: buffer[0..<filled], as: UTF8.self) }
         }
     }
 }

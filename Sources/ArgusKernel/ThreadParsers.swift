@@ -6,8 +6,11 @@ public struct ProcSchedstat: Sendable, Equatable {
     public var runDelayNs: UInt64
 
     public init?(parsing text: String) {
-        let fields = text.split(whereSeparator: { $0 == " " || $0 == "\n" })
-        guard fields.count >= 2, let cpu = UInt64(fields[0]), let delay = UInt64(fields[1]) else { return nil }
+        // Split as bytes (ASCII digits), not Characters: read per member and thread many times a second.
+        let fields = text.utf8.split(maxSplits: 2, whereSeparator: { $0 == 0x20 || $0 == 0x0A })
+        guard fields.count >= 2, let cpu = UInt64(Substring(fields[0])), let delay = UInt64(Substring(fields[1])) else {
+            return nil
+        }
         cpuNs = cpu
         runDelayNs = delay
     }

@@ -122,8 +122,12 @@ final class KernelCounterSource {
     func deltas(for pid: Int32, sample: MetricRecord) -> KernelCounterDeltas? {
         guard let before = previous[pid] else { return nil }
         if readers[pid] == nil { readers[pid] = ProcessCounterReader(pid: pid) }
+        let switches = sample.voluntarySwitches.flatMap { voluntary in
+            sample.involuntarySwitches.map { (voluntary: voluntary, involuntary: $0) }
+        }
         let group = ProcessCounterReader.Group(
-            cpuNs: sample.cpuTimeNs, faults: sample.minorFaults + sample.majorFaults, threads: sample.threadCount)
+            cpuNs: sample.cpuTimeNs, faults: sample.minorFaults + sample.majorFaults, threads: sample.threadCount,
+            soleThreadSwitches: switches)
         guard let now = readers[pid]?.read(group: group) else { return nil }
         previous[pid] = now
         let change = now.change(since: before)

@@ -9,7 +9,8 @@ extension Session {
     func sampleMembers() {
         let now = Clocks.monotonicNs()
         var rows: [MetricRecord] = []
-        for (pid, member) in table.live.sorted(by: { $0.key < $1.key }) {
+        for pid in table.live.keys.sorted() {
+            guard let member = table.live[pid] else { continue }
             if samplers[pid] == nil {
                 guard now - min(now, member.startedNs) >= settings.intervalNs, let stat = ProcessReader.stat(pid) else {
                     continue

@@ -54,6 +54,12 @@ import Testing
         #expect(status.number("VmSize") == 123_456)
         #expect(status.voluntarySwitches == 150)
         #expect(status.involuntarySwitches == 7)
+        // A last line without its newline, an empty value, a key longer than any line.
+        let short = ProcStatus(parsing: "Name:\t\nThreads:\t12")
+        #expect(short.value("Name") == "")
+        #expect(short.number("Threads") == 12)
+        #expect(short.value("nonvoluntary_ctxt_switches") == nil)
+        #expect(ProcStatus(parsing: "").value("Name") == nil)
     }
 
     @Test func ioGivesStorageBytes() throws {

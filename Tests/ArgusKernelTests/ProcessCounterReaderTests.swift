@@ -34,4 +34,31 @@ struct ProcessCounterReaderTests {
         waitpid(pid, &status, 0)
         #expect(ProcessCounterReader(pid: pid).read() == nil)
     }
+
+    /// A single-threaded process: the switches come from the sampler's /proc/PID/status, and only
+    /// its schedstat is read (its run-queue wait, the second field).
+    @Test func aSoleThreadTakesTheSamplersSwitchesAndReadsItsRunQueueWait() throws {
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = ["/bin/sleep", "30"].map { (text: String) in strdup(text) } + [nil]
+        defer { argv.forEach { free($0) } }
+        #expect(posix_spawn(&pid, "/bin/sleep", nil, nil, argv, environ) == 0)
+        defer {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+        let group = ProcessCounterReader.Group(
+            cpuNs: 5, faults: 9, threads: 1, soleThreadSwitches: (voluntary: 111, involuntary: 22))
+        let reading = try #require(ProcessCounterReader(pid: pid).read(group: group))
+        #expect(reading.cpuNs == 5 && reading.faults == 9)
+        #expect(Array(reading.threads.keys) == [pid])
+        let schedstat = try #require(try? String(contentsOfFile: "/proc/\(pid)/schedstat", encoding: .utf8))
+        let wait = try #require(schedstat.split(separator: " ").dropFirst().first.flatMap { UInt64($0) })
+        #expect(
+            reading.threads[pid]
+                == ThreadCounterReading(voluntarySwitches: 111, involuntarySwitches: 22, runDelayNs: wait))
+        // More than one thread: each thread's own files, never the sampler's sums.
+        let two = ProcessCounterReader.Group(cpuNs: 5, faults: 9, threads: 2, soleThreadSwitches: (1, 1))
+        #expect(two.soleThreadSwitches == nil)
+    }
 }
