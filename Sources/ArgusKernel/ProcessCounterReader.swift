@@ -13,12 +13,12 @@ public final class ProcessCounterReader {
     /// What the sampler already read of the whole process at this moment, so that /proc/PID/stat
     /// and the CPU clock are read once per sample, not twice.
     public struct Group: Sendable {
-        public var cpuNs: UInt64
-        public var faults: UInt64
-        public var threads: Int
+        public let cpuNs: UInt64
+        public let faults: UInt64
+        public let threads: Int
         /// The switches of the only thread, when there is one, as the sampler read them from
         /// /proc/PID/status: then its schedstat is the one file left to read here.
-        public var soleThreadSwitches: (voluntary: UInt64, involuntary: UInt64)?
+        public let soleThreadSwitches: (voluntary: UInt64, involuntary: UInt64)?
 
         public init(
             cpuNs: UInt64, faults: UInt64, threads: Int,

@@ -16,8 +16,11 @@ final class RereadableFile {
     var rawValue: Int32 { descriptor.rawValue }
 
     /// The whole file as text, using `buffer` (grown as needed) for the bytes. A read that
-    /// fills less than the room it was given is the end: /proc and /sys files are seq_files,
-    /// which hand a reader every byte that fits, so one pread, not two, reads a file that fits.
+    /// fills less than the room it was given is the end: every file read through this class
+    /// (/proc/PID/{stat,status,io,schedstat,wchan}, /proc/pressure/*) is a single-record
+    /// seq_file, which the kernel formats whole and hands a reader as much of as fits, so one
+    /// pread, not two, reads it. (Not so for many-record files such as maps or cgroup.procs,
+    /// which may stop short at a record's edge: do not read those through this class.)
     func read(using buffer: inout [UInt8]) -> String? {
         var filled = 0
         while true {

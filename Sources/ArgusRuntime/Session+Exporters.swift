@@ -9,9 +9,10 @@ extension Session {
     /// which is opened only now. nil when it is there or not needed, else the exit status after
     /// one line saying what is missing.
     func checkHTTPClient() -> Int32? {
-        let flag = settings.otlpEndpoint != nil ? "--otlp-endpoint" : settings.server != nil ? "--server" : nil
-        guard let flag, let problem = HTTPClient.libraryProblem else { return nil }
-        console.error("\(flag): \(problem)")
+        let flags = [settings.otlpEndpoint.map { _ in "--otlp-endpoint" }, settings.server.map { _ in "--server" }]
+            .compactMap { $0 }
+        guard !flags.isEmpty, let problem = HTTPClient.libraryProblem else { return nil }
+        console.error("\(flags.joined(separator: " and ")): \(problem)")
         return scope.setupFailureStatus
     }
 

@@ -153,7 +153,7 @@ public final class Session {
             console.error("cannot set up the event loop: \(error)")
             return scope.setupFailureStatus
         }
-        if let failure = startMetricsExport() ?? checkHTTPClient() { return failure }
+        if let failure = checkHTTPClient() ?? startMetricsExport() { return failure }
         console.detail("Verbose mode enabled")
         console.detail("argus-trace version: \(ArgusVersion.current), kernel \(HostFacts.kernelRelease())")
         console.detail("Database path: \(settings.databasePath)")

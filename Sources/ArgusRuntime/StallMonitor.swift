@@ -115,7 +115,7 @@ final class StallMonitor {
         guard pacing.needsFullSample(at: monotonic, probe: probe) else { return records }
         let sample = FineSample(
             monotonicNs: monotonic, time: clock.wallTime(monotonicNs: monotonic),
-            threads: sampleThreads(clocks: clocks, pressure: probe.pressure),
+            threads: sampleThreads(clocks: clocks, pressure: probe.pressure, at: monotonic),
             pressure: watchesPressure ? probe.pressure : PressureTotals())
         guard !sample.threads.isEmpty else { return records }  // all gone: the session is about to end
         let windowStart = ring.lastMatching { sample.monotonicNs - $0.monotonicNs >= settings.thresholds.windowNs }
@@ -131,9 +131,9 @@ final class StallMonitor {
     }
 
     /// Every member's threads, lowest pid first, up to `maxThreads` in all: read from their
-    /// files, or, for a member that still rests since its last read (its CPU clock, read at this
-    /// tick's start, and the pressure unmoved), taken as last read.
-    private func sampleThreads(clocks: [Int32: UInt64], pressure: PressureTotals) -> [ThreadSample] {
+    /// files, or, for a member that still rests since its last read less than a second ago (its
+    /// CPU clock, read at this tick's start, and the pressure unmoved), taken as last read.
+    private func sampleThreads(clocks: [Int32: UInt64], pressure: PressureTotals, at now: UInt64) -> [ThreadSample] {
         var threads: [ThreadSample] = []
         var skipped = 0
         owner.removeAll(keepingCapacity: true)
@@ -145,11 +145,14 @@ final class StallMonitor {
                 continue
             }
             let sampled: [ThreadSample]
-            if let resting = member.resting, pacing.stillResting(resting, cpuNs: clocks[pid], pressure: pressure) {
+            if let resting = member.resting,
+                pacing.stillResting(resting, cpuNs: clocks[pid], pressure: pressure, at: now)
+            {
                 sampled = resting.threads
             } else {
                 sampled = member.threads.sample()
-                member.resting = StallPacing.Resting(threads: sampled, cpuNs: clocks[pid], pressure: pressure)
+                member.resting = StallPacing.Resting(
+                    threads: sampled, cpuNs: clocks[pid], pressure: pressure, readNs: now)
                 members[pid] = member
             }
             skipped += member.threads.skipped

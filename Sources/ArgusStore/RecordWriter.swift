@@ -42,7 +42,9 @@ public final class RecordWriter: Sendable {
         public var path: String
         public var session: SessionInfo
         public var batchRows = 1_000
-        public var maxDelayNs: UInt64 = 2_000_000_000
+        public var maxDelayNs: UInt64 = Self.defaultMaxDelayNs
+        /// How long a row waits for its commit at most, unless urgent or 1,000 are queued.
+        public static let defaultMaxDelayNs: UInt64 = 2_000_000_000
         public var retryDelayNs: UInt64 = 1_000_000_000
         /// How many approximate bytes of records may wait during an outage before the oldest
         /// are dropped (and counted unsaved).

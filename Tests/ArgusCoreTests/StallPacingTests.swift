@@ -174,26 +174,42 @@ struct StallPacingRateTests {
 
     @Test func aMemberRestsOnlyWhenEveryThreadSleepsAndItsClockAndCPUPressureAreReadable() {
         let pressure = PressureTotals(cpu: 100, memory: 1, io: 1)
-        #expect(StallPacing.Resting(threads: threads(["S", "I", "S"]), cpuNs: 40, pressure: pressure) != nil)
+        #expect(
+            StallPacing.Resting(threads: threads(["S", "I", "S"]), cpuNs: 40, pressure: pressure, readNs: 0) != nil)
         for state: Character in ["R", "D", "T", "t", "Z"] {
-            #expect(StallPacing.Resting(threads: threads(["S", state]), cpuNs: 40, pressure: pressure) == nil)
+            #expect(
+                StallPacing.Resting(threads: threads(["S", state]), cpuNs: 40, pressure: pressure, readNs: 0) == nil)
         }
-        #expect(StallPacing.Resting(threads: [], cpuNs: 40, pressure: pressure) == nil)
-        #expect(StallPacing.Resting(threads: threads(["S"]), cpuNs: nil, pressure: pressure) == nil)
-        #expect(StallPacing.Resting(threads: threads(["S"]), cpuNs: 40, pressure: PressureTotals(memory: 1)) == nil)
+        #expect(StallPacing.Resting(threads: [], cpuNs: 40, pressure: pressure, readNs: 0) == nil)
+        #expect(StallPacing.Resting(threads: threads(["S"]), cpuNs: nil, pressure: pressure, readNs: 0) == nil)
+        #expect(
+            StallPacing.Resting(threads: threads(["S"]), cpuNs: 40, pressure: PressureTotals(memory: 1), readNs: 0)
+                == nil)
     }
 
-    @Test func aRestingMemberWakesWhenItsClockMovesOrPressureGrowsByTheSlack() throws {
+    @Test func aRestingMemberIsReadAgainWhenItsClockMovesPressureGrowsByTheSlackOrASecondPassed() throws {
+        let second: UInt64 = 1_000_000_000
         let pacing = StallPacing(pressureSlackUs: 1_000)
         let then = PressureTotals(cpu: 100_000, memory: 50, io: 50)
-        let resting = try #require(StallPacing.Resting(threads: threads(["S"]), cpuNs: 40, pressure: then))
-        #expect(pacing.stillResting(resting, cpuNs: 40, pressure: then))
+        let resting = try #require(
+            StallPacing.Resting(threads: threads(["S"]), cpuNs: 40, pressure: then, readNs: second))
+        let tick = second + second / 5
+        #expect(pacing.stillResting(resting, cpuNs: 40, pressure: then, at: tick))
+        // Read again once a second whatever: a tick a little early still counts as the second's.
+        #expect(pacing.stillResting(resting, cpuNs: 40, pressure: then, at: second * 2 - second / 8 - 1))
+        #expect(!pacing.stillResting(resting, cpuNs: 40, pressure: then, at: second * 2 - second / 8))
         // Other tasks' waits below the slack, in total since the member was read, leave it resting.
-        #expect(pacing.stillResting(resting, cpuNs: 40, pressure: PressureTotals(cpu: 100_999, memory: 50, io: 50)))
-        #expect(!pacing.stillResting(resting, cpuNs: 40, pressure: PressureTotals(cpu: 101_000, memory: 50, io: 50)))
-        #expect(!pacing.stillResting(resting, cpuNs: 40, pressure: PressureTotals(cpu: 100_000, memory: 50, io: 1_050)))
-        #expect(!pacing.stillResting(resting, cpuNs: 41, pressure: then))
-        #expect(!pacing.stillResting(resting, cpuNs: nil, pressure: then))
-        #expect(!pacing.stillResting(resting, cpuNs: 40, pressure: PressureTotals(memory: 50, io: 50)))
+        #expect(
+            pacing.stillResting(
+                resting, cpuNs: 40, pressure: PressureTotals(cpu: 100_999, memory: 50, io: 50), at: tick))
+        #expect(
+            !pacing.stillResting(
+                resting, cpuNs: 40, pressure: PressureTotals(cpu: 101_000, memory: 50, io: 50), at: tick))
+        #expect(
+            !pacing.stillResting(
+                resting, cpuNs: 40, pressure: PressureTotals(cpu: 100_000, memory: 50, io: 1_050), at: tick))
+        #expect(!pacing.stillResting(resting, cpuNs: 41, pressure: then, at: tick))
+        #expect(!pacing.stillResting(resting, cpuNs: nil, pressure: then, at: tick))
+        #expect(!pacing.stillResting(resting, cpuNs: 40, pressure: PressureTotals(memory: 50, io: 50), at: tick))
     }
 }

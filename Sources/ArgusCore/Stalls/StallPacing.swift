@@ -122,31 +122,38 @@ public struct StallPacing: Sendable, Equatable {
 /// whose CPU clock has not moved since, cannot have begun a stall of its own (a thread gets into
 /// D or stops only by running; one woken but kept from a CPU raises CPU pressure). A full sample
 /// then takes that member's threads as last read instead of reading each thread's files again,
-/// so a group of many idle members costs one clock read each per tick, while a busy member
-/// beside them keeps the ring at its full rate.
+/// for up to `quietIntervalNs`: so a busy member keeps the ring at its full rate while the idle
+/// ones beside it are read once a second, not five times. The second's limit keeps the bound
+/// the quiet ring has: CPU "some" pressure is an average over the CPUs weighted by how busy
+/// each was, so on a machine with many busy CPUs one thread's wait for a CPU raises it by less
+/// than the wait, and the slack alone would let a starved member go unread for longer.
 extension StallPacing {
     /// One member's threads as a full sample read them while every one slept, with its CPU clock
-    /// and the pressure totals read before them.
+    /// and the pressure totals read before them, and when.
     public struct Resting: Sendable, Equatable {
         public let cpuNs: UInt64
         public let pressure: PressureTotals
+        public let readNs: UInt64
         public let threads: [ThreadSample]
 
         /// nil unless there are threads, every one sleeps (S or I), and the clock and the CPU
         /// pressure could be read (without them a wait for a CPU would go unseen).
-        public init?(threads: [ThreadSample], cpuNs: UInt64?, pressure: PressureTotals) {
+        public init?(threads: [ThreadSample], cpuNs: UInt64?, pressure: PressureTotals, readNs: UInt64) {
             guard let cpuNs, pressure.cpu != nil, !threads.isEmpty,
                 threads.allSatisfy({ $0.state == "S" || $0.state == "I" })
             else { return nil }
             self.cpuNs = cpuNs
             self.pressure = pressure
+            self.readNs = readNs
             self.threads = threads
         }
     }
 
-    /// Whether a member still rests: its clock (read now, before any of its files) is the one
-    /// it had, and no pressure total grew by the slack since.
-    public func stillResting(_ resting: Resting, cpuNs: UInt64?, pressure: PressureTotals) -> Bool {
-        cpuNs == resting.cpuNs && pressure.cpu != nil && !pressureMoved(pressure, since: resting.pressure)
+    /// Whether a member still rests at `now`: read less than `quietIntervalNs` ago (a tick a
+    /// little early counts as on time, as in `needsFullSample`), its clock (read now, before any
+    /// of its files) the one it had, and no pressure total grown by the slack since.
+    public func stillResting(_ resting: Resting, cpuNs: UInt64?, pressure: PressureTotals, at now: UInt64) -> Bool {
+        now + quietIntervalNs / 8 < resting.readNs + quietIntervalNs && cpuNs == resting.cpuNs
+            && pressure.cpu != nil && !pressureMoved(pressure, since: resting.pressure)
     }
 }

@@ -16,8 +16,8 @@ final class ServerUploader: Sendable {
         var path: String
         var session: Int64
         var server: ServerSettings
-        /// How long after new records a pass reads them (the writer commits within 250 ms).
-        var commitDelayNs: UInt64 = 300_000_000
+        /// How long after new records a pass reads them: once the writer has committed them.
+        var commitDelayNs: UInt64 = RecordWriter.Configuration.defaultMaxDelayNs + 100_000_000
         /// A pass at least this often even without new records (a row another writer committed late).
         var idlePollNs: UInt64 = 5_000_000_000
         var closeWaitNs: UInt64 = 3_000_000_000
