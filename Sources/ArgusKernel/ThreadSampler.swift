@@ -61,23 +61,43 @@ public final class ThreadSampler {
         return tids.sorted()
     }
 
-    /// Every live thread now; empty once the process is gone.
+    /// Every live thread now; empty once the process is gone. The task directory is listed only
+    /// when the thread set may have changed: the kept threads' files are read first, and they
+    /// answer alone when every read succeeds (a thread gone fails its read) and each thread's
+    /// stat counts as many threads in the process as are kept (a new one shows in the count).
+    /// Otherwise the listing drops the gone threads and only the new ones are read.
     public func sample() -> [ThreadSample] {
+        var known: [ThreadSample]?
+        if skipped == 0, !threads.isEmpty {
+            let kept = read(threads.keys.sorted())
+            if kept.samples.count == threads.count && kept.processThreads == threads.count { return kept.samples }
+            known = kept.samples
+        }
         let listed = listThreads()
         let tids = listed.prefix(maxThreads)
         skipped = listed.count - tids.count
         let wanted = Set(tids)
         threads = threads.filter { wanted.contains($0.key) }
+        let fresh = tids.filter { threads[$0] == nil }
+        for tid in fresh { threads[tid] = ThreadFiles(pid: pid, tid: tid) }
+        guard let known else { return read(Array(tids)).samples }
+        return (known.filter { wanted.contains($0.tid) } + read(fresh).samples).sorted { $0.tid < $1.tid }
+    }
+
+    /// The samples of `tids` through their kept files, with the process's thread count as the
+    /// last thread's stat gave it; a thread gone (or a zombie) is left out.
+    private func read(_ tids: [Int32]) -> (samples: [ThreadSample], processThreads: Int) {
         var samples: [ThreadSample] = []
         samples.reserveCapacity(tids.count)
+        var processThreads = 0
+        let tickNs = 1_000_000_000 / max(ProcessReader.ticksPerSecond, 1)
         for tid in tids {
-            guard let files = threads[tid] ?? ThreadFiles(pid: pid, tid: tid) else { continue }
-            threads[tid] = files
-            guard let stat = files.stat.read(using: &buffer).flatMap(ProcStat.init(parsing:)),
+            guard let files = threads[tid],
+                let stat = files.stat.read(using: &buffer).flatMap(ProcStat.init(parsing:)),
                 stat.state != "Z" && stat.state != "X"
             else { continue }
+            processThreads = stat.threads
             let schedstat = files.schedstat?.read(using: &buffer).flatMap(ProcSchedstat.init(parsing:))
-            let tickNs = 1_000_000_000 / max(ProcessReader.ticksPerSecond, 1)
             samples.append(
                 ThreadSample(
                     tid: tid, name: stat.comm, state: stat.state,
@@ -86,7 +106,7 @@ public final class ThreadSampler {
                     majorFaults: stat.majorFaults,
                     wchan: files.wchan?.read(using: &buffer).flatMap(WaitChannel.parse), processor: stat.processor))
         }
-        return samples
+        return (samples, processThreads)
     }
 
     /// What every thread is doing in the kernel right now, read fresh: state, wchan, current

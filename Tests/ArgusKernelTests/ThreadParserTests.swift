@@ -1,6 +1,8 @@
 import ArgusCore
 import ArgusKernel
+import Foundation
 import Glibc
+import Synchronization
 import Testing
 
 @Suite struct ThreadParserTests {
@@ -44,5 +46,41 @@ import Testing
         let captured = ThreadSampler.capture(pid: getpid())
         #expect(captured.contains { $0.tid == getpid() && $0.kernelStack != nil && $0.syscall != nil })
         #expect(ThreadSampler(pid: 0x3fff_fff0).sample().isEmpty)
+    }
+
+    /// The kept files answer while the thread set stays; a thread started or ended since is seen
+    /// at the next sample.
+    @Test(.enabled(if: geteuid() == 0)) func samplerSeesAThreadStartAndEnd() throws {
+        let sampler = ThreadSampler(pid: getpid())
+        _ = sampler.sample()
+        var gate: [Int32] = [0, 0]
+        try #require(pipe(&gate) == 0)
+        let readEnd = gate[0]
+        defer { close(readEnd) }
+        let started = Mutex(false)
+        let name = "argus-sampled"  // its comm, to find its tid among the samples
+        let thread = Thread {
+            Thread.current.name = name
+            started.withLock { $0 = true }
+            var byte: UInt8 = 0
+            _ = read(readEnd, &byte, 1)  // blocks until the pipe's write end closes
+        }
+        thread.start()
+        let deadline = Date().addingTimeInterval(10)
+        var tid: Int32 = 0
+        while tid == 0 && Date() < deadline {
+            usleep(1_000)
+            if started.withLock({ $0 }) { tid = sampler.sample().first { $0.name == name }?.tid ?? 0 }
+        }
+        try #require(tid != 0)
+        #expect(sampler.sample().contains { $0.tid == tid })
+        close(gate[1])
+        var gone = false
+        while !gone && Date() < deadline {
+            gone = !sampler.sample().contains { $0.tid == tid }
+            if !gone { usleep(1_000) }
+        }
+        #expect(gone)
+        #expect(sampler.sample().contains { $0.tid == getpid() })
     }
 }

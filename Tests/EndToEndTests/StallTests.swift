@@ -21,6 +21,9 @@ extension EndToEnd {
             #expect(eventually { tracer.lines(containing: "Metrics: CPU=") >= 2 })
             testee.signal(SIGSTOP)
             #expect(eventually { stalls(scratch, "kind = 'stopped'") == 1 })
+            // The entry snapshot is captured on a worker after the stall row: continue only once it is in.
+            let entries = "SELECT count(*) FROM stall_snapshots WHERE snapshot_type = 'entry'"
+            #expect(eventually { ((try? Rows(scratch.database).int(entries)) ?? 0) == 1 })
             testee.signal(SIGCONT)
             #expect(eventually { stalls(scratch, "kind = 'stopped' AND ended_ns IS NOT NULL") == 1 })
             #expect(eventually { tracer.stdout.contains("Stall 1 ended (stopped)") })
