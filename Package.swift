@@ -20,8 +20,8 @@ let package = Package(
         .systemLibrary(name: "CBPF", path: "Sources/CBPF"),
         // libmicrohttpd and libcurl are opened with dlopen only when an exporter needs them, so a
         // start without one maps none of their ~30 libraries (see Sources/CCurl/include/CCurl.h).
-        .target(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD"),
-        .target(name: "CCurl", path: "Sources/CCurl"),
+        .target(name: "CMicroHTTPD", dependencies: ["CArgusLinux"], path: "Sources/CMicroHTTPD"),
+        .target(name: "CCurl", dependencies: ["CArgusLinux"], path: "Sources/CCurl"),
         // libyaml, for the config file (--config): every node carries its line, so errors name it.
         .systemLibrary(name: "CYAML", path: "Sources/CYAML"),
 

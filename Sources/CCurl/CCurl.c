@@ -1,55 +1,28 @@
 #include "CCurl.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
-#include <stdio.h>
 
-static struct {
-    CURLcode (*global_init)(long);
-    CURL *(*easy_init)(void);
-    void (*easy_cleanup)(CURL *);
-    void (*easy_reset)(CURL *);
-    CURLcode (*easy_perform)(CURL *);
-    const char *(*easy_strerror)(CURLcode);
-    struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
-    void (*slist_free_all)(struct curl_slist *);
-    CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
-    CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
-} curl;
+#include "argus_library.h"
 
+enum {
+    GLOBAL_INIT, EASY_INIT, EASY_CLEANUP, EASY_RESET, EASY_PERFORM, EASY_STRERROR, SLIST_APPEND, SLIST_FREE_ALL,
+    EASY_SETOPT, EASY_GETINFO, SYMBOL_COUNT
+};
+
+static const char *const names[SYMBOL_COUNT] = {
+    [GLOBAL_INIT] = "curl_global_init", [EASY_INIT] = "curl_easy_init", [EASY_CLEANUP] = "curl_easy_cleanup",
+    [EASY_RESET] = "curl_easy_reset", [EASY_PERFORM] = "curl_easy_perform", [EASY_STRERROR] = "curl_easy_strerror",
+    [SLIST_APPEND] = "curl_slist_append", [SLIST_FREE_ALL] = "curl_slist_free_all",
+    [EASY_SETOPT] = "curl_easy_setopt", [EASY_GETINFO] = "curl_easy_getinfo",
+};
+
+static void *symbols[SYMBOL_COUNT];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static const char *problem;
 static char problem_text[512];
 
-/// Resolves one symbol; on failure records why and returns NULL.
-static void *resolve(void *library, const char *name) {
-    void *symbol = dlsym(library, name);
-    if (symbol == NULL && problem == NULL) {
-        snprintf(problem_text, sizeof problem_text, "%s has no %s", CCURL_SONAME, name);
-        problem = problem_text;
-    }
-    return symbol;
-}
-
 static void load(void) {
-    void *library = dlopen(CCURL_SONAME, RTLD_NOW | RTLD_LOCAL);
-    if (library == NULL) {
-        const char *why = dlerror();
-        snprintf(problem_text, sizeof problem_text, "%s", why != NULL ? why : CCURL_SONAME ": cannot open");
-        problem = problem_text;
-        return;
-    }
-    curl.global_init = resolve(library, "curl_global_init");
-    curl.easy_init = resolve(library, "curl_easy_init");
-    curl.easy_cleanup = resolve(library, "curl_easy_cleanup");
-    curl.easy_reset = resolve(library, "curl_easy_reset");
-    curl.easy_perform = resolve(library, "curl_easy_perform");
-    curl.easy_strerror = resolve(library, "curl_easy_strerror");
-    curl.slist_append = resolve(library, "curl_slist_append");
-    curl.slist_free_all = resolve(library, "curl_slist_free_all");
-    curl.easy_setopt = resolve(library, "curl_easy_setopt");
-    curl.easy_getinfo = resolve(library, "curl_easy_getinfo");
-    // The library stays open for the process's life: handles and their threads may outlive any caller.
+    problem = argus_library_load(CCURL_SONAME, names, symbols, SYMBOL_COUNT, problem_text, sizeof problem_text);
 }
 
 const char *CCurl_load(void) {
@@ -57,38 +30,39 @@ const char *CCurl_load(void) {
     return problem;
 }
 
-CURLcode CCurl_global_init(long flags) { return curl.global_init(flags); }
-CURL *CCurl_easy_init(void) { return curl.easy_init(); }
-void CCurl_easy_cleanup(CURL *handle) { curl.easy_cleanup(handle); }
-void CCurl_easy_reset(CURL *handle) { curl.easy_reset(handle); }
-CURLcode CCurl_easy_perform(CURL *handle) { return curl.easy_perform(handle); }
-const char *CCurl_easy_strerror(CURLcode code) { return curl.easy_strerror(code); }
-struct curl_slist *CCurl_slist_append(struct curl_slist *list, const char *text) {
-    return curl.slist_append(list, text);
-}
-void CCurl_slist_free_all(struct curl_slist *list) { curl.slist_free_all(list); }
+// Each symbol as the type curl.h gives its function.
+#define CALL(symbol, type) ((type)symbols[symbol])
 
-CURLcode CCurl_setopt_long(CURL *handle, CURLoption option, long value) {
-    return curl.easy_setopt(handle, option, value);
+CURLcode CCurl_global_init(long flags) { return CALL(GLOBAL_INIT, CURLcode (*)(long))(flags); }
+CURL *CCurl_easy_init(void) { return CALL(EASY_INIT, CURL *(*)(void))(); }
+void CCurl_easy_cleanup(CURL *handle) { CALL(EASY_CLEANUP, void (*)(CURL *))(handle); }
+void CCurl_easy_reset(CURL *handle) { CALL(EASY_RESET, void (*)(CURL *))(handle); }
+CURLcode CCurl_easy_perform(CURL *handle) { return CALL(EASY_PERFORM, CURLcode (*)(CURL *))(handle); }
+const char *CCurl_easy_strerror(CURLcode code) { return CALL(EASY_STRERROR, const char *(*)(CURLcode))(code); }
+struct curl_slist *CCurl_slist_append(struct curl_slist *list, const char *text) {
+    return CALL(SLIST_APPEND, struct curl_slist *(*)(struct curl_slist *, const char *))(list, text);
 }
+void CCurl_slist_free_all(struct curl_slist *list) { CALL(SLIST_FREE_ALL, void (*)(struct curl_slist *))(list); }
+
+#define SETOPT CALL(EASY_SETOPT, CURLcode (*)(CURL *, CURLoption, ...))
+
+CURLcode CCurl_setopt_long(CURL *handle, CURLoption option, long value) { return SETOPT(handle, option, value); }
 
 CURLcode CCurl_setopt_string(CURL *handle, CURLoption option, const char *value) {
-    return curl.easy_setopt(handle, option, value);
+    return SETOPT(handle, option, value);
 }
 
-CURLcode CCurl_setopt_pointer(CURL *handle, CURLoption option, void *value) {
-    return curl.easy_setopt(handle, option, value);
-}
+CURLcode CCurl_setopt_pointer(CURL *handle, CURLoption option, void *value) { return SETOPT(handle, option, value); }
 
 CURLcode CCurl_setopt_write_function(CURL *handle, CCurl_write_callback callback) {
-    return curl.easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
+    return SETOPT(handle, CURLOPT_WRITEFUNCTION, callback);
 }
 
 CURLcode CCurl_setopt_body(CURL *handle, const void *body, long length) {
-    CURLcode code = curl.easy_setopt(handle, CURLOPT_POSTFIELDSIZE, length);
-    return code != CURLE_OK ? code : curl.easy_setopt(handle, CURLOPT_POSTFIELDS, body);
+    CURLcode code = SETOPT(handle, CURLOPT_POSTFIELDSIZE, length);
+    return code != CURLE_OK ? code : SETOPT(handle, CURLOPT_POSTFIELDS, body);
 }
 
 CURLcode CCurl_response_code(CURL *handle, long *code) {
-    return curl.easy_getinfo(handle, CURLINFO_RESPONSE_CODE, code);
+    return CALL(EASY_GETINFO, CURLcode (*)(CURL *, CURLINFO, ...))(handle, CURLINFO_RESPONSE_CODE, code);
 }
