@@ -95,18 +95,15 @@ extension ProcStat {
 public struct ProcStatus: Sendable, Equatable {
     public let text: String
 
-    public init(parsing text: String) {
-        var text = text
-        text.makeContiguousUTF8()  // so `value` can scan its bytes in place (a no-op for native text)
-        self.text = text
-    }
+    public init(parsing text: String) { self.text = text }
 
     /// The text after `Key:` with leading blanks removed, or nil when the key is absent.
     /// Scans the UTF-8 bytes in place: /proc text is ASCII, and neither Character iteration nor
     /// the generic UTF8View indexing keeps up with a status file read per member per interval.
     public func value(_ key: String) -> Substring? {
         let keyBytes = Array(key.utf8)
-        let found = text.utf8.withContiguousStorageIfAvailable { bytes -> (start: Int, end: Int)? in
+        var text = self.text  // withUTF8 is mutating: it makes the bytes contiguous (native text is already)
+        let found = text.withUTF8 { bytes -> (start: Int, end: Int)? in
             var lineStart = 0
             while lineStart < bytes.count {
                 var lineEnd = lineStart
@@ -125,7 +122,7 @@ public struct ProcStatus: Sendable, Equatable {
             }
             return nil
         }
-        guard let range = found ?? nil else { return nil }
+        guard let range = found else { return nil }
         let utf8 = text.utf8
         return text[
             utf8.index(utf8.startIndex, offsetBy: range.start)..<utf8.index(utf8.startIndex, offsetBy: range.end)]

@@ -31,6 +31,8 @@ final class StallMonitor {
     private var members: [Int32: Member] = [:]
     /// The process of each thread seen in the last full sample.
     private var owner: [Int32: Int32] = [:]
+    /// Each member's CPU clock as this tick read it (kept, so a tick allocates nothing for it).
+    private var clocks: [Int32: UInt64] = [:]
     private let pressure: PressureReader
     private var ring: SampleRing<FineSample>
     private var detector: StallDetector
@@ -107,15 +109,14 @@ final class StallMonitor {
     func tick(clock: ClockMapping, lastLogLineNs: UInt64?) -> [Record] {
         var records: [Record] = []
         let monotonic = Clocks.monotonicNs()
-        var clocks: [Int32: UInt64] = [:]
-        clocks.reserveCapacity(members.count)
+        clocks.removeAll(keepingCapacity: true)
         for (pid, member) in members { clocks[pid] = member.cpuClock?.nanoseconds() }
         let cpu = clocks.values.reduce(UInt64(0), &+)
         let probe = StallPacing.Probe(cpuNs: cpu, pressure: pressure.readTotals())
         guard pacing.needsFullSample(at: monotonic, probe: probe) else { return records }
         let sample = FineSample(
             monotonicNs: monotonic, time: clock.wallTime(monotonicNs: monotonic),
-            threads: sampleThreads(clocks: clocks, pressure: probe.pressure, at: monotonic),
+            threads: sampleThreads(pressure: probe.pressure, at: monotonic),
             pressure: watchesPressure ? probe.pressure : PressureTotals())
         guard !sample.threads.isEmpty else { return records }  // all gone: the session is about to end
         let windowStart = ring.lastMatching { sample.monotonicNs - $0.monotonicNs >= settings.thresholds.windowNs }
@@ -133,7 +134,7 @@ final class StallMonitor {
     /// Every member's threads, lowest pid first, up to `maxThreads` in all: read from their
     /// files, or, for a member that still rests since its last read less than a second ago (its
     /// CPU clock, read at this tick's start, and the pressure unmoved), taken as last read.
-    private func sampleThreads(clocks: [Int32: UInt64], pressure: PressureTotals, at now: UInt64) -> [ThreadSample] {
+    private func sampleThreads(pressure: PressureTotals, at now: UInt64) -> [ThreadSample] {
         var threads: [ThreadSample] = []
         var skipped = 0
         owner.removeAll(keepingCapacity: true)
