@@ -36,8 +36,10 @@ enum DatabaseProbe {
             )
         }
         let found = try Schema.tables(in: database)
-        let expected = try Schema.tables(atVersion: Int(version))
-        for table in try Schema.tables(atVersion: Schema.version).keys.sorted() {
+        if version == Schema.version && Schema.digest(found) == Schema.latestTablesDigest { return }
+        let latest = try Schema.tables(atVersion: Schema.version)
+        let expected = version == Schema.version ? latest : try Schema.tables(atVersion: Int(version))
+        for table in latest.keys.sorted() {
             switch (found[table], expected[table]) {
             case (nil, nil): continue
             case (_?, nil):

@@ -1,0 +1,20 @@
+import Testing
+
+@testable import ArgusStore
+
+@Suite struct SchemaDigestTests {
+    @Test func theLatestTablesDigestIsTheMigrations() throws {
+        let digest = Schema.digest(try Schema.tables(atVersion: Schema.version))
+        #expect(
+            digest == Schema.latestTablesDigest,
+            "Schema.latestTablesDigest should be 0x\(String(digest, radix: 16)) after a migration")
+    }
+
+    @Test func aDigestTellsTablesAndColumnsApart() {
+        let base = Schema.digest(["a": ["x", "y"], "b": ["z"]])
+        #expect(base == Schema.digest(["b": ["z"], "a": ["y", "x"]]))
+        #expect(base != Schema.digest(["a": ["x", "y"], "b": ["z"], "c": ["w"]]))
+        #expect(base != Schema.digest(["a": ["x"], "b": ["y", "z"]]))
+        #expect(base != Schema.digest(["a": ["x", "y"]]))
+    }
+}
