@@ -8,7 +8,8 @@ extension Session {
     /// declare, and a build's thousands of short compiler runs should cost nothing.
     static let stallMemberMinAgeNs: UInt64 = 500_000_000
 
-    func checkStalls() {
+    /// One tick of the stall ring; `early` when the sample tick takes it (takeQuietStallTickIfDue).
+    func checkStalls(early: Bool = false) {
         guard let stallMonitor, !table.live.isEmpty else { return }
         let now = Clocks.monotonicNs()
         for (pid, member) in table.live where !stallMonitor.contains(pid) {
@@ -17,9 +18,19 @@ extension Session {
         }
         for pid in stallMonitor.memberPids where table.live[pid] == nil { stallMonitor.remove(pid) }
         let silence = settings.logfiles.isEmpty ? nil : lastLogLineNs
-        submitStallRecords(stallMonitor.tick(clock: clock, lastLogLineNs: silence))
+        submitStallRecords(stallMonitor.tick(clock: clock, lastLogLineNs: silence, early: early))
         let tickNs = stallMonitor.tickIntervalNs
         if tickNs != stallTickNs { armStallTimer(everyNs: tickNs) }
+    }
+
+    /// While the ring is quiet it ticks once a second. A sample tick at least half a second
+    /// after the ring's last full sample takes the next one with it, and the ring's timer starts
+    /// its second again from now (which drops an expiry already pending): from then on the two
+    /// tick together, so an idle watch at 1 s wakes once a second, not twice.
+    func takeQuietStallTickIfDue() {
+        guard let stallMonitor, stallMonitor.quietSampleDue(at: Clocks.monotonicNs()) else { return }
+        checkStalls(early: true)
+        armStallTimer(everyNs: stallTickNs)
     }
 
     /// Ticks the stall ring every `everyNs`, the first tick `everyNs` from now (at once for a

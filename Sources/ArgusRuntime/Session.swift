@@ -249,6 +249,7 @@ public final class Session {
             kernelCounters?.collect()  // keeps the probes' ring buffers from filling
             scope.sampleTick(self)
             sampleMembers()
+            takeQuietStallTickIfDue()
             exportLosses()
         case .signals?:
             for delivery in signals.deliveries() {

@@ -101,19 +101,23 @@ final class StallMonitor {
     /// every member is quiet (StallPacing).
     var tickIntervalNs: UInt64 { pacing.tickIntervalNs(fast: settings.sampleIntervalNs) }
 
+    /// Whether the quiet ring's once-a-second full sample may be taken now by a tick that wakes
+    /// the loop anyway (StallPacing.quietSampleDue, early).
+    func quietSampleDue(at now: UInt64) -> Bool { pacing.quietSampleDue(at: now, early: true) }
+
     /// The members' pids, for the session to keep in step with its table.
     var memberPids: [Int32] { Array(members.keys) }
 
     /// One fine tick: sample (every thread, or only the cheap check while the process is quiet),
     /// detect, and return the rows to store.
-    func tick(clock: ClockMapping, lastLogLineNs: UInt64?) -> [Record] {
+    func tick(clock: ClockMapping, lastLogLineNs: UInt64?, early: Bool = false) -> [Record] {
         var records: [Record] = []
         let monotonic = Clocks.monotonicNs()
         clocks.removeAll(keepingCapacity: true)
         for (pid, member) in members { clocks[pid] = member.cpuClock?.nanoseconds() }
         let cpu = clocks.values.reduce(UInt64(0), &+)
         let probe = StallPacing.Probe(cpuNs: cpu, pressure: pressure.readTotals())
-        guard pacing.needsFullSample(at: monotonic, probe: probe) else { return records }
+        guard pacing.needsFullSample(at: monotonic, probe: probe, early: early) else { return records }
         let sample = FineSample(
             monotonicNs: monotonic, time: clock.wallTime(monotonicNs: monotonic),
             threads: sampleThreads(pressure: probe.pressure, at: monotonic),

@@ -163,6 +163,34 @@ struct StallPacingRateTests {
         #expect(pacing.tickIntervalNs(fast: 200_000_000) == 200_000_000)
     }
 
+    @Test func theQuietFullSampleIsDueAnEighthEarlyOrHalfEarlyForAnotherTimersTickAndNeverWhileBusy() {
+        var pacing = StallPacing()
+        let threads = [ThreadSample(tid: 1, name: "t", state: "S", cpuNs: 10, runDelayNs: 0)]
+        let first = FineSample(monotonicNs: 0, time: WallTime(nanoseconds: 0), threads: threads, pressure: .init())
+        #expect(!pacing.quietSampleDue(at: 5_000_000_000))  // not quiet: the ring's own timer ticks
+        let next = FineSample(
+            monotonicNs: 200_000_000, time: WallTime(nanoseconds: 200_000_000), threads: threads, pressure: .init())
+        let probe = StallPacing.Probe(cpuNs: 10, pressure: .init(cpu: 1, memory: 1, io: 1))
+        pacing.fullSampleTaken(next, previous: first, probe: probe, stallOpen: false)
+        #expect(!pacing.quietSampleDue(at: 1_000_000_000))
+        #expect(pacing.quietSampleDue(at: 1_075_000_000))
+        #expect(pacing.quietSampleDue(at: 3_000_000_000))
+        // Another timer's tick may take it once half the quiet interval has passed.
+        #expect(!pacing.quietSampleDue(at: 650_000_000, early: true))
+        #expect(pacing.quietSampleDue(at: 700_000_000, early: true))
+        let riding = pacing.needsFullSample(at: 700_000_000, probe: probe, early: true)
+        #expect(riding)
+        let ridden = FineSample(
+            monotonicNs: 700_000_000, time: WallTime(nanoseconds: 700_000_000), threads: threads, pressure: .init())
+        pacing.fullSampleTaken(ridden, previous: next, probe: probe, stallOpen: false)
+        #expect(!pacing.quietSampleDue(at: 1_000_000_000, early: true))
+        #expect(pacing.quietSampleDue(at: 1_200_000_000, early: true))
+        let moved = pacing.needsFullSample(
+            at: 1_200_000_000, probe: StallPacing.Probe(cpuNs: 11, pressure: probe.pressure))
+        #expect(moved)
+        #expect(!pacing.quietSampleDue(at: 3_000_000_000))
+    }
+
     // Member by member (StallPacing.Resting): a member whose threads all slept is taken as last
     // read while its clock and the pressure stay put.
 

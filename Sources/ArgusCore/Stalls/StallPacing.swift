@@ -65,7 +65,8 @@ public struct StallPacing: Sendable, Equatable {
     public var isQuiet: Bool { quietProbe != nil }
 
     /// Whether the tick at `now` should read every thread, given what the cheap check read.
-    public mutating func needsFullSample(at now: UInt64, probe: Probe) -> Bool {
+    /// `early`: the tick rides along with another timer's (see `quietSampleDue`).
+    public mutating func needsFullSample(at now: UInt64, probe: Probe, early: Bool = false) -> Bool {
         guard let quiet = quietProbe else { return true }
         guard probe.cpuNs == quiet.cpuNs, probe.cpuNs != nil, probe.pressure.cpu != nil,
             !pressureMoved(probe.pressure, since: quiet.pressure)
@@ -73,8 +74,17 @@ public struct StallPacing: Sendable, Equatable {
             quietProbe = nil  // something moved (or cannot be read): every thread, from now on
             return true
         }
-        // A tick a little early (the timer's own jitter) still counts as on time.
-        return now + quietIntervalNs / 8 >= lastFullNs + quietIntervalNs
+        return quietSampleDue(at: now, early: early)
+    }
+
+    /// Whether the quiet ring's full sample is due at `now`: false while not quiet (every tick
+    /// is full then). A tick a little early (the timer's own jitter) still counts as on time.
+    /// `early`: another timer's tick (the session's sample tick) takes the ring's with it once
+    /// half the quiet interval has passed. The ring's timer then starts its second again from
+    /// there, so after one such tick the two tick together, whatever their phase was; full
+    /// samples stay at most `quietIntervalNs` apart.
+    public func quietSampleDue(at now: UInt64, early: Bool = false) -> Bool {
+        isQuiet && now + (early ? quietIntervalNs / 2 : quietIntervalNs / 8) >= lastFullNs + quietIntervalNs
     }
 
     /// How often the ring should tick now: `fastNs` (the stall sample interval), or the quiet
