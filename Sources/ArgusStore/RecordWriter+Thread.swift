@@ -32,7 +32,7 @@ extension RecordWriter {
                 if until == .max {
                     wake.wait()
                 } else {
-                    _ = wake.wait(timeout: .now() + .nanoseconds(Int(min(until, 1_000_000_000))))
+                    _ = wake.wait(timeout: .now() + .nanoseconds(Int(min(until, 3_600_000_000_000))))
                 }
             case .write(let batch, let totals):
                 do throws(SQLiteError) {
@@ -65,11 +65,22 @@ extension RecordWriter {
     private func nextStep() -> Step {
         let now = Self.now()
         return state.withLock { state in
-            if state.queue.isEmpty { return state.closing ? .stop(state.totals) : .wait(nil) }
+            let looked = state.looking
+            state.looking = false
+            state.sleepsUntilWoken = false
+            if state.queue.isEmpty {
+                if state.closing { return .stop(state.totals) }
+                if looked {
+                    state.sleepsUntilWoken = true
+                    return .wait(nil)
+                }
+                state.looking = true
+                return .wait(configuration.maxDelayNs)
+            }
             if state.failing && !state.closing && now < state.retryAtNs { return .wait(state.retryAtNs - now) }
             let due = state.firstQueuedNs + configuration.maxDelayNs
             let ready =
-                state.urgent || state.closing || state.failing
+                state.urgent || state.closing || state.failing || looked
                 || state.queue.count >= configuration.batchRows || now >= due
             guard ready else { return .wait(due - now) }
             state.writingRows = state.queue.count

@@ -27,6 +27,8 @@ public struct WriterReport: Sendable, Equatable {
 /// once for urgent rows such as a process's termination). Each commit writes the table's and
 /// its indexes' pages to the WAL again, so at one sample a second, one commit per sample was a
 /// third of an idle watch's CPU; two seconds halve it, and a reader sees a row at most 2 s late.
+/// A submit wakes the writer only when it sleeps with nothing to look at (or for urgent rows or
+/// a full batch): while rows keep coming it looks every 2 s, so it wakes once per commit.
 ///
 /// The database is checked, migrated and given its session row when the writer is made, on the
 /// caller's thread: a database that cannot be used is refused then (`StoreRefusal`), before
@@ -71,6 +73,12 @@ public final class RecordWriter: Sendable {
         var retryAtNs: UInt64 = 0
         var report = WriterReport()
         var failing = false
+        /// The writer's last wait was a look: one delay after a write, with nothing queued, it
+        /// looks again and writes what came meanwhile (rows usually keep coming, so a look takes
+        /// them without a wake per row). A look that found nothing leaves it asleep until woken.
+        var looking = false
+        /// The writer sleeps until a submit wakes it (the queue was empty at a look).
+        var sleepsUntilWoken = false
 
         var totals: WriterTotals {
             WriterTotals(
@@ -130,7 +138,7 @@ public final class RecordWriter: Sendable {
             for record in records { state.queue.append(record) }
             state.bound(configuration.maxQueuedBytes)
             state.urgent = state.urgent || urgent
-            return wasEmpty || urgent || state.queue.count >= configuration.batchRows
+            return (wasEmpty && state.sleepsUntilWoken) || urgent || state.queue.count >= configuration.batchRows
         }
         if shouldWake { wake.signal() }
     }
