@@ -9,6 +9,9 @@ public final class ThreadSampler {
         let stat: RereadableFile
         let schedstat: RereadableFile?
         let wchan: RereadableFile?
+        /// The CPU time (schedstat ns) and wchan of the last read that found the thread asleep;
+        /// settled once a second read found the same time.
+        var lastSleep: (cpuNs: UInt64, wchan: String, settled: Bool)?
 
         init?(pid: Int32, tid: Int32) {
             let base = "/proc/\(pid)/task/\(tid)/"
@@ -98,15 +101,34 @@ public final class ThreadSampler {
             else { continue }
             processThreads = stat.threads
             let schedstat = files.schedstat?.read(using: &buffer).flatMap(ProcSchedstat.init(parsing:))
+            let wchan = waitChannel(files, state: stat.state, cpuNs: schedstat?.cpuNs)
             samples.append(
                 ThreadSample(
                     tid: tid, name: stat.comm, state: stat.state,
                     cpuNs: schedstat?.cpuNs ?? stat.cpuTimeNs(tickNs: tickNs),
                     runDelayNs: schedstat?.runDelayNs ?? 0, minorFaults: stat.minorFaults,
-                    majorFaults: stat.majorFaults,
-                    wchan: files.wchan?.read(using: &buffer).flatMap(WaitChannel.parse), processor: stat.processor))
+                    majorFaults: stat.majorFaults, wchan: wchan, processor: stat.processor))
         }
         return (samples, processThreads)
+    }
+
+    /// The thread's wchan: as last read when it sleeps now and has not run since two reads
+    /// found it asleep with the CPU time it has now (schedstat ns, exact to the last switch): a
+    /// thread leaves its wait only by running, so it is still where it was. Reading wchan looks
+    /// the address up in the kernel's symbols, the dearest of the three reads, and a quiet ring
+    /// re-reads every sleeping thread once a second. The first read is not kept alone: a thread
+    /// caught on its way to sleep (its state set and its time final, its switch not finished)
+    /// gives "0" or the wait it left, from the stack it saved at its previous switch.
+    private func waitChannel(_ files: ThreadFiles, state: Character, cpuNs: UInt64?) -> String? {
+        let asleep = state == "S" || state == "D" || state == "I"
+        if asleep, let last = files.lastSleep, last.settled, last.cpuNs == cpuNs { return last.wchan }
+        let wchan = files.wchan?.read(using: &buffer).flatMap(WaitChannel.parse)
+        if asleep, let cpuNs, let wchan {
+            files.lastSleep = (cpuNs, wchan, settled: files.lastSleep?.cpuNs == cpuNs)
+        } else {
+            files.lastSleep = nil
+        }
+        return wchan
     }
 
     /// What every thread is doing in the kernel right now, read fresh: state, wchan, current

@@ -64,6 +64,19 @@ struct TreeCaptureLiveTests {
         return shell
     }
 
+    /// The sampler carries a sleeping thread's wchan over while it has not run since, and reads
+    /// it again once it has: the shell's wait moves from its read to its child's end.
+    @Test func aSampledThreadsWaitChannelFollowsItIntoItsNextWait() throws {
+        let shell = try Child(["/bin/sh", "-c", "read line; /bin/sleep 30"], withStdin: true)
+        let sampler = ThreadSampler(pid: shell.pid)
+        func wchan() -> String? { sampler.sample().first { $0.tid == shell.pid }?.wchan }
+        #expect(eventually { (wchan() ?? "do_wait") != "do_wait" })
+        let reading = try #require(wchan())
+        #expect(wchan() == reading)
+        #expect(write(shell.stdin, "go\n", 3) == 3)
+        #expect(eventually { wchan() == "do_wait" })
+    }
+
     @Test func everyProcessOfATreeIsThereWithItsThreadsAndStacks() throws {
         let shell = try sleepingTree()
         let result = TreeCapture.capture(pids: [shell.pid], budgetNs: 10_000_000_000, userStacks: true)
