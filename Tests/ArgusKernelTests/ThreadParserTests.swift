@@ -62,7 +62,11 @@ import Testing
         let started = Mutex(false)
         let name = "argus-sampled"  // its comm, to find its tid among the samples
         let thread = Thread {
-            Thread.current.name = name
+            // Through the kernel's file: Foundation's Thread.name reaches the kernel only once
+            // start() has stored the pthread, which races with the new thread's first lines.
+            let comm = open("/proc/thread-self/comm", O_WRONLY)
+            _ = write(comm, name, name.utf8.count)
+            close(comm)
             started.withLock { $0 = true }
             var byte: UInt8 = 0
             _ = read(readEnd, &byte, 1)  // blocks until the pipe's write end closes
