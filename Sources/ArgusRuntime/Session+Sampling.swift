@@ -6,7 +6,7 @@ import ArgusStore
 extension Session {
     /// Samples every member that has lived a whole interval (short-lived ones cost nothing)
     /// or was there at attach.
-    func sampleMembers() {
+    func sampleMembers() -> [MetricRecord] {
         let now = Clocks.monotonicNs()
         var rows: [MetricRecord] = []
         for pid in table.live.keys.sorted() {
@@ -27,6 +27,7 @@ extension Session {
         } else {
             alertOnGroup(rows, at: WallTime(nanoseconds: Clocks.realtimeNs()))
         }
+        return rows
     }
 
     /// The group's row and line: how many members, their CPU, memory and threads together, and

@@ -8,8 +8,9 @@ extension Session {
     /// declare, and a build's thousands of short compiler runs should cost nothing.
     static let stallMemberMinAgeNs: UInt64 = 500_000_000
 
-    /// One tick of the stall ring; `early` when the sample tick takes it (takeQuietStallTickIfDue).
-    func checkStalls(early: Bool = false) {
+    /// One tick of the stall ring; `early` when the sample tick takes it (takeQuietStallTickIfDue),
+    /// with the states its /proc/PID/stat reads gave.
+    func checkStalls(early: Bool = false, states: [Int32: Character] = [:]) {
         guard let stallMonitor, !table.live.isEmpty else { return }
         let now = Clocks.monotonicNs()
         for (pid, member) in table.live where !stallMonitor.contains(pid) {
@@ -18,7 +19,7 @@ extension Session {
         }
         for pid in stallMonitor.memberPids where table.live[pid] == nil { stallMonitor.remove(pid) }
         let silence = settings.logfiles.isEmpty ? nil : lastLogLineNs
-        submitStallRecords(stallMonitor.tick(clock: clock, lastLogLineNs: silence, early: early))
+        submitStallRecords(stallMonitor.tick(clock: clock, lastLogLineNs: silence, early: early, states: states))
         let tickNs = stallMonitor.tickIntervalNs
         if tickNs != stallTickNs { armStallTimer(everyNs: tickNs) }
     }
@@ -27,9 +28,15 @@ extension Session {
     /// after the ring's last full sample takes the next one with it, and the ring's timer starts
     /// its second again from now (which drops an expiry already pending): from then on the two
     /// tick together, so an idle watch at 1 s wakes once a second, not twice.
-    func takeQuietStallTickIfDue() {
+    /// `rows`: what the sample tick just read; a single-threaded member's state in them spares
+    /// the ring reading that member's files again while it rests (StallMonitor.restate).
+    func takeQuietStallTickIfDue(_ rows: [MetricRecord]) {
         guard let stallMonitor, stallMonitor.quietSampleDue(at: Clocks.monotonicNs()) else { return }
-        checkStalls(early: true)
+        var states: [Int32: Character] = [:]
+        for row in rows where row.threadCount == 1 {
+            if let state = row.state.first { states[row.pid] = state }
+        }
+        checkStalls(early: true, states: states)
         armStallTimer(everyNs: stallTickNs)
     }
 

@@ -248,8 +248,7 @@ public final class Session {
             clock.refresh(realtimeNs: Clocks.realtimeNs(), monotonicNs: Clocks.monotonicNs())
             kernelCounters?.collect()  // keeps the probes' ring buffers from filling
             scope.sampleTick(self)
-            sampleMembers()
-            takeQuietStallTickIfDue()
+            takeQuietStallTickIfDue(sampleMembers())
             exportLosses()
         case .signals?:
             for delivery in signals.deliveries() {

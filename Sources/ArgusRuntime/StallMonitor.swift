@@ -110,7 +110,11 @@ final class StallMonitor {
 
     /// One fine tick: sample (every thread, or only the cheap check while the process is quiet),
     /// detect, and return the rows to store.
-    func tick(clock: ClockMapping, lastLogLineNs: UInt64?, early: Bool = false) -> [Record] {
+    /// `states`: the state each single-threaded member's /proc/PID/stat gave the sample tick
+    /// just before this one (a tick that rides on it), so a member at rest is not read again.
+    func tick(
+        clock: ClockMapping, lastLogLineNs: UInt64?, early: Bool = false, states: [Int32: Character] = [:]
+    ) -> [Record] {
         var records: [Record] = []
         let monotonic = Clocks.monotonicNs()
         clocks.removeAll(keepingCapacity: true)
@@ -120,7 +124,7 @@ final class StallMonitor {
         guard pacing.needsFullSample(at: monotonic, probe: probe, early: early) else { return records }
         let sample = FineSample(
             monotonicNs: monotonic, time: clock.wallTime(monotonicNs: monotonic),
-            threads: sampleThreads(pressure: probe.pressure, at: monotonic),
+            threads: sampleThreads(pressure: probe.pressure, at: monotonic, states: states),
             pressure: watchesPressure ? probe.pressure : PressureTotals())
         guard !sample.threads.isEmpty else { return records }  // all gone: the session is about to end
         let windowStart = ring.lastMatching { sample.monotonicNs - $0.monotonicNs >= settings.thresholds.windowNs }
@@ -138,7 +142,7 @@ final class StallMonitor {
     /// Every member's threads, lowest pid first, up to `maxThreads` in all: read from their
     /// files, or, for a member that still rests since its last read less than a second ago (its
     /// CPU clock, read at this tick's start, and the pressure unmoved), taken as last read.
-    private func sampleThreads(pressure: PressureTotals, at now: UInt64) -> [ThreadSample] {
+    private func sampleThreads(pressure: PressureTotals, at now: UInt64, states: [Int32: Character]) -> [ThreadSample] {
         var threads: [ThreadSample] = []
         var skipped = 0
         owner.removeAll(keepingCapacity: true)
@@ -154,6 +158,13 @@ final class StallMonitor {
                 pacing.stillResting(resting, cpuNs: clocks[pid], pressure: pressure, at: now)
             {
                 sampled = resting.threads
+            } else if let resting = member.resting, let state = states[pid],
+                let restated = Self.restate(resting, of: pid, as: state, cpuNs: clocks[pid])
+            {
+                sampled = restated
+                member.resting = StallPacing.Resting(
+                    threads: sampled, cpuNs: clocks[pid], pressure: pressure, readNs: now)
+                members[pid] = member
             } else {
                 sampled = member.threads.sample()
                 member.resting = StallPacing.Resting(
@@ -174,6 +185,22 @@ final class StallMonitor {
                     + "sampled (lowest process ids first)")
         }
         return threads
+    }
+
+    /// A single-threaded member at rest whose CPU clock has not moved since its thread was read:
+    /// that thread has not run, so its times, faults and wait are as read then, and only its
+    /// state can have changed (woken, it is runnable before it runs), which `state` (its
+    /// /proc/PID/stat at this tick) gives. Its CPU is as last read (it moves only when woken).
+    /// nil when the member has other threads or its clock moved: its files are read then.
+    static func restate(
+        _ resting: StallPacing.Resting, of pid: Int32, as state: Character, cpuNs: UInt64?
+    ) -> [ThreadSample]? {
+        guard resting.threads.count == 1, var thread = resting.threads.first, thread.tid == pid,
+            let cpuNs, cpuNs == resting.cpuNs
+        else { return nil }
+        thread.state = state
+        if state != "S" && state != "I" && state != "D" { thread.wchan = nil }
+        return [thread]
     }
 
     /// Ends every open stall (the process ended, or watching stopped); the exit snapshots are
