@@ -84,6 +84,7 @@ public final class BPFCounters {
                 program = bpf_object__next_program(object, current)
             }
             if code == 0 && !followForks { code = Self.shrinkRings(object) }
+            if code == 0 && !runQueueHistogram { code = Self.shrinkRunQueueWaits(object) }
             if code == 0 { code = bpf_object__load(object) }
             guard code == 0 else {
                 bpf_object__close(object)
@@ -213,6 +214,13 @@ public final class BPFCounters {
         else { return -ENOENT }
         let code = bpf_map__set_autocreate(execs, false)
         return code != 0 ? code : bpf_map__set_max_entries(exits, UInt32(sysconf(Int32(_SC_PAGESIZE))))
+    }
+
+    /// Without the histogram no slot is ever given: `runq_waits` keeps one entry instead of
+    /// 256 per CPU, each a histogram (a per-CPU allocation the load would zero for nothing).
+    private static func shrinkRunQueueWaits(_ object: OpaquePointer) -> Int32 {
+        guard let waits = bpf_object__find_map_by_name(object, "runq_waits") else { return -ENOENT }
+        return bpf_map__set_max_entries(waits, 1)
     }
 
     /// Returns bpf_map__set_initial_value's code (0, or a negative errno).
