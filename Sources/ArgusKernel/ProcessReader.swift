@@ -76,7 +76,10 @@ public enum ProcessReader {
     }
 
     /// A full sample through the target's open files, or nil once the process is gone.
-    public static func read(_ files: ProcessFiles) -> ProcessReading? {
+    /// `threadSwitches` false: a process with several threads has its switches left nil, for
+    /// the caller to sum from the reader that reads its threads' files anyway
+    /// (ProcessCounterReader), so each thread's status is read once per sample, not twice.
+    public static func read(_ files: ProcessFiles, threadSwitches: Bool = true) -> ProcessReading? {
         let pid = files.pid
         let monotonic = Clocks.monotonicNs()
         let realtime = Clocks.realtimeNs()
@@ -94,7 +97,7 @@ public enum ProcessReader {
         if stat.threads == 1, stat.state != "Z", let status = files.readLeaderStatus() {
             switches = (status.voluntarySwitches ?? 0, status.involuntarySwitches ?? 0)
         } else {
-            switches = contextSwitches(pid)
+            switches = threadSwitches ? contextSwitches(pid) : nil
         }
         return ProcessReading(
             stat: stat,

@@ -117,9 +117,14 @@ final class KernelCounterSource {
         exits[pid] = nil
     }
 
+    /// Whether `deltas(for:)` reads the threads of `pid` at each sample: then the sampler leaves
+    /// a process's switch sums to it instead of reading every thread's status a second time.
+    func readsThreads(of pid: Int32) -> Bool { previous[pid] != nil }
+
     /// What the kernel counted of `pid` since the previous call. `sample` is the sampler's row
-    /// of the same moment: its CPU time, faults and thread count are not read again.
-    func deltas(for pid: Int32, sample: MetricRecord) -> KernelCounterDeltas? {
+    /// of the same moment: its CPU time, faults and thread count are not read again, and the
+    /// switch sums it left nil (several threads) are filled from the threads read here.
+    func deltas(for pid: Int32, sample: inout MetricRecord) -> KernelCounterDeltas? {
         guard let before = previous[pid] else { return nil }
         if readers[pid] == nil { readers[pid] = ProcessCounterReader(pid: pid) }
         let switches = sample.voluntarySwitches.flatMap { voluntary in
@@ -130,6 +135,11 @@ final class KernelCounterSource {
             soleThreadSwitches: switches)
         guard let now = readers[pid]?.read(group: group) else { return nil }
         previous[pid] = now
+        if sample.voluntarySwitches == nil || sample.involuntarySwitches == nil {
+            let threads = now.threads.values
+            sample.voluntarySwitches = threads.reduce(0) { $0 &+ $1.voluntarySwitches }
+            sample.involuntarySwitches = threads.reduce(0) { $0 &+ $1.involuntarySwitches }
+        }
         let change = now.change(since: before)
         var deltas = KernelCounterDeltas(
             oncpuNs: change.cpuNs, runqDelayNs: change.runDelayNs, runqDelayMaxNs: nil,

@@ -18,8 +18,12 @@ struct Sampler {
     /// One sample, or nil when the process is gone (every thread exited), or its pid names another
     /// process. The first sample's CPU % is the average since the process started (as `ps`
     /// shows it); later ones cover the time since the previous sample (as psutil does).
-    mutating func sample(appName: String, processName: String) -> MetricRecord? {
-        guard let reading = ProcessReader.read(files), reading.stat.startTicks == startTicks else { return nil }
+    /// `threadSwitches` false: the switches of a process with several threads are left nil, for
+    /// the kernel counters to fill from their own reading of its threads (see ProcessReader.read).
+    mutating func sample(appName: String, processName: String, threadSwitches: Bool = true) -> MetricRecord? {
+        guard let reading = ProcessReader.read(files, threadSwitches: threadSwitches),
+            reading.stat.startTicks == startTicks
+        else { return nil }
 
         let percent: Double
         if let previous {

@@ -37,13 +37,10 @@ extension Session {
         if member.confirmsEndWithPidfd, let startTicks = arrival.startTicks {
             // Attached to a running process: its first sample now (CPU % since it started, as ps).
             var sampler = Sampler(pid: pid, startTicks: startTicks)
-            let first = sampler.sample(appName: appName, processName: member.name)
+            let first = sample(pid, with: &sampler, name: member.name)
             samplers[pid] = sampler
             reportUnreadable(sampler, pid: pid)
-            if var first {
-                first.kernel = kernelCounters?.deltas(for: pid, sample: first)
-                pendingFirstSample = first
-            }
+            if let first { pendingFirstSample = first }
         }
         startStalls(root: member)
         do {

@@ -17,8 +17,10 @@ extension Session {
                 }
                 samplers[pid] = Sampler(pid: pid, startTicks: stat.startTicks)
             }
-            guard var row = samplers[pid]?.sample(appName: appName, processName: member.name) else { continue }
-            row.kernel = kernelCounters?.deltas(for: pid, sample: row)
+            guard var sampler = samplers[pid] else { continue }
+            let sampled = sample(pid, with: &sampler, name: member.name)
+            samplers[pid] = sampler
+            guard let row = sampled else { continue }
             record(sample: row, of: member)
             rows.append(row)
         }
@@ -28,6 +30,16 @@ extension Session {
             alertOnGroup(rows, at: WallTime(nanoseconds: Clocks.realtimeNs()))
         }
         return rows
+    }
+
+    /// One member's row with the kernel counters' deltas. Each thread's status is read once: by
+    /// the counters when they read the member's threads anyway, by the sampler otherwise.
+    func sample(_ pid: Int32, with sampler: inout Sampler, name: String) -> MetricRecord? {
+        let countersReadThreads = kernelCounters?.readsThreads(of: pid) == true
+        guard var row = sampler.sample(appName: appName, processName: name, threadSwitches: !countersReadThreads)
+        else { return nil }
+        row.kernel = kernelCounters?.deltas(for: pid, sample: &row)
+        return row
     }
 
     /// The group's row and line: how many members, their CPU, memory and threads together, and

@@ -176,6 +176,17 @@ case "touch":
     say("touched")
     gate()
     exit(0)
+case "napping-threads":
+    // N threads that nap 1 ms at a time for as long as the process lives.
+    for index in 0..<number(0, default: 4) {
+        _ = startThread(
+            { _ in
+                while true { usleep(1_000) }
+            }, argument: index)
+    }
+    say("napping")
+    gate()
+    exit(0)
 case "naps":
     for _ in 0..<number(0, default: 10) { usleep(1_000) }
     say("napped")

@@ -29,6 +29,36 @@ extension EndToEnd {
             #expect(complete == Int64(printed))
         }
 
+        /// Several threads: each thread's status is read once per sample, and the switch sums
+        /// and the counters' deltas come from that one reading, so consecutive rows agree exactly.
+        @Test func aMultiThreadedProcessesSwitchSumsAndDeltasComeFromOneReading() throws {
+            let scratch = Scratch()
+            let testee = try Child(Binaries.testee, ["napping-threads", "3"], scratch: scratch, label: "testee")
+            #expect(eventually { testee.stdout.contains("napping") })
+            let tracer = try startTracer(["--pid", "\(testee.pid)", "--interval", "0.5"], scratch: scratch)
+            #expect(waitAttached(tracer))
+            #expect(eventually(within: 15) { tracer.lines(containing: "Metrics: CPU=") >= 5 })
+            testee.openGate()
+            #expect(tracer.exitStatus() == 0)
+
+            let rows = try Rows(scratch.database)
+            let sums = try rows.doubles(
+                """
+                SELECT ctx_switches_voluntary FROM performance_metrics
+                WHERE thread_count = 4 AND bpf_switches_voluntary IS NOT NULL ORDER BY id
+                """)
+            let deltas = try rows.doubles(
+                """
+                SELECT bpf_switches_voluntary FROM performance_metrics
+                WHERE thread_count = 4 AND bpf_switches_voluntary IS NOT NULL ORDER BY id
+                """)
+            #expect(sums.count >= 4, "rows: \(sums)")
+            let steps = zip(sums.dropFirst(), sums).map { $0 - $1 }
+            // Three threads napping 1 ms at a time switch hundreds of times in half a second.
+            #expect(steps.allSatisfy { $0 > 100 }, "steps: \(steps)")
+            #expect(Array(deltas.dropFirst()) == steps, "deltas \(deltas), steps of the sums \(steps)")
+        }
+
         @Test func cpuPercentFollowsABusyChildsLoad() throws {
             let scratch = Scratch()
             let testee = try Child(Binaries.testee, ["gate", "spin", "3.5"], scratch: scratch, label: "testee")
