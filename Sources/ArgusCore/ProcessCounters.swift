@@ -28,6 +28,15 @@ public struct ThreadCounterReading: Sendable, Equatable {
     }
 }
 
+extension ThreadCounterReading {
+    /// The switches of `threads` together (the process's live threads: each counts only its own).
+    public static func switchTotals(_ threads: some Sequence<ThreadCounterReading>) -> (
+        voluntary: UInt64, involuntary: UInt64
+    ) {
+        threads.reduce((UInt64(0), UInt64(0))) { ($0.0 &+ $1.voluntarySwitches, $0.1 &+ $1.involuntarySwitches) }
+    }
+}
+
 /// What a process did between two readings.
 public struct ProcessCounterChange: Sendable, Equatable {
     public var cpuNs: UInt64 = 0

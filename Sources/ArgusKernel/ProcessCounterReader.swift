@@ -65,7 +65,7 @@ public final class ProcessCounterReader {
                 threads = kept
             } else {
                 relist()
-                threads = readKept() ?? [:]
+                threads = readKept(leavingOutGone: true) ?? [:]
             }
         } else {
             threadFiles.removeAll()
@@ -82,12 +82,16 @@ public final class ProcessCounterReader {
         return Group(cpuNs: cpuNs, faults: stat.minorFaults + stat.majorFaults, threads: stat.threads)
     }
 
-    /// Every kept thread's counters, or nil when one of them is gone.
-    private func readKept() -> [Int32: ThreadCounterReading]? {
+    /// Every kept thread's counters, or nil when one of them is gone (`leavingOutGone`: without
+    /// those, as a thread that ends between the listing and its read has nothing to add).
+    private func readKept(leavingOutGone: Bool = false) -> [Int32: ThreadCounterReading]? {
         guard !threadFiles.isEmpty else { return nil }
         var threads: [Int32: ThreadCounterReading] = [:]
         for (tid, files) in threadFiles {
-            guard let status = files.status.read(using: &buffer).map(ProcStatus.init(parsing:)) else { return nil }
+            guard let status = files.status.read(using: &buffer).map(ProcStatus.init(parsing:)) else {
+                if leavingOutGone { continue }
+                return nil
+            }
             let schedstat = files.schedstat?.read(using: &buffer).flatMap(ProcSchedstat.init(parsing:))
             threads[tid] = ThreadCounterReading(
                 voluntarySwitches: status.voluntarySwitches ?? 0, involuntarySwitches: status.involuntarySwitches ?? 0,

@@ -117,15 +117,15 @@ public enum ProcessReader {
     /// the switches of threads that already exited are not in /proc).
     public static func contextSwitches(_ pid: Int32) -> (voluntary: UInt64, involuntary: UInt64)? {
         guard let tids = ProcFS.list("/proc/\(pid)/task") else { return nil }
-        var voluntary: UInt64 = 0
-        var involuntary: UInt64 = 0
-        for tid in tids {
-            guard let text = ProcFS.read("/proc/\(pid)/task/\(tid)/status") else { continue }
-            let status = ProcStatus(parsing: text)
-            voluntary += status.voluntarySwitches ?? 0
-            involuntary += status.involuntarySwitches ?? 0
+        let threads = tids.compactMap { tid in
+            ProcFS.read("/proc/\(pid)/task/\(tid)/status").map { text in
+                let status = ProcStatus(parsing: text)
+                return ThreadCounterReading(
+                    voluntarySwitches: status.voluntarySwitches ?? 0,
+                    involuntarySwitches: status.involuntarySwitches ?? 0, runDelayNs: 0)
+            }
         }
-        return (voluntary, involuntary)
+        return ThreadCounterReading.switchTotals(threads)
     }
 
     /// Every running process, with what `--process NAME` matches on. Kernel threads and zombies

@@ -136,9 +136,12 @@ final class KernelCounterSource {
         guard let now = readers[pid]?.read(group: group) else { return nil }
         previous[pid] = now
         if sample.voluntarySwitches == nil || sample.involuntarySwitches == nil {
-            let threads = now.threads.values
-            sample.voluntarySwitches = threads.reduce(0) { $0 &+ $1.voluntarySwitches }
-            sample.involuntarySwitches = threads.reduce(0) { $0 &+ $1.involuntarySwitches }
+            // No thread read here (the process ended meanwhile): by path, as the sampler would.
+            let totals =
+                now.threads.isEmpty
+                ? ProcessReader.contextSwitches(pid) : ThreadCounterReading.switchTotals(now.threads.values)
+            sample.voluntarySwitches = totals?.voluntary
+            sample.involuntarySwitches = totals?.involuntary
         }
         let change = now.change(since: before)
         var deltas = KernelCounterDeltas(

@@ -31,7 +31,9 @@ extension Session {
     /// `rows`: what the sample tick just read; a single-threaded member's state in them spares
     /// the ring reading that member's files again while it rests (StallMonitor.restate).
     func takeQuietStallTickIfDue(_ rows: [MetricRecord]) {
-        guard let stallMonitor, stallMonitor.quietSampleDue(at: Clocks.monotonicNs()) else { return }
+        guard let stallMonitor, !table.live.isEmpty, stallMonitor.quietSampleDue(at: Clocks.monotonicNs()) else {
+            return  // no members (between incarnations): the ring's timer stays as finishStalls left it
+        }
         var states: [Int32: Character] = [:]
         for row in rows where row.threadCount == 1 {
             if let state = row.state.first { states[row.pid] = state }

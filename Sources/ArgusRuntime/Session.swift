@@ -264,8 +264,8 @@ public final class Session {
         case .logEvents?:
             record(logTail?.handleEvents() ?? [])
         case .stallTimer?:
-            stallTimer.acknowledge()
-            checkStalls()
+            // Nothing to read when the sample tick in the same wake took this tick and re-armed.
+            if stallTimer.acknowledge() > 0 { checkStalls() }
         case .scopeTimer?:
             scopeTimer.acknowledge()
             scope.timerFired(self)

@@ -103,7 +103,9 @@ final class StallMonitor {
 
     /// Whether the quiet ring's once-a-second full sample may be taken now by a tick that wakes
     /// the loop anyway (StallPacing.quietSampleDue, early).
-    func quietSampleDue(at now: UInt64) -> Bool { pacing.quietSampleDue(at: now, early: true) }
+    func quietSampleDue(at now: UInt64) -> Bool {
+        pacing.quietSampleDue(at: now, early: true, fastNs: settings.sampleIntervalNs)
+    }
 
     /// The members' pids, for the session to keep in step with its table.
     var memberPids: [Int32] { Array(members.keys) }
@@ -121,7 +123,8 @@ final class StallMonitor {
         for (pid, member) in members { clocks[pid] = member.cpuClock?.nanoseconds() }
         let cpu = clocks.values.reduce(UInt64(0), &+)
         let probe = StallPacing.Probe(cpuNs: cpu, pressure: pressure.readTotals())
-        guard pacing.needsFullSample(at: monotonic, probe: probe, early: early) else { return records }
+        guard pacing.needsFullSample(at: monotonic, probe: probe, early: early, fastNs: settings.sampleIntervalNs)
+        else { return records }
         let sample = FineSample(
             monotonicNs: monotonic, time: clock.wallTime(monotonicNs: monotonic),
             threads: sampleThreads(pressure: probe.pressure, at: monotonic, states: states),
@@ -189,8 +192,9 @@ final class StallMonitor {
 
     /// A single-threaded member at rest whose CPU clock has not moved since its thread was read:
     /// that thread has not run, so its times, faults and wait are as read then, and only its
-    /// state can have changed (woken, it is runnable before it runs), which `state` (its
-    /// /proc/PID/stat at this tick) gives. Its CPU is as last read (it moves only when woken).
+    /// state can have changed (woken, it is runnable before it runs), which `state` gives: its
+    /// /proc/PID/stat as the sample tick read it, a moment before this tick's clock read (a wake
+    /// in between shows at the next tick). Its CPU is as last read (it moves only when woken).
     /// nil when the member has other threads or its clock moved: its files are read then.
     static func restate(
         _ resting: StallPacing.Resting, of pid: Int32, as state: Character, cpuNs: UInt64?

@@ -6,6 +6,13 @@ struct ProcessCounterChangeTests {
         ThreadCounterReading(voluntarySwitches: voluntary, involuntarySwitches: involuntary, runDelayNs: delay)
     }
 
+    @Test func switchTotalsAddEveryThreadsOwn() {
+        let totals = ThreadCounterReading.switchTotals([thread(5, 1, 0), thread(9, 2, 7), thread(0, 4, 0)])
+        #expect(totals.voluntary == 14)
+        #expect(totals.involuntary == 7)
+        #expect(ThreadCounterReading.switchTotals([]) == (0, 0))
+    }
+
     @Test func aThreadInBothReadingsAddsItsGrowth() {
         let before = ProcessCounterReading(cpuNs: 100, faults: 10, threads: [1: thread(5, 1, 1_000)])
         let after = ProcessCounterReading(cpuNs: 350, faults: 12, threads: [1: thread(9, 2, 4_000)])

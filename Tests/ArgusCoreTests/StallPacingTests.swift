@@ -185,6 +185,9 @@ struct StallPacingRateTests {
         pacing.fullSampleTaken(ridden, previous: next, probe: probe, stallOpen: false)
         #expect(!pacing.quietSampleDue(at: 1_000_000_000, early: true))
         #expect(pacing.quietSampleDue(at: 1_200_000_000, early: true))
+        // A ring sampling every 5 s ticks at its own rate: no tick rides along.
+        #expect(!pacing.quietSampleDue(at: 3_000_000_000, early: true, fastNs: 5_000_000_000))
+        #expect(pacing.quietSampleDue(at: 3_000_000_000, early: true, fastNs: 1_000_000_000))
         let moved = pacing.needsFullSample(
             at: 1_200_000_000, probe: StallPacing.Probe(cpuNs: 11, pressure: probe.pressure))
         #expect(moved)

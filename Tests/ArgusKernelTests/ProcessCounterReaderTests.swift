@@ -47,6 +47,14 @@ struct ProcessCounterReaderTests {
             var status: Int32 = 0
             waitpid(pid, &status, 0)
         }
+        // Asleep in its nanosleep, not still starting (its run-queue wait moves until then).
+        var asleep = false
+        for _ in 0..<500 where !asleep {
+            let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+            asleep = stat?.contains("(sleep) S ") == true
+            if !asleep { usleep(10_000) }
+        }
+        try #require(asleep)
         let group = ProcessCounterReader.Group(
             cpuNs: 5, faults: 9, threads: 1, soleThreadSwitches: (voluntary: 111, involuntary: 22))
         let reading = try #require(ProcessCounterReader(pid: pid).read(group: group))

@@ -35,6 +35,23 @@ import Testing
         _ = writer.close()
     }
 
+    /// The writer looks once after a write and then sleeps until a row comes: a row submitted
+    /// then must wake it, and is committed within the delay, not left for close.
+    @Test func aRowAfterAnIdleSpellIsCommittedWithinTheDelay() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.path + "/argus.db"
+        let writer = try Fixtures.writer(path, configure: { $0.maxDelayNs = 100_000_000 })
+        for index in 0..<3 {
+            usleep(400_000)  // longer than a look: the writer sleeps until woken (any phase passes)
+            writer.submit(Fixtures.metric(index))
+            #expect(
+                Fixtures.eventually(timeoutMs: 3_000) {
+                    Fixtures.count("performance_metrics", in: path) == Int64(index + 1)
+                })
+        }
+        _ = writer.close()
+    }
+
     @Test func rowsThatCannotBeSavedAreCountedAtClose() throws {
         let scratch = ScratchDirectory()
         let path = scratch.path + "/argus.db"

@@ -65,8 +65,10 @@ public struct StallPacing: Sendable, Equatable {
     public var isQuiet: Bool { quietProbe != nil }
 
     /// Whether the tick at `now` should read every thread, given what the cheap check read.
-    /// `early`: the tick rides along with another timer's (see `quietSampleDue`).
-    public mutating func needsFullSample(at now: UInt64, probe: Probe, early: Bool = false) -> Bool {
+    /// `early`: the tick rides along with another timer's (see `quietSampleDue`), `fastNs` the
+    /// ring's own sample interval.
+    public mutating func needsFullSample(at now: UInt64, probe: Probe, early: Bool = false, fastNs: UInt64 = 0) -> Bool
+    {
         guard let quiet = quietProbe else { return true }
         guard probe.cpuNs == quiet.cpuNs, probe.cpuNs != nil, probe.pressure.cpu != nil,
             !pressureMoved(probe.pressure, since: quiet.pressure)
@@ -74,7 +76,7 @@ public struct StallPacing: Sendable, Equatable {
             quietProbe = nil  // something moved (or cannot be read): every thread, from now on
             return true
         }
-        return quietSampleDue(at: now, early: early)
+        return quietSampleDue(at: now, early: early, fastNs: fastNs)
     }
 
     /// Whether the quiet ring's full sample is due at `now`: false while not quiet (every tick
@@ -82,9 +84,12 @@ public struct StallPacing: Sendable, Equatable {
     /// `early`: another timer's tick (the session's sample tick) takes the ring's with it once
     /// half the quiet interval has passed. The ring's timer then starts its second again from
     /// there, so after one such tick the two tick together, whatever their phase was; full
-    /// samples stay at most `quietIntervalNs` apart.
-    public func quietSampleDue(at now: UInt64, early: Bool = false) -> Bool {
-        isQuiet && now + (early ? quietIntervalNs / 2 : quietIntervalNs / 8) >= lastFullNs + quietIntervalNs
+    /// samples stay at most `quietIntervalNs` apart. Never early when the ring's own sample
+    /// interval (`fastNs`) is longer than the quiet interval: the ring then ticks at that slower
+    /// rate, quiet or not, and its length in samples is sized for it.
+    public func quietSampleDue(at now: UInt64, early: Bool = false, fastNs: UInt64 = 0) -> Bool {
+        guard isQuiet, !early || fastNs <= quietIntervalNs else { return false }
+        return now + (early ? quietIntervalNs / 2 : quietIntervalNs / 8) >= lastFullNs + quietIntervalNs
     }
 
     /// How often the ring should tick now: `fastNs` (the stall sample interval), or the quiet
