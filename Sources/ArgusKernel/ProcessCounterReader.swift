@@ -7,7 +7,7 @@ import Glibc
 /// (/proc/PID/task/TID/schedstat), which the kernel keeps per thread only.
 public final class ProcessCounterReader {
     /// Up to this many threads, each thread's two files stay open between readings (a re-read
-    /// is then one pread each, no path lookup); a process with more is read by path.
+    /// is then one pread each, no path lookup); threads beyond them are read by path.
     static let keptThreads = 64
 
     /// What the sampler already read of the whole process at this moment, so that /proc/PID/stat
@@ -38,8 +38,20 @@ public final class ProcessCounterReader {
     /// The leader's schedstat, for a process whose leader is its only thread.
     private lazy var soleSchedstat: RereadableFile? = RereadableFile(path: "/proc/\(pid)/schedstat")
     private var buffer = [UInt8](repeating: 0, count: 2048)
-    /// The open files of each live thread, when the process has at most `keptThreads`.
-    private var threadFiles: [Int32: (status: RereadableFile, schedstat: RereadableFile?)] = [:]
+    /// One thread's two files.
+    private struct ThreadFiles {
+        let status: RereadableFile
+        let schedstat: RereadableFile?
+
+        init?(pid: Int32, tid: Int32) {
+            guard let status = RereadableFile(path: "/proc/\(pid)/task/\(tid)/status") else { return nil }
+            self.status = status
+            schedstat = RereadableFile(path: "/proc/\(pid)/task/\(tid)/schedstat")
+        }
+    }
+
+    /// The live threads' files, while the process has more than one thread.
+    private var threadFiles: KeptThreadFiles<ThreadFiles>?
 
     public init(pid: Int32) {
         self.pid = pid
@@ -51,25 +63,24 @@ public final class ProcessCounterReader {
         guard let group = given ?? readGroup() else { return nil }
         let threads: [Int32: ThreadCounterReading]
         if let switches = group.soleThreadSwitches {
-            threadFiles.removeAll()
+            threadFiles = nil
             let schedstat = soleSchedstat?.read(using: &buffer).flatMap(ProcSchedstat.init(parsing:))
             threads = [
                 pid: ThreadCounterReading(
                     voluntarySwitches: switches.voluntary, involuntarySwitches: switches.involuntary,
                     runDelayNs: schedstat?.runDelayNs ?? 0)
             ]
-        } else if group.threads <= Self.keptThreads {
+        } else {
             // The kept files answer unless the thread set changed: a thread gone fails its read,
             // and a new one shows in the count. Only then is the task directory listed again.
-            if let kept = readKept(), kept.count == group.threads {
-                threads = kept
-            } else {
-                relist()
-                threads = readKept(leavingOutGone: true) ?? [:]
-            }
-        } else {
-            threadFiles.removeAll()
-            threads = readByPath()
+            let files =
+                threadFiles
+                ?? KeptThreadFiles(pid: pid, limit: Self.keptThreads, overflow: .readUnkept) { [pid] tid in
+                    ThreadFiles(pid: pid, tid: tid)
+                }
+            threadFiles = files
+            let readings = files.read(threads: group.threads) { _, files in readThread(files) }
+            threads = Dictionary(uniqueKeysWithValues: readings.map { ($0.tid, $0.reading) })
         }
         return ProcessCounterReading(cpuNs: group.cpuNs, faults: group.faults, threads: threads)
     }
@@ -82,48 +93,10 @@ public final class ProcessCounterReader {
         return Group(cpuNs: cpuNs, faults: stat.minorFaults + stat.majorFaults, threads: stat.threads)
     }
 
-    /// Every kept thread's counters, or nil when one of them is gone (`leavingOutGone`: without
-    /// those, as a thread that ends between the listing and its read has nothing to add).
-    private func readKept(leavingOutGone: Bool = false) -> [Int32: ThreadCounterReading]? {
-        guard !threadFiles.isEmpty else { return nil }
-        var threads: [Int32: ThreadCounterReading] = [:]
-        for (tid, files) in threadFiles {
-            guard let status = files.status.read(using: &buffer).map(ProcStatus.init(parsing:)) else {
-                if leavingOutGone { continue }
-                return nil
-            }
-            let schedstat = files.schedstat?.read(using: &buffer).flatMap(ProcSchedstat.init(parsing:))
-            threads[tid] = ThreadCounterReading(
-                voluntarySwitches: status.voluntarySwitches ?? 0, involuntarySwitches: status.involuntarySwitches ?? 0,
-                runDelayNs: schedstat?.runDelayNs ?? 0)
-        }
-        return threads
-    }
-
-    /// Opens the files of the threads listed now, keeping those already open.
-    private func relist() {
-        let listed = Set((ProcFS.list("/proc/\(pid)/task") ?? []).compactMap { Int32($0) })
-        for tid in threadFiles.keys where !listed.contains(tid) { threadFiles[tid] = nil }
-        for tid in listed where threadFiles[tid] == nil {
-            guard let status = RereadableFile(path: "/proc/\(pid)/task/\(tid)/status") else { continue }
-            threadFiles[tid] = (status, RereadableFile(path: "/proc/\(pid)/task/\(tid)/schedstat"))
-        }
-    }
-
-    private func readByPath() -> [Int32: ThreadCounterReading] {
-        var threads: [Int32: ThreadCounterReading] = [:]
-        for name in ProcFS.list("/proc/\(pid)/task") ?? [] {
-            guard let tid = Int32(name), let thread = readThread(tid) else { continue }
-            threads[tid] = thread
-        }
-        return threads
-    }
-
-    private func readThread(_ tid: Int32) -> ThreadCounterReading? {
-        guard let status = ProcFS.read("/proc/\(pid)/task/\(tid)/status").map(ProcStatus.init(parsing:)) else {
-            return nil  // exited since the listing
-        }
-        let schedstat = ProcFS.read("/proc/\(pid)/task/\(tid)/schedstat").flatMap(ProcSchedstat.init(parsing:))
+    /// One thread's switches and run-queue wait; nil once it is gone.
+    private func readThread(_ files: ThreadFiles) -> ThreadCounterReading? {
+        guard let status = files.status.read(using: &buffer).map(ProcStatus.init(parsing:)) else { return nil }
+        let schedstat = files.schedstat?.read(using: &buffer).flatMap(ProcSchedstat.init(parsing:))
         return ThreadCounterReading(
             voluntarySwitches: status.voluntarySwitches ?? 0, involuntarySwitches: status.involuntarySwitches ?? 0,
             runDelayNs: schedstat?.runDelayNs ?? 0)

@@ -2,8 +2,7 @@ import ArgusCore
 import Glibc
 
 /// Reads every thread of one process for the stall detector, several times a second: each
-/// thread's stat, schedstat and wchan stay open and are re-read with pread(2); the thread list
-/// is /proc/PID/task.
+/// thread's stat, schedstat and wchan stay open (KeptThreadFiles) and are re-read with pread(2).
 public final class ThreadSampler {
     private final class ThreadFiles {
         let stat: RereadableFile
@@ -25,91 +24,41 @@ public final class ThreadSampler {
     public let pid: Int32
     /// Threads beyond this many are not sampled (a process with thousands of threads would
     /// otherwise hold thousands of open files); `skipped` says how many.
-    public let maxThreads: Int
-    public private(set) var skipped = 0
-    private var threads: [Int32: ThreadFiles] = [:]
+    public var maxThreads: Int { threads.limit }
+    public var skipped: Int { threads.skipped }
+    private let threads: KeptThreadFiles<ThreadFiles>
     private var buffer = [UInt8](repeating: 0, count: 1024)
-    /// /proc/PID/task, kept open and rewound (rewinddir(3)) for each listing.
-    private let taskDirectory: OpaquePointer?
 
     public init(pid: Int32, maxThreads: Int = 256) {
         self.pid = pid
-        self.maxThreads = maxThreads
-        taskDirectory = opendir("/proc/\(pid)/task")
+        threads = KeptThreadFiles(pid: pid, limit: maxThreads, overflow: .skip) { ThreadFiles(pid: pid, tid: $0) }
     }
 
-    deinit {
-        if let taskDirectory { closedir(taskDirectory) }
-    }
-
-    /// The thread ids listed now, from the numbers' bytes without building strings.
-    private func listThreads() -> [Int32] {
-        guard let taskDirectory else { return [] }
-        rewinddir(taskDirectory)
-        var tids: [Int32] = []
-        while let entry = readdir(taskDirectory) {
-            let tid = withUnsafeBytes(of: entry.pointee.d_name) { raw -> Int32? in
-                var value: Int32 = 0
-                var digits = 0
-                for byte in raw {
-                    if byte == 0 { break }
-                    guard byte >= 0x30 && byte <= 0x39 else { return nil }
-                    value = value &* 10 &+ Int32(byte - 0x30)
-                    digits += 1
-                }
-                return digits > 0 ? value : nil
-            }
-            if let tid { tids.append(tid) }
-        }
-        return tids.sorted()
-    }
-
-    /// Every live thread now; empty once the process is gone. The task directory is listed only
-    /// when the thread set may have changed: the kept threads' files are read first, and they
-    /// answer alone when every read succeeds (a thread gone fails its read) and each thread's
-    /// stat counts as many threads in the process as are kept (a new one shows in the count).
-    /// Otherwise the listing drops the gone threads and only the new ones are read.
+    /// Every live thread now; empty once the process is gone. The kept files answer while the
+    /// thread set stays: a thread gone fails its read, and a new one shows in the thread count
+    /// of the others' stat (KeptThreadFiles).
     public func sample() -> [ThreadSample] {
-        var known: [ThreadSample]?
-        if skipped == 0, !threads.isEmpty {
-            let kept = read(threads.keys.sorted())
-            if kept.samples.count == threads.count && kept.processThreads == threads.count { return kept.samples }
-            known = kept.samples
-        }
-        let listed = listThreads()
-        let tids = listed.prefix(maxThreads)
-        skipped = listed.count - tids.count
-        let wanted = Set(tids)
-        threads = threads.filter { wanted.contains($0.key) }
-        let fresh = tids.filter { threads[$0] == nil }
-        for tid in fresh { threads[tid] = ThreadFiles(pid: pid, tid: tid) }
-        guard let known else { return read(Array(tids)).samples }
-        return (known.filter { wanted.contains($0.tid) } + read(fresh).samples).sorted { $0.tid < $1.tid }
+        let tickNs = 1_000_000_000 / max(ProcessReader.ticksPerSecond, 1)
+        let readings = threads.read(threadCount: \.processThreads) { tid, files in read(tid, files, tickNs: tickNs) }
+        return readings.map(\.reading.sample)
     }
 
-    /// The samples of `tids` through their kept files, with the process's thread count as the
-    /// last thread's stat gave it; a thread gone (or a zombie) is left out.
-    private func read(_ tids: [Int32]) -> (samples: [ThreadSample], processThreads: Int) {
-        var samples: [ThreadSample] = []
-        samples.reserveCapacity(tids.count)
-        var processThreads = 0
-        let tickNs = 1_000_000_000 / max(ProcessReader.ticksPerSecond, 1)
-        for tid in tids {
-            guard let files = threads[tid],
-                let stat = files.stat.read(using: &buffer).flatMap(ProcStat.init(parsing:)),
-                stat.state != "Z" && stat.state != "X"
-            else { continue }
-            processThreads = stat.threads
-            let schedstat = files.schedstat?.read(using: &buffer).flatMap(ProcSchedstat.init(parsing:))
-            let wchan = waitChannel(files, state: stat.state, cpuNs: schedstat?.cpuNs)
-            samples.append(
-                ThreadSample(
-                    tid: tid, name: stat.comm, state: stat.state,
-                    cpuNs: schedstat?.cpuNs ?? stat.cpuTimeNs(tickNs: tickNs),
-                    runDelayNs: schedstat?.runDelayNs ?? 0, minorFaults: stat.minorFaults,
-                    majorFaults: stat.majorFaults, wchan: wchan, processor: stat.processor))
-        }
-        return (samples, processThreads)
+    /// One thread's sample with the process's thread count its stat gave; nil when it is gone
+    /// (or a zombie).
+    private func read(_ tid: Int32, _ files: ThreadFiles, tickNs: UInt64) -> (
+        sample: ThreadSample, processThreads: Int
+    )? {
+        guard let stat = files.stat.read(using: &buffer).flatMap(ProcStat.init(parsing:)),
+            stat.state != "Z" && stat.state != "X"
+        else { return nil }
+        let schedstat = files.schedstat?.read(using: &buffer).flatMap(ProcSchedstat.init(parsing:))
+        let wchan = waitChannel(files, state: stat.state, cpuNs: schedstat?.cpuNs)
+        let sample = ThreadSample(
+            tid: tid, name: stat.comm, state: stat.state,
+            cpuNs: schedstat?.cpuNs ?? stat.cpuTimeNs(tickNs: tickNs),
+            runDelayNs: schedstat?.runDelayNs ?? 0, minorFaults: stat.minorFaults,
+            majorFaults: stat.majorFaults, wchan: wchan, processor: stat.processor)
+        return (sample, stat.threads)
     }
 
     /// The thread's wchan: as last read when it sleeps now and has not run since two reads
