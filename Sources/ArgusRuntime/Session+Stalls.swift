@@ -9,8 +9,8 @@ extension Session {
     static let stallMemberMinAgeNs: UInt64 = 500_000_000
 
     /// One tick of the stall ring; `early` when the sample tick takes it (takeQuietStallTickIfDue),
-    /// with the states its /proc/PID/stat reads gave.
-    func checkStalls(early: Bool = false, states: [Int32: Character] = [:]) {
+    /// with the rows that tick read.
+    func checkStalls(early: Bool = false, sampled rows: [MetricRecord] = []) {
         guard let stallMonitor, !table.live.isEmpty else { return }
         let now = Clocks.monotonicNs()
         for (pid, member) in table.live where !stallMonitor.contains(pid) {
@@ -19,7 +19,7 @@ extension Session {
         }
         for pid in stallMonitor.memberPids where table.live[pid] == nil { stallMonitor.remove(pid) }
         let silence = settings.logfiles.isEmpty ? nil : lastLogLineNs
-        submitStallRecords(stallMonitor.tick(clock: clock, lastLogLineNs: silence, early: early, states: states))
+        submitStallRecords(stallMonitor.tick(clock: clock, lastLogLineNs: silence, early: early, sampled: rows))
         let tickNs = stallMonitor.tickIntervalNs
         if tickNs != stallTickNs { armStallTimer(everyNs: tickNs) }
     }
@@ -34,11 +34,7 @@ extension Session {
         guard let stallMonitor, !table.live.isEmpty, stallMonitor.quietSampleDue(at: Clocks.monotonicNs()) else {
             return  // no members (between incarnations): the ring's timer stays as finishStalls left it
         }
-        var states: [Int32: Character] = [:]
-        for row in rows where row.threadCount == 1 {
-            if let state = row.state.first { states[row.pid] = state }
-        }
-        checkStalls(early: true, states: states)
+        checkStalls(early: true, sampled: rows)
         armStallTimer(everyNs: stallTickNs)
     }
 

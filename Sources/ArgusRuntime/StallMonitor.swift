@@ -33,6 +33,9 @@ final class StallMonitor {
     private var owner: [Int32: Int32] = [:]
     /// Each member's CPU clock as this tick read it (kept, so a tick allocates nothing for it).
     private var clocks: [Int32: UInt64] = [:]
+    /// Each single-threaded member's state as the sample tick this tick rides on read it (kept
+    /// as `clocks` is; empty at the ring's own ticks).
+    private var sampledStates: [Int32: Character] = [:]
     private let pressure: PressureReader
     private var ring: SampleRing<FineSample>
     private var detector: StallDetector
@@ -112,13 +115,17 @@ final class StallMonitor {
 
     /// One fine tick: sample (every thread, or only the cheap check while the process is quiet),
     /// detect, and return the rows to store.
-    /// `states`: the state each single-threaded member's /proc/PID/stat gave the sample tick
-    /// just before this one (a tick that rides on it), so a member at rest is not read again.
+    /// `sampled`: the rows of the sample tick just before this one (a tick that rides on it);
+    /// a single-threaded member's state in them spares reading it again while it rests.
     func tick(
-        clock: ClockMapping, lastLogLineNs: UInt64?, early: Bool = false, states: [Int32: Character] = [:]
+        clock: ClockMapping, lastLogLineNs: UInt64?, early: Bool = false, sampled rows: [MetricRecord] = []
     ) -> [Record] {
         var records: [Record] = []
         let monotonic = Clocks.monotonicNs()
+        sampledStates.removeAll(keepingCapacity: true)
+        for row in rows where row.threadCount == 1 {
+            if let state = row.state.first { sampledStates[row.pid] = state }
+        }
         clocks.removeAll(keepingCapacity: true)
         for (pid, member) in members { clocks[pid] = member.cpuClock?.nanoseconds() }
         let cpu = clocks.values.reduce(UInt64(0), &+)
@@ -127,7 +134,7 @@ final class StallMonitor {
         else { return records }
         let sample = FineSample(
             monotonicNs: monotonic, time: clock.wallTime(monotonicNs: monotonic),
-            threads: sampleThreads(pressure: probe.pressure, at: monotonic, states: states),
+            threads: sampleThreads(pressure: probe.pressure, at: monotonic),
             pressure: watchesPressure ? probe.pressure : PressureTotals())
         guard !sample.threads.isEmpty else { return records }  // all gone: the session is about to end
         let windowStart = ring.lastMatching { sample.monotonicNs - $0.monotonicNs >= settings.thresholds.windowNs }
@@ -145,7 +152,7 @@ final class StallMonitor {
     /// Every member's threads, lowest pid first, up to `maxThreads` in all: read from their
     /// files, or, for a member that still rests since its last read less than a second ago (its
     /// CPU clock, read at this tick's start, and the pressure unmoved), taken as last read.
-    private func sampleThreads(pressure: PressureTotals, at now: UInt64, states: [Int32: Character]) -> [ThreadSample] {
+    private func sampleThreads(pressure: PressureTotals, at now: UInt64) -> [ThreadSample] {
         var threads: [ThreadSample] = []
         var skipped = 0
         owner.removeAll(keepingCapacity: true)
@@ -161,15 +168,11 @@ final class StallMonitor {
                 pacing.stillResting(resting, cpuNs: clocks[pid], pressure: pressure, at: now)
             {
                 sampled = resting.threads
-            } else if let resting = member.resting, let state = states[pid],
-                let restated = Self.restate(resting, of: pid, as: state, cpuNs: clocks[pid])
-            {
-                sampled = restated
-                member.resting = StallPacing.Resting(
-                    threads: sampled, cpuNs: clocks[pid], pressure: pressure, readNs: now)
-                members[pid] = member
             } else {
-                sampled = member.threads.sample()
+                let restated = member.resting.flatMap { resting in
+                    sampledStates[pid].flatMap { Self.restate(resting, of: pid, as: $0, cpuNs: clocks[pid]) }
+                }
+                sampled = restated ?? member.threads.sample()
                 member.resting = StallPacing.Resting(
                     threads: sampled, cpuNs: clocks[pid], pressure: pressure, readNs: now)
                 members[pid] = member
