@@ -83,7 +83,7 @@ public final class BPFCounters {
                 }
                 program = bpf_object__next_program(object, current)
             }
-            if code == 0 && !followForks { code = Self.shrinkRings(object) }
+            if code == 0 && !followForks { code = Self.shrinkForOneProcess(object) }
             if code == 0 && !runQueueHistogram { code = Self.shrinkRunQueueWaits(object) }
             if code == 0 { code = bpf_object__load(object) }
             guard code == 0 else {
@@ -207,14 +207,22 @@ public final class BPFCounters {
     /// `const volatile struct argus_config`, its only read-only global).
     /// One watched process: no exec ring (bpf_map__set_autocreate), a one-page exit ring
     /// (bpf_map__set_max_entries). Each ring's pages are mapped twice into this process, so the
-    /// run-mode sizes would cost 2.5 MB of resident memory. Returns 0 or a negative errno.
-    private static func shrinkRings(_ object: OpaquePointer) -> Int32 {
+    /// run-mode sizes would cost 2.5 MB of resident memory. The watched map holds that process
+    /// (and, across a restart, its next incarnation) in `singleTargetEntries` instead of 65,536:
+    /// the kernel zeroes a hash map's whole bucket array at creation, 1 MB and about 1 ms for
+    /// the full size, even without preallocation. Returns 0 or a negative errno.
+    private static func shrinkForOneProcess(_ object: OpaquePointer) -> Int32 {
         guard let execs = bpf_object__find_map_by_name(object, "execs"),
-            let exits = bpf_object__find_map_by_name(object, "exits")
+            let exits = bpf_object__find_map_by_name(object, "exits"),
+            let watched = bpf_object__find_map_by_name(object, "watched")
         else { return -ENOENT }
-        let code = bpf_map__set_autocreate(execs, false)
-        return code != 0 ? code : bpf_map__set_max_entries(exits, UInt32(sysconf(Int32(_SC_PAGESIZE))))
+        var code = bpf_map__set_autocreate(execs, false)
+        if code == 0 { code = bpf_map__set_max_entries(exits, UInt32(sysconf(Int32(_SC_PAGESIZE)))) }
+        return code != 0 ? code : bpf_map__set_max_entries(watched, singleTargetEntries)
     }
+
+    /// Entries of the watched map without `followForks`: one process at a time, with room to spare.
+    static let singleTargetEntries: UInt32 = 64
 
     /// Without the histogram no slot is ever given: `runq_waits` keeps one entry instead of
     /// 256 per CPU, each a histogram (a per-CPU allocation the load would zero for nothing).
