@@ -3,6 +3,21 @@ import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
+/// How the release binary is linked (measured watching an idle process: peak RSS 15.1 MB to
+/// 13.2 MB, the dynamic loader's time from about 1.2M to 0.5M cycles):
+/// - lld with packed relative relocations (RELR): the 44,000 relocations of a static Swift
+///   runtime take 8 KB instead of a 1 MB table that the loader reads at every start;
+/// - libstdc++ from GCC's static archive (link/static-libstdc++ holds a linker script named
+///   libstdc++.so that points there), so no libstdc++.so is mapped and bound.
+/// Debug builds (the tests') keep the toolchain's defaults; scripts/test runs the release binary too.
+let releaseLink: [LinkerSetting] = [
+    .unsafeFlags(
+        [
+            "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+            "-L", Context.packageDirectory + "/link/static-libstdc++",
+        ], .when(platforms: [.linux], configuration: .release))
+]
+
 let package = Package(
     name: "argus-trace",
     platforms: [.macOS(.v15)],
@@ -53,7 +68,8 @@ let package = Package(
                 "ArgusRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            linkerSettings: releaseLink
         ),
         // A real process with known behaviour, for the end-to-end tests and the benchmark.
         .target(name: "CArgusTestee", path: "Sources/CArgusTestee"),
