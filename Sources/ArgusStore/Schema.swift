@@ -396,16 +396,27 @@ public enum Schema {
                 code: 1, message: "database schema version \(current) is newer than this argus-trace (\(version))")
         }
         let end = min(max(target ?? migrations.count, 0), migrations.count)
+        if current == 0 && end == migrations.count && end > 0 {
+            try apply(newDatabaseScript, reaching: end, database)
+            return
+        }
         for index in Int(current)..<max(end, Int(current)) {
-            try database.execute("BEGIN IMMEDIATE")
-            do {
-                try database.execute(migrations[index])
-                try database.execute("PRAGMA user_version = \(index + 1)")
-                try database.execute("COMMIT")
-            } catch {
-                try? database.execute("ROLLBACK")
-                throw error
-            }
+            try apply(migrations[index], reaching: index + 1, database)
+        }
+    }
+
+    /// Runs `script` and sets user_version to `version`, in one transaction.
+    private static func apply(_ script: String, reaching version: Int, _ database: SQLiteDatabase)
+        throws(SQLiteError)
+    {
+        try database.execute("BEGIN IMMEDIATE")
+        do {
+            try database.execute(script)
+            try database.execute("PRAGMA user_version = \(version)")
+            try database.execute("COMMIT")
+        } catch {
+            try? database.execute("ROLLBACK")
+            throw error
         }
     }
 }

@@ -17,6 +17,42 @@ import Testing
         return names
     }
 
+    /// Every table's columns (position, name, type, NOT NULL, default, key) and indexes (name,
+    /// unique, origin, columns in order), one line each.
+    func structure(_ database: SQLiteDatabase) throws -> [String] {
+        let statement = try database.prepare(
+            """
+            SELECT m.name, c.cid, c.name, c.type, c."notnull", c.dflt_value, c.pk
+            FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table' ORDER BY m.name, c.cid
+            """)
+        var lines: [String] = []
+        while try statement.step() {
+            lines.append((0..<7).map { statement.text($0) ?? "NULL" }.joined(separator: " | "))
+        }
+        let indexes = try database.prepare(
+            """
+            SELECT m.name, l.name, l."unique", l.origin, i.seqno, i.name
+            FROM sqlite_master m, pragma_index_list(m.name) l, pragma_index_info(l.name) i
+            WHERE m.type = 'table' ORDER BY m.name, l.name, i.seqno
+            """)
+        while try indexes.step() {
+            lines.append((0..<6).map { indexes.text($0) ?? "NULL" }.joined(separator: " | "))
+        }
+        return lines
+    }
+
+    @Test func aNewDatabaseGetsWhatTheMigrationsOneByOneGive() throws {
+        let new = try SQLiteDatabase(path: ":memory:")
+        try Schema.migrate(new)  // version 0 to the latest: the folded script
+        let stepped = try SQLiteDatabase(path: ":memory:")
+        try Schema.migrate(stepped, upTo: 1)
+        try Schema.migrate(stepped)  // 1 to the latest: one migration at a time
+        let expected = try structure(stepped)
+        #expect(expected.count > 100)
+        #expect(try structure(new) == expected)
+        #expect(try new.scalar("PRAGMA user_version") == Int64(Schema.version))
+    }
+
     @Test func keepsEveryGazeColumnInOrderWithItsIndexes() throws {
         let database = try SQLiteDatabase(path: ":memory:")
         try Schema.migrate(database)
