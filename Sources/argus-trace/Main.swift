@@ -31,8 +31,13 @@ enum Main {
         if let name = arguments.first, let command = Standalone.commands[name] {
             run(command, Array(arguments.dropFirst()), badInputStatus: 2, config: config)
         }
-        // `run` keeps 0-124 and 126-255 for the command's own statuses (as timeout(1)).
-        run(ArgusTraceCommand.self, arguments, badInputStatus: arguments.first == "run" ? 125 : 2, config: config)
+        // `run` is parsed on its own as well: through the root, ArgumentParser also reflects and
+        // decodes every option of watching, a third of a run's start-up instructions. It keeps
+        // 0-124 and 126-255 for the command's own statuses (as timeout(1)).
+        if arguments.first == "run" {
+            run(RunCommand.self, Array(arguments.dropFirst()), badInputStatus: 125, config: config)
+        }
+        run(ArgusTraceCommand.self, arguments, badInputStatus: 2, config: config)
     }
 
     private static func run<Command: ParsableCommand>(

@@ -7,6 +7,8 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a command, follow every process it starts, and exit with its status.",
+        // Parsed on its own (Main), ArgumentParser would name the command "run" alone.
+        usage: "argus-trace run [<options>] -- [<command> ...]",
         discussion: """
             CMD runs directly (no shell), with stdin, stdout and stderr untouched; argus-trace's own \
             lines go to stderr. Every fork, exec and exit of CMD and all its descendants is recorded \
