@@ -71,4 +71,7 @@ public enum ProcessControl {
 
     /// getpid(2).
     public static var currentPID: Int32 { getpid() }
+
+    /// Ends argus-trace with `status` (exit(3): stdio is flushed, atexit handlers run).
+    public static func exit(_ status: Int32) -> Never { Glibc.exit(status) }
 }

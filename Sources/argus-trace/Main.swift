@@ -1,4 +1,5 @@
 import ArgumentParser
+import ArgusKernel
 import ArgusRuntime
 
 /// The subcommands parsed on their own rather than through the root: ArgumentParser hands an
@@ -49,6 +50,10 @@ enum Main {
             var command = try type.parseAsRoot(arguments)
             try command.run()
             type.exit()
+        } catch let code as ExitCode {
+            // A status the command chose: exit with it directly. ArgumentParser's exit(withError:)
+            // and exitCode(for:) build the whole help text first (about as much work as parsing).
+            ProcessControl.exit(code.rawValue)
         } catch {
             let code = type.exitCode(for: error)
             if code == .success {
