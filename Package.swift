@@ -9,8 +9,8 @@ let strict: [SwiftSetting] = [
 
 /// How the release binary is linked (measured watching an idle process: peak RSS 15.1 MB to
 /// 11.9 MB; the dynamic loader's time from about 1.2M to 0.5M cycles):
-/// - lld with packed relative relocations (RELR): the 44,000 relocations of a static Swift
-///   runtime take 8 KB instead of a 1 MB table that the loader reads at every start;
+/// - lld with packed relative relocations (RELR): the 42,000 relocations of a static Swift
+///   runtime take 8 KB instead of a 1 MB table that the loader reads at every start (glibc 2.36+);
 /// - libstdc++ from GCC's static archive (link/static-libstdc++ holds a linker script named
 ///   libstdc++.so that points there), so no libstdc++.so is mapped and bound;
 /// - the functions a run executes first, in link/hot-functions.txt's order (scripts/order-functions

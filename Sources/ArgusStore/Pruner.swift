@@ -120,7 +120,7 @@ final class Pruner {
         guard let owned = Self.tables.first(where: { $0.name == table })?.owned else { return 0 }
         let statement = try database.prepare(
             "DELETE FROM \(table) WHERE rowid IN (SELECT rowid FROM \(table) WHERE \(owned) LIMIT ?2)")
-        return try transaction { () throws(SQLiteError) -> Int64 in
+        return try database.transaction { () throws(SQLiteError) -> Int64 in
             try statement.run([.integer(session), .integer(chunkRows)])
             return database.changes
         }
@@ -132,18 +132,5 @@ final class Pruner {
         let statement = try database.prepare("SELECT count(*) FROM \(table) WHERE \(owned)")
         statement.bind([.integer(session)])
         return try statement.step() ? statement.int64(0) ?? 0 : 0
-    }
-
-    /// Runs `body` in BEGIN IMMEDIATE … COMMIT, rolled back when it throws.
-    func transaction<T>(_ body: () throws(SQLiteError) -> T) throws(SQLiteError) -> T {
-        try database.execute("BEGIN IMMEDIATE")
-        do {
-            let result = try body()
-            try database.execute("COMMIT")
-            return result
-        } catch {
-            try? database.execute("ROLLBACK")
-            throw error
-        }
     }
 }

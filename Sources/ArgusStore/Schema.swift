@@ -409,14 +409,9 @@ public enum Schema {
     private static func apply(_ script: String, reaching version: Int, _ database: SQLiteDatabase)
         throws(SQLiteError)
     {
-        try database.execute("BEGIN IMMEDIATE")
-        do {
+        try database.transaction { () throws(SQLiteError) in
             try database.execute(script)
             try database.execute("PRAGMA user_version = \(version)")
-            try database.execute("COMMIT")
-        } catch {
-            try? database.execute("ROLLBACK")
-            throw error
         }
     }
 }

@@ -7,7 +7,8 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a command, follow every process it starts, and exit with its status.",
-        // Parsed on its own (Main), ArgumentParser would name the command "run" alone.
+        // Parsed on its own (Main), ArgumentParser would name the command "run" alone, and
+        // `run --version` would not be the root's.
         usage: "argus-trace run [<options>] -- [<command> ...]",
         discussion: """
             CMD runs directly (no shell), with stdin, stdout and stderr untouched; argus-trace's own \
@@ -32,7 +33,8 @@ struct RunCommand: ParsableCommand {
             argus-trace itself failed (including a bad command line, or --metrics-listen that cannot \
             listen); 126 CMD could not be \
             executed; 127 CMD was not found.
-            """
+            """,
+        version: ArgusVersion.current
     )
 
     @OptionGroup var recording: RecordingOptions

@@ -205,6 +205,16 @@ extension EndToEnd {
             let empty = try Child(Binaries.tracer, ["run"], scratch: scratch, label: "empty")
             #expect(empty.exitStatus() == 125)
             #expect(empty.stderr.contains("run needs a command"))
+            let version = try Child(Binaries.tracer, ["run", "--version"], scratch: scratch, label: "version")
+            #expect(version.exitStatus() == 0 && !version.stdout.isEmpty)
+        }
+
+        /// 64 is ArgumentParser's status for a usage error; a command's own 64 is still the command's.
+        @Test func aCommandExiting64ExitsWith64() throws {
+            let scratch = Scratch()
+            let tracer = try run(["/bin/sh", "-c", "exit 64"], scratch: scratch)
+            #expect(tracer.exitStatus() == 64)
+            #expect(!tracer.stderr.contains("invalid arguments"), "\(tracer.stderr)")
         }
     }
 }
