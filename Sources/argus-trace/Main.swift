@@ -3,12 +3,17 @@ import ArgusKernel
 import ArgusRuntime
 
 /// The subcommands parsed on their own rather than through the root: ArgumentParser hands an
-/// option that the root also declares (--db, --server) to the root.
+/// option that the root also declares (--db, --server) to the root, and through the root it
+/// also reflects and decodes every option of watching (a third of a run's start-up instructions).
 enum Standalone {
     static let commands: [String: any ParsableCommand.Type] = [
-        "stalls": StallsCommand.self, "prune": PruneCommand.self, "sessions": SessionsCommand.self,
-        "report": ReportCommand.self, "upload": UploadCommand.self,
+        "run": RunCommand.self, "stalls": StallsCommand.self, "prune": PruneCommand.self,
+        "sessions": SessionsCommand.self, "report": ReportCommand.self, "upload": UploadCommand.self,
     ]
+
+    /// The status of a bad command line: `run` keeps 0-124 and 126-255 for the command's own
+    /// statuses (as timeout(1)).
+    static func badInputStatus(_ command: String?) -> Int32 { command == "run" ? 125 : 2 }
 }
 
 /// Parses the command line and runs it. Bad input exits with status 2 and one line naming the
@@ -26,17 +31,11 @@ enum Main {
             config = try ConfigArguments(typed, keys: ConfigKeys.all)
         } catch {
             Console(verbosity: .quiet).error("\(error)")
-            ArgusTraceCommand.exit(withError: ExitCode(typed.first == "run" ? 125 : 2))
+            ArgusTraceCommand.exit(withError: ExitCode(Standalone.badInputStatus(typed.first)))
         }
         let arguments = config.arguments
         if let name = arguments.first, let command = Standalone.commands[name] {
-            run(command, Array(arguments.dropFirst()), badInputStatus: 2, config: config)
-        }
-        // `run` is parsed on its own as well: through the root, ArgumentParser also reflects and
-        // decodes every option of watching, a third of a run's start-up instructions. It keeps
-        // 0-124 and 126-255 for the command's own statuses (as timeout(1)).
-        if arguments.first == "run" {
-            run(RunCommand.self, Array(arguments.dropFirst()), badInputStatus: 125, config: config)
+            run(command, Array(arguments.dropFirst()), badInputStatus: Standalone.badInputStatus(name), config: config)
         }
         run(ArgusTraceCommand.self, arguments, badInputStatus: 2, config: config)
     }

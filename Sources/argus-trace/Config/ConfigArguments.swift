@@ -22,7 +22,7 @@ struct ConfigArguments {
     let itemOrigins: [(key: String, value: String, origin: String)]
 
     /// The subcommands whose options a file may set ("" is watching, the root).
-    static let commands: Set<String> = Set(Standalone.commands.keys).union(["run"])
+    static let commands: Set<String> = Set(Standalone.commands.keys)
 
     /// `arguments` without the program name. Reads `--config FILE`, or the default files that
     /// exist (the user's keys over the system's; a missing default is no error, a broken one is).

@@ -65,7 +65,9 @@ enum ConfigCheck {
         // their own options (prune needs a rule to be valid at all).
         var trials: [(String, [String])] = [("", configOption), ("run", ["run"] + configOption + ["--", "true"])]
         for command in Standalone.commands.keys.sorted()
-        where file.entries.contains(where: { keys.command(command, has: $0.key) && !keys.command("", has: $0.key) }) {
+        where command != "run"
+            && file.entries.contains(where: { keys.command(command, has: $0.key) && !keys.command("", has: $0.key) })
+        {
             trials.append((command, [command] + configOption))
         }
         for (command, arguments) in trials {
@@ -77,9 +79,7 @@ enum ConfigCheck {
             }
             let words = command.isEmpty ? merged.arguments : Array(merged.arguments.dropFirst())
             let message: String?
-            if command == "run" {
-                message = failure(RunCommand.self, words)
-            } else if let type = Standalone.commands[command] {
+            if let type = Standalone.commands[command] {
                 message = failure(type, words)
             } else {
                 message = failure(ArgusTraceCommand.self, words)
