@@ -1,62 +1,39 @@
-"""Writes the functions that callgrind profiles saw executed, in the order each was first seen,
-for lld's --symbol-ordering-file (see scripts/order-functions).
+"""Writes the linker script that places the functions traced runs executed first, in the order
+each first ran (see scripts/order-functions and Package.swift's releaseLink).
 
-Only functions the linker can move on their own are listed: those compiled into a section of
-their own (.text.NAME, -function-sections) in the objects given, and named once in the binary.
-Listing a function that sits in a shared .text section would move that whole section (the Swift
-runtime's is 1.6 MB) to the front and spread the hot code out again.
+The script adds an output section, .text.hot, before .text. It takes input sections by name:
+a function compiled into a section of its own (-function-sections) is in ".text.NAME", so a name
+matches every such copy (a merged helper like objectdestroyTm has one in many objects) and never
+a shared .text section that also holds the name, which would bring its whole section (the Swift
+runtime's is 1.6 MB) to the front and spread the hot code out again. Functions without a symbol
+(.text..L…, Swift's unnamed helpers: 11 KB in all) and static constructors (.text.startup) go
+first, since no trace can name the former and every start runs the latter.
 
-usage: order_functions.py BINARY OBJECT_LIST PROFILE...
+usage: order_functions.py TRACE... > link/hot-functions.lds
 """
-import re
-import subprocess
 import sys
 
 
-def own_sections(paths):
-    names = set()
-    for path in paths:
-        listing = subprocess.run(["readelf", "-SW", path], capture_output=True, text=True).stdout
-        names.update(match.group(1) for match in re.finditer(r"\] \.text\.(\S+)", listing))
-    return names
-
-
-def defined_once(binary):
-    counts = {}
-    listing = subprocess.run(["nm", "--defined-only", binary], capture_output=True, text=True).stdout
-    for line in listing.splitlines():
-        fields = line.split()
-        if len(fields) == 3 and fields[1] in "tTwW":
-            counts[fields[2]] = counts.get(fields[2], 0) + 1
-    return {name for name, count in counts.items() if count == 1}
-
-
-def executed(profiles):
+def executed(traces):
+    """Names in the order they first ran, across traces (scripts/trace_functions.py output)."""
     order, seen = [], set()
-    for profile in profiles:
-        names = {}
-        with open(profile) as lines:
-            for line in lines:
-                match = re.match(r"c?fn=\((\d+)\) (.+)$", line.rstrip("\n"))
-                if match:
-                    names[int(match.group(1))] = match.group(2)
-        for number in sorted(names):  # callgrind numbers functions as it first meets them
-            if names[number] not in seen:
-                seen.add(names[number])
-                order.append(names[number])
+    for trace in traces:
+        with open(trace) as lines:
+            for name in (line.rstrip("\n") for line in lines):
+                if name and name not in seen:
+                    seen.add(name)
+                    order.append(name)
     return order
 
 
 def main():
-    binary, object_list, profiles = sys.argv[1], sys.argv[2], sys.argv[3:]
-    with open(object_list) as lines:
-        objects = [line.strip() for line in lines if line.strip()]
-    movable = own_sections(objects) & defined_once(binary)
-    # Merged helpers (…Tm, __swift_…) can be kept from a copy in a shared section.
-    hot = [name for name in executed(profiles)
-           if name in movable and not name.endswith("Tm") and not name.startswith("__swift_")]
-    sys.stdout.write("".join(name + "\n" for name in hot))
-    print(f"order_functions: {len(hot)} functions", file=sys.stderr)
+    names = executed(sys.argv[1:])
+    lines = ["/* Written by scripts/order-functions; see scripts/order_functions.py. */",
+             "SECTIONS {", "  .text.hot : {", "    *(.text.startup .text.startup.*)", "    *(.text..L*)"]
+    lines += [f'    *(".text.{name}")' for name in names]
+    lines += ["  }", "} INSERT BEFORE .text;"]
+    sys.stdout.write("\n".join(lines) + "\n")
+    print(f"order_functions: {len(names)} functions", file=sys.stderr)
 
 
 if __name__ == "__main__":
