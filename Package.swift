@@ -14,7 +14,8 @@ let cSections: [CSetting] = [.unsafeFlags(["-ffunction-sections"], .when(configu
 /// - lld with packed relative relocations (RELR): the 42,000 relocations of a static Swift
 ///   runtime take 8 KB instead of a 1 MB table that the loader reads at every start (glibc 2.36+);
 /// - libstdc++ from GCC's static archive (link/static-libstdc++ holds a linker script named
-///   libstdc++.so that points there), so no libstdc++.so is mapped and bound;
+///   libstdc++.so that points there), so no libstdc++.so is mapped and bound, and GCC's
+///   unwinder from its own (-static-libgcc), so no libgcc_s.so either (100 KB resident);
 /// - the functions a run or a watch executes first, gathered by the linker script
 ///   link/hot-functions.lds (scripts/order-functions writes it): they then share pages, instead
 ///   of touching most of the 11 MB of text.
@@ -22,7 +23,7 @@ let cSections: [CSetting] = [.unsafeFlags(["-ffunction-sections"], .when(configu
 let releaseLink: [LinkerSetting] = [
     .unsafeFlags(
         [
-            "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+            "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xclang-linker", "-static-libgcc",
             "-L", Context.packageDirectory + "/link/static-libstdc++",
             "-Xlinker", "-T", "-Xlinker", Context.packageDirectory + "/link/hot-functions.lds",
         ], .when(platforms: [.linux], configuration: .release))
