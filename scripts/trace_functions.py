@@ -60,6 +60,13 @@ def load_base(pid, executable):
     raise SystemExit(f"trace_functions: {executable} is not mapped in {pid}")
 
 
+def interrupt(pid):
+    try:
+        os.kill(pid, signal.SIGINT)
+    except ProcessLookupError:
+        pass  # it ended first
+
+
 def ptrace(request, pid, address=None, data=None):
     if libc.ptrace(request, pid, address, data) == -1:
         raise OSError(ctypes.get_errno(), f"ptrace {request} of {pid}")
@@ -71,8 +78,13 @@ def main():
     pid = os.fork()
     if pid == 0:
         libc.ptrace(PTRACE_TRACEME, 0, None, None)
-        os.execv(executable, arguments)
-    os.waitpid(pid, 0)  # stopped at the exec
+        try:
+            os.execv(executable, arguments)
+        finally:
+            os._exit(127)
+    _, status = os.waitpid(pid, 0)
+    if not os.WIFSTOPPED(status) or os.WSTOPSIG(status) != signal.SIGTRAP:
+        raise SystemExit(f"trace_functions: {executable} did not start (status {status:#x})")
     ptrace(PTRACE_SETOPTIONS, pid, None, PTRACE_O_TRACECLONE | PTRACE_O_EXITKILL)
     base = load_base(pid, executable)
     memory = os.open(f"/proc/{pid}/mem", os.O_RDWR)
@@ -84,13 +96,14 @@ def main():
     regs = (ctypes.c_ulonglong * 27)()
     order = []
     if seconds:
-        signal.signal(signal.SIGALRM, lambda *_: os.kill(pid, signal.SIGINT))
+        signal.signal(signal.SIGALRM, lambda *_: interrupt(pid))
         signal.setitimer(signal.ITIMER_REAL, seconds)
     ptrace(PTRACE_CONT, pid, None, 0)
     while True:
         waited, status = os.waitpid(-1, WALL)
         if os.WIFEXITED(status) or os.WIFSIGNALED(status):
             if waited == pid:
+                signal.setitimer(signal.ITIMER_REAL, 0)  # its pid may be another's soon
                 if os.WIFSIGNALED(status) and os.WTERMSIG(status) != signal.SIGINT:
                     raise SystemExit(f"trace_functions: {executable} died of signal {os.WTERMSIG(status)}")
                 break

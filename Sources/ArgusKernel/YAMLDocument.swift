@@ -1,4 +1,5 @@
 import ArgusCore
+import CYAML
 
 /// A YAML text read with libyaml into a plain tree (`YAMLNode`), each node with its line and
 /// column. One document at most; an alias stands for a copy of its anchor's node.
@@ -6,9 +7,17 @@ public struct YAMLDocument: Sendable {
     /// nil when the text holds no document (empty, or only comments).
     public let root: YAMLNode?
 
+    /// Why libyaml cannot be used, or nil once it is loaded: it is opened with dlopen the first
+    /// time this is asked (CYAML_load), so a start that reads no YAML never maps it.
+    public static var libraryProblem: String? { CYAML_load().map { String(cString: $0) } }
+
     /// Parses UTF-8 `bytes`; throws libyaml's problem with its line, or one of the document's
-    /// own (an undefined alias, a second document).
+    /// own (an undefined alias, a second document). Check `libraryProblem` first to tell a
+    /// missing libyaml apart; here it is a problem on line 1.
     public init(parsing bytes: [UInt8]) throws(YAMLParseError) {
+        if let problem = Self.libraryProblem {
+            throw YAMLParseError(problem: "cannot load libyaml (\(problem))", line: 1, column: 1)
+        }
         var composer = Composer(YAMLParser(bytes))
         root = try composer.document()
     }

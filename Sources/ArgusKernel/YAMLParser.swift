@@ -2,7 +2,8 @@ import ArgusCore
 import CYAML
 
 /// libyaml's parser over one UTF-8 text, read as events (yaml_parser_parse). Owns the parser and
-/// its copy of the text; both are released in deinit.
+/// its copy of the text; both are released in deinit. libyaml must be loaded
+/// (YAMLDocument.libraryProblem nil).
 final class YAMLParser {
     /// What yaml_event_t holds that the document needs, copied out before the event is deleted.
     enum Event {
@@ -24,13 +25,13 @@ final class YAMLParser {
         input = .allocate(capacity: max(bytes.count, 1))
         _ = input.initialize(from: bytes)
         // Fails only when malloc does; the first parse then reports it.
-        _ = yaml_parser_initialize(parser)
-        yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
-        yaml_parser_set_input_string(parser, input.baseAddress, bytes.count)
+        _ = CYAML_parser_initialize(parser)
+        CYAML_parser_set_encoding(parser, YAML_UTF8_ENCODING)
+        CYAML_parser_set_input_string(parser, input.baseAddress, bytes.count)
     }
 
     deinit {
-        yaml_parser_delete(parser)
+        CYAML_parser_delete(parser)
         input.deallocate()
         parser.deallocate()
     }
@@ -38,8 +39,8 @@ final class YAMLParser {
     /// yaml_parser_parse: the next event and where it starts (1-based), or the parser's error.
     func next() throws(YAMLParseError) -> (event: Event, line: Int, column: Int) {
         var event = yaml_event_t()
-        guard yaml_parser_parse(parser, &event) == 1 else { throw error() }
-        defer { yaml_event_delete(&event) }
+        guard CYAML_parser_parse(parser, &event) == 1 else { throw error() }
+        defer { CYAML_event_delete(&event) }
         return (Self.copy(event), Int(event.start_mark.line) + 1, Int(event.start_mark.column) + 1)
     }
 

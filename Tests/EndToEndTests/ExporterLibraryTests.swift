@@ -2,8 +2,9 @@ import Foundation
 import Testing
 
 extension EndToEnd {
-    /// libcurl and libmicrohttpd are opened only when an exporter asks for them, and a missing
-    /// one is one line and the set-up status, before any database exists.
+    /// libcurl and libmicrohttpd are opened only when an exporter asks for them (libyaml only for
+    /// a config file), and a missing one is one line and the set-up status (the usage status for
+    /// a config file), before any database exists.
     @Suite struct ExporterLibraryTests {
         /// The shared objects mapped into a running process, by file name.
         static func mappedLibraries(_ pid: Int32) -> Set<String> {
@@ -28,8 +29,9 @@ extension EndToEnd {
             #expect(waitAttached(plain), "stderr: \(plain.stderr)")
             let plainMaps = Self.mapsExporterLibraries(Self.mappedLibraries(plain.pid))
             #expect(!plainMaps.curl && !plainMaps.microhttpd, "\(Self.mappedLibraries(plain.pid))")
-            // The TLS libraries came only with them.
+            // The TLS libraries came only with them; libyaml comes only with a config file.
             #expect(!Self.mappedLibraries(plain.pid).contains { $0.hasPrefix("libgnutls") })
+            #expect(!Self.mappedLibraries(plain.pid).contains { $0.hasPrefix("libyaml") })
             plain.signal(SIGINT)
             #expect(plain.exitStatus() == 130)
 
@@ -55,7 +57,7 @@ extension EndToEnd {
             let scratch = Scratch()
             let broken = scratch.path + "/lib"
             try FileManager.default.createDirectory(atPath: broken, withIntermediateDirectories: true)
-            for name in ["libcurl.so.4", "libmicrohttpd.so.12"] {
+            for name in ["libcurl.so.4", "libmicrohttpd.so.12", "libyaml-0.so.2"] {
                 _ = FileManager.default.createFile(atPath: broken + "/" + name, contents: Data())
             }
             let environment = ["LD_LIBRARY_PATH": broken]
@@ -78,6 +80,18 @@ extension EndToEnd {
                 #expect(tracer.stderr.split(separator: "\n").count == 1, "\(tracer.stderr)")
                 #expect(!FileManager.default.fileExists(atPath: scratch.database))
             }
+            // A config file needs libyaml: the file's line says so, with the usage status.
+            let config = scratch.path + "/watch.yaml"
+            _ = FileManager.default.createFile(atPath: config, contents: Data("interval: 1\n".utf8))
+            let configured = try Child(
+                Binaries.tracer, ["--config", config, "--pid", "\(target.pid)", "--db", scratch.database],
+                scratch: scratch, label: "configured", environment: environment)
+            #expect(configured.exitStatus() == 2, "\(configured.stderr)")
+            #expect(
+                configured.stderr.hasPrefix("argus-trace: error: \(config): cannot load libyaml (\(broken)/"),
+                "\(configured.stderr)")
+            #expect(configured.stderr.split(separator: "\n").count == 1, "\(configured.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: scratch.database))
             target.openGate()
             #expect(target.exitStatus() == 0)
         }

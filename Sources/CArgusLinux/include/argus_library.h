@@ -1,5 +1,5 @@
-// Opening a shared library at run time, for the exporters' libraries (libcurl, libmicrohttpd),
-// which argus-trace opens only when asked for one (see Sources/CCurl/include/CCurl.h).
+// Opening a shared library at run time, for the exporters' libraries (libcurl, libmicrohttpd)
+// and libyaml, which argus-trace opens only when asked for one (see Sources/CCurl/include/CCurl.h).
 #ifndef ARGUS_LIBRARY_H
 #define ARGUS_LIBRARY_H
 

@@ -52,6 +52,9 @@ struct ConfigFile {
     init(path: String, bytes: [UInt8], keys: ConfigKeys) throws(Problem) {
         self.path = path
         let root: YAMLNode?
+        if let problem = YAMLDocument.libraryProblem {
+            throw Problem(path: path, line: nil, message: "cannot load libyaml (\(problem))")
+        }
         do {
             root = try YAMLDocument(parsing: bytes).root
         } catch {
