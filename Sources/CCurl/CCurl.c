@@ -1,7 +1,5 @@
 #include "CCurl.h"
 
-#include <pthread.h>
-
 #include "argus_library.h"
 
 enum {
@@ -17,18 +15,9 @@ static const char *const names[SYMBOL_COUNT] = {
 };
 
 static void *symbols[SYMBOL_COUNT];
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static const char *problem;
-static char problem_text[512];
+static struct argus_library library = ARGUS_LIBRARY(CCURL_SONAME, names, symbols);
 
-static void load(void) {
-    problem = argus_library_load(CCURL_SONAME, names, symbols, SYMBOL_COUNT, problem_text, sizeof problem_text);
-}
-
-const char *CCurl_load(void) {
-    pthread_once(&once, load);
-    return problem;
-}
+const char *CCurl_load(void) { return argus_library_open(&library); }
 
 // Each symbol as the type curl.h gives its function.
 #define CALL(symbol, type) ((type)symbols[symbol])

@@ -1,7 +1,5 @@
 #include "CYAML.h"
 
-#include <pthread.h>
-
 #include "argus_library.h"
 
 enum { PARSER_INITIALIZE, PARSER_DELETE, PARSER_SET_ENCODING, PARSER_SET_INPUT_STRING, PARSER_PARSE, EVENT_DELETE,
@@ -14,18 +12,9 @@ static const char *const names[SYMBOL_COUNT] = {
 };
 
 static void *symbols[SYMBOL_COUNT];
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static const char *problem;
-static char problem_text[512];
+static struct argus_library library = ARGUS_LIBRARY(CYAML_SONAME, names, symbols);
 
-static void load(void) {
-    problem = argus_library_load(CYAML_SONAME, names, symbols, SYMBOL_COUNT, problem_text, sizeof problem_text);
-}
-
-const char *CYAML_load(void) {
-    pthread_once(&once, load);
-    return problem;
-}
+const char *CYAML_load(void) { return argus_library_open(&library); }
 
 // Each symbol as the type yaml.h gives its function.
 #define CALL(symbol, type) ((type)symbols[symbol])
