@@ -22,11 +22,17 @@ final class StoreConnection {
     init(path: String, hostname: String, create: Bool, busyTimeoutMs: Int32) throws(SQLiteError) {
         database = try SQLiteDatabase(path: path, mode: create ? .readWriteCreate : .readWrite)
         database.setBusyTimeout(milliseconds: busyTimeoutMs)
+        // First: the pragmas below may write, and a commit at the default (FULL) waits for an
+        // fdatasync that NORMAL leaves to the checkpoints.
+        try database.execute("PRAGMA synchronous = NORMAL")
         // A new file gives pages freed by a prune back at once (PRAGMA incremental_vacuum); on
         // a file that has tables already this takes effect only after a VACUUM (prune --vacuum).
-        try database.execute("PRAGMA auto_vacuum = INCREMENTAL")
+        // Set only when it is not set yet: setting it rewrites the header page (a transaction,
+        // and the first frame of a new WAL, which SQLite syncs) at every start.
+        if try database.scalar("PRAGMA auto_vacuum") != 2 {
+            try database.execute("PRAGMA auto_vacuum = INCREMENTAL")
+        }
         try database.execute("PRAGMA journal_mode = WAL")
-        try database.execute("PRAGMA synchronous = NORMAL")
         try Schema.migrate(database)
         self.hostname = hostname
 
