@@ -23,12 +23,14 @@ public struct WriterReport: Sendable, Equatable {
 }
 
 /// The store's own thread. The event loop hands it records and never waits on disk; it owns the
-/// SQLite connection and commits in batches (one transaction per 2 s or per 1,000 rows, at
+/// SQLite connection and commits in batches (one transaction per 5 s or per 1,000 rows, at
 /// once for urgent rows such as a process's termination). Each commit writes the table's and
-/// its indexes' pages to the WAL again, so at one sample a second, one commit per sample was a
-/// third of an idle watch's CPU; two seconds halve it, and a reader sees a row at most 2 s late.
-/// A submit wakes the writer only when it sleeps with nothing to look at (or for urgent rows or
-/// a full batch): while rows keep coming it looks every 2 s, so it wakes once per commit.
+/// its indexes' pages to the WAL again (six pages for a sample, about 300 µs of CPU here),
+/// so at one sample a second, one commit per sample was a third of an idle watch's CPU, and a
+/// commit every 2 s still a quarter; every 5 s a reader sees a row at most 5 s late, as often
+/// as Gaze samples by default. A submit wakes the writer only when it sleeps with nothing to
+/// look at (or for urgent rows or a full batch): while rows keep coming it looks every 5 s, so
+/// it wakes once per commit.
 ///
 /// The database is checked, migrated and given its session row when the writer is made, on the
 /// caller's thread: a database that cannot be used is refused then (`StoreRefusal`), before
@@ -46,7 +48,7 @@ public final class RecordWriter: Sendable {
         public var batchRows = 1_000
         public var maxDelayNs: UInt64 = Self.defaultMaxDelayNs
         /// How long a row waits for its commit at most, unless urgent or 1,000 are queued.
-        public static let defaultMaxDelayNs: UInt64 = 2_000_000_000
+        public static let defaultMaxDelayNs: UInt64 = 5_000_000_000
         public var retryDelayNs: UInt64 = 1_000_000_000
         /// How many approximate bytes of records may wait during an outage before the oldest
         /// are dropped (and counted unsaved).
