@@ -12,8 +12,8 @@ final class StoreConnection {
     private let updateSession: SQLiteStatement
     private let insertProcess: SQLiteStatement
     private let insertGroupSample: SQLiteStatement
-    let stallStatements: StallStatements
-    let alertStatements: AlertStatements
+    private var preparedStalls: StallStatements?
+    private var preparedAlerts: AlertStatements?
 
     /// Opens the database at `path` (sqlite3_open_v2; `create` makes the file when it is
     /// missing, with the process's umask: the caller prepares the path), switches it to WAL,
@@ -72,8 +72,6 @@ final class StoreConnection {
                 processes_started, processes_ended)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
             """)
-        stallStatements = try StallStatements(database)
-        alertStatements = try AlertStatements(database)
         updateSession = try database.prepare(
             """
             UPDATE sessions SET app_name = coalesce(?2, app_name), target_pid = coalesce(?3, target_pid),
@@ -86,6 +84,27 @@ final class StoreConnection {
                 rows_unsaved = coalesce(?13, rows_unsaved), restarts = coalesce(?14, restarts)
             WHERE id = ?1
             """)
+    }
+
+    /// The stall rows' statements, prepared when the first stall is written: most sessions
+    /// have none, and each INSERT into a table with indexes takes SQLite a while to compile.
+    var stallStatements: StallStatements {
+        get throws(SQLiteError) {
+            if let preparedStalls { return preparedStalls }
+            let statements = try StallStatements(database)
+            preparedStalls = statements
+            return statements
+        }
+    }
+
+    /// The alert rows' statements, prepared when the first alert is written.
+    var alertStatements: AlertStatements {
+        get throws(SQLiteError) {
+            if let preparedAlerts { return preparedAlerts }
+            let statements = try AlertStatements(database)
+            preparedAlerts = statements
+            return statements
+        }
     }
 
     /// Inserts the session's row and returns its id.
