@@ -35,6 +35,9 @@ enum DatabaseProbe {
                     "it was written by a newer argus-trace (schema version \(version); this one knows \(Schema.version))"
             )
         }
+        if version == Schema.version, try Schema.definitionsDigest(in: database) == Schema.latestDefinitionsDigest {
+            return
+        }
         let found = try Schema.tables(in: database)
         if version == Schema.version && Schema.digest(found) == Schema.latestTablesDigest { return }
         let latest = try Schema.tables(atVersion: Schema.version)
