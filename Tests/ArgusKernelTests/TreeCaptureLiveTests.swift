@@ -128,7 +128,9 @@ struct TreeCaptureLiveTests {
         let testee = "/" + directory + "/argus-testee"
         try #require(access(testee, X_OK) == 0, "no \(testee)")
         let child = try Child([testee, "gate", "exit", "0"], withStdin: true)
-        #expect(eventually { ProcFS.read("/proc/\(child.pid)/wchan").map { $0 != "0" } == true })
+        // Blocked in its read of stdin (syscall 0), not only asleep somewhere on its way there: a
+        // wchan read while the testee was still starting once let the capture find it running.
+        #expect(eventually { ProcFS.read("/proc/\(child.pid)/syscall")?.hasPrefix("0 ") == true })
         let result = TreeCapture.capture(pids: [child.pid])
         let main = try #require(result.threads.first { $0.tid == child.pid })
         let stack = main.userStack ?? ""
