@@ -89,22 +89,23 @@ final class StoreConnection {
     /// The stall rows' statements, prepared when the first stall is written: most sessions
     /// have none, and each INSERT into a table with indexes takes SQLite a while to compile.
     var stallStatements: StallStatements {
-        get throws(SQLiteError) {
-            if let preparedStalls { return preparedStalls }
-            let statements = try StallStatements(database)
-            preparedStalls = statements
-            return statements
-        }
+        get throws(SQLiteError) { try prepared(\.preparedStalls, StallStatements.init) }
     }
 
     /// The alert rows' statements, prepared when the first alert is written.
     var alertStatements: AlertStatements {
-        get throws(SQLiteError) {
-            if let preparedAlerts { return preparedAlerts }
-            let statements = try AlertStatements(database)
-            preparedAlerts = statements
-            return statements
-        }
+        get throws(SQLiteError) { try prepared(\.preparedAlerts, AlertStatements.init) }
+    }
+
+    /// What `cache` holds, or what `prepare` makes of the database, kept there for next time.
+    private func prepared<Statements>(
+        _ cache: ReferenceWritableKeyPath<StoreConnection, Statements?>,
+        _ prepare: (SQLiteDatabase) throws(SQLiteError) -> Statements
+    ) throws(SQLiteError) -> Statements {
+        if let statements = self[keyPath: cache] { return statements }
+        let statements = try prepare(database)
+        self[keyPath: cache] = statements
+        return statements
     }
 
     /// Inserts the session's row and returns its id.
