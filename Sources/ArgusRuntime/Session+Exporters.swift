@@ -33,6 +33,7 @@ extension Session {
             let uploader = ServerUploader(
                 ServerUploader.Configuration(path: settings.databasePath, session: writer.sessionID, server: server),
                 warn: { console.warning($0) })
+            writer.whenCommitted { uploader.nudge() }
             exporters.append(
                 ServerUploadSink(
                     uploader: uploader, server: server.url, session: writer.sessionID,

@@ -41,6 +41,7 @@ extension RecordWriter {
                     connection = open
                     try open.write(batch, in: &session, totals: totals)
                     succeeded(batch)
+                    for observer in commitObservers.withLock({ $0 }) { observer() }
                 } catch {
                     if !error.isBusy { connection = nil }
                     failed(batch, error)

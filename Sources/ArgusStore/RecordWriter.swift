@@ -101,9 +101,17 @@ public final class RecordWriter: Sendable {
     let wake = DispatchSemaphore(value: 0)
     let finished = DispatchSemaphore(value: 0)
     let warn: @Sendable (String) -> Void
+    /// Called on the writer's thread after each commit (whenCommitted).
+    let commitObservers = Mutex<[@Sendable () -> Void]>([])
     /// The `sessions` row this writer opened (a writer that has to reconnect to another file at
     /// the path goes on in a new row there).
     public let sessionID: Int64
+
+    /// Calls `observer` on the writer's thread after each commit of records: what another
+    /// connection reads then includes them (the `--server` uploader reads right after).
+    public func whenCommitted(_ observer: @escaping @Sendable () -> Void) {
+        commitObservers.withLock { $0.append(observer) }
+    }
 
     /// Checks the database at `configuration.path` (read-only: a refused file is left as it
     /// was), migrates it and inserts the session row, all on the calling thread; then starts

@@ -5,7 +5,7 @@ import Dispatch
 import Synchronization
 
 /// Gaze's `--server` while recording: a thread of its own reads the session's committed rows
-/// from the database (the outbox) shortly after the session records something (and every
+/// from the database (the outbox) right after each of the writer's commits (and every
 /// `idlePollNs` regardless) and posts them (`ServerPoster`). A server that
 /// is down or fails gets one warning; the rows wait in the database and are retried with
 /// exponential backoff, so recording goes on and nothing is lost. At the end it sends what the
@@ -16,8 +16,6 @@ final class ServerUploader: Sendable {
         var path: String
         var session: Int64
         var server: ServerSettings
-        /// How long after new records a pass reads them: once the writer has committed them.
-        var commitDelayNs: UInt64 = RecordWriter.Configuration.defaultMaxDelayNs + 100_000_000
         /// A pass at least this often even without new records (a row another writer committed late).
         var idlePollNs: UInt64 = 5_000_000_000
         var closeWaitNs: UInt64 = 3_000_000_000
@@ -33,7 +31,7 @@ final class ServerUploader: Sendable {
     }
 
     struct State {
-        /// When the session handed over records not yet looked for in the database.
+        /// When the writer committed records not yet looked for in the database.
         var newRecordsNs: UInt64?
         var report = Report()
     }
@@ -50,7 +48,7 @@ final class ServerUploader: Sendable {
         DispatchQueue(label: "argus-trace.upload").async { worker.run() }
     }
 
-    /// Says that records were recorded: a pass reads them once the writer has committed them.
+    /// Says that the writer committed records (RecordWriter.whenCommitted): a pass reads them.
     func nudge() {
         let now = Self.now()
         let first = state.withLock { state -> Bool in
@@ -105,7 +103,7 @@ final class ServerUploader: Sendable {
                 var failedNow = false
                 let due =
                     closing || failing || now >= lastPassNs + configuration.idlePollNs
-                    || newRecordsNs.map { now >= $0 + configuration.commitDelayNs } ?? false
+                    || newRecordsNs != nil
                 if due && now >= retryAtNs {
                     lastPassNs = now
                     uploader.state.withLock { $0.newRecordsNs = nil }
@@ -143,7 +141,7 @@ final class ServerUploader: Sendable {
                 }
                 var until = min(closeDeadline ?? .max, failing ? retryAtNs : lastPassNs + configuration.idlePollNs)
                 if !failing, let newRecordsNs = uploader.state.withLock({ $0.newRecordsNs }) {
-                    until = min(until, newRecordsNs + configuration.commitDelayNs)
+                    until = min(until, newRecordsNs)
                 }
                 uploader.thread.sleep(untilNs: until)
             }
@@ -187,9 +185,8 @@ final class ServerUploadSink: RecordSink {
         self.databasePath = databasePath
     }
 
-    func submit(_ records: [Record], urgent: Bool) {
-        if !records.isEmpty { uploader.nudge() }
-    }
+    /// The uploader reads the records from the database once the writer committed them.
+    func submit(_ records: [Record], urgent: Bool) {}
 
     func beginFinish() { uploader.beginClose() }
 
