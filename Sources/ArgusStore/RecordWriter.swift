@@ -26,9 +26,10 @@ public struct WriterReport: Sendable, Equatable {
 /// SQLite connection and commits in batches (one transaction per 5 s or per 1,000 rows, at
 /// once for urgent rows such as a process's termination). Each commit writes the table's and
 /// its indexes' pages to the WAL again (six pages for a sample, about 300 µs of CPU here),
-/// so at one sample a second, one commit per sample was a third of an idle watch's CPU, and a
-/// commit every 2 s still a quarter; every 5 s a reader sees a row at most 5 s late, as often
-/// as Gaze samples by default. A submit wakes the writer only when it sleeps with nothing to
+/// so at one sample a second (`--interval 1`), one commit per sample was a third of an idle
+/// watch's CPU, and a commit every 2 s still a quarter; every 5 s a reader sees a row at most
+/// 5 s late, as often as Gaze samples by default (and at the default interval of 5 s most
+/// commits hold one sample either way). A submit wakes the writer only when it sleeps with nothing to
 /// look at (or for urgent rows or a full batch): while rows keep coming it looks every 5 s, so
 /// it wakes once per commit.
 ///

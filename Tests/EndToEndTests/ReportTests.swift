@@ -214,7 +214,9 @@ extension EndToEnd {
                 ["--pid", String(target.pid), "--interval", "0.1", "--no-stalls", "--db", scratch.database], scratch,
                 label: "watch")
             #expect(
-                eventually { (try? Rows(scratch.database).int("SELECT count(*) FROM performance_metrics")) ?? 0 >= 3 })
+                eventually(within: 20) {
+                    (try? Rows(scratch.database).int("SELECT count(*) FROM performance_metrics")) ?? 0 >= 3
+                })
             let sessions = try command(["sessions", "--db", scratch.database], scratch)
             #expect(sessions.status == 0 && sessions.out.contains(" recording "), "\(sessions)")
             let text = try command(["report", "--db", scratch.database], scratch)

@@ -92,16 +92,19 @@ extension EndToEnd {
                 ], scratch: scratch, label: "tracer", environment: ["ARGUS_API_KEY": "secret-key"])
             #expect(waitAttached(tracer), "stderr: \(tracer.stderr)")
             // Down: nothing listens on the port.
-            #expect(eventually { tracer.stderr.contains("--server: upload to") }, "stderr: \(tracer.stderr)")
+            #expect(
+                eventually(within: 20) { tracer.stderr.contains("--server: upload to") }, "stderr: \(tracer.stderr)")
             AppLog(log).write("one\ntwo \"quoted\"\n")
             // Up, but failing with 503 for a while; recording goes on meanwhile.
             receiver.answer(503)
             try receiver.start()
             let before = rowCount(scratch.database)
-            #expect(eventually { rowCount(scratch.database) >= before + 5 })
+            #expect(eventually(within: 20) { rowCount(scratch.database) >= before + 5 })
             #expect(receiver.requests.isEmpty)
             receiver.answer(nil)
-            #expect(eventually { receiver.requests.count >= rowCount(scratch.database) - 2 }, "\(tracer.stderr)")
+            #expect(
+                eventually(within: 20) { receiver.requests.count >= rowCount(scratch.database) - 2 }, "\(tracer.stderr)"
+            )
             AppLog(log).write("three\n")
             testee.openGate()
             #expect(tracer.exitStatus() == 0, "stderr: \(tracer.stderr)")
@@ -134,7 +137,7 @@ extension EndToEnd {
             let tracer = try startTracer(
                 ["--pid", "\(testee.pid)", "--interval", "0.1", "--server", receiver.url], scratch: scratch)
             #expect(waitAttached(tracer), "stderr: \(tracer.stderr)")
-            #expect(eventually { rowCount(scratch.database) >= 6 })
+            #expect(eventually(within: 20) { rowCount(scratch.database) >= 6 })
             testee.openGate()
             let gateOpened = Date()
             #expect(tracer.exitStatus() == 0, "stderr: \(tracer.stderr)")
@@ -170,7 +173,8 @@ extension EndToEnd {
                 ["--pid", "\(testee.pid)", "--interval", "0.2", "--server", receiver.url], scratch: scratch)
             #expect(waitAttached(tracer), "stderr: \(tracer.stderr)")
             // A self-signed certificate is not trusted: the TLS handshake happened and was refused.
-            #expect(eventually { tracer.stderr.contains("--server: upload to") }, "stderr: \(tracer.stderr)")
+            #expect(
+                eventually(within: 20) { tracer.stderr.contains("--server: upload to") }, "stderr: \(tracer.stderr)")
             #expect(tracer.stderr.lowercased().contains("certificate"), "stderr: \(tracer.stderr)")
             testee.openGate()
             #expect(tracer.exitStatus() == 0, "stderr: \(tracer.stderr)")

@@ -146,7 +146,7 @@ extension EndToEnd {
             #expect(tracer.stdout.contains("Members: 3 process(es)"), "stdout: \(tracer.stdout)")
             // A group row of the master and its 2 workers, before anything changes.
             let steady = "SELECT count(*) FROM group_samples WHERE process_count = 3"
-            #expect(eventually { ((try? Rows(scratch.database).int(steady)) ?? 0) >= 1 })
+            #expect(eventually(within: 20) { ((try? Rows(scratch.database).int(steady)) ?? 0) >= 1 })
             var workers = Set(nginx.workerPids())
             try nginx.reload()
             workers.formUnion(nginx.workerPids())

@@ -23,7 +23,7 @@ extension EndToEnd {
             #expect(eventually { stalls(scratch, "kind = 'stopped'") == 1 })
             // The entry snapshot is captured on a worker after the stall row: continue only once it is in.
             let entries = "SELECT count(*) FROM stall_snapshots WHERE snapshot_type = 'entry'"
-            #expect(eventually { ((try? Rows(scratch.database).int(entries)) ?? 0) == 1 })
+            #expect(eventually(within: 20) { ((try? Rows(scratch.database).int(entries)) ?? 0) == 1 })
             testee.signal(SIGCONT)
             #expect(eventually { stalls(scratch, "kind = 'stopped' AND ended_ns IS NOT NULL") == 1 })
             #expect(eventually { tracer.stdout.contains("Stall 1 ended (stopped)") })
@@ -185,7 +185,7 @@ extension EndToEnd {
             testee.signal(SIGSTOP)
             // Five samples at 0.2 s while it is stopped: long past the 1 s stall threshold.
             #expect(
-                eventually {
+                eventually(within: 20) {
                     (try? Rows(scratch.database).int("SELECT count(*) FROM performance_metrics WHERE state = 'T'")) ?? 0
                         >= 7
                 })
