@@ -23,8 +23,10 @@ struct TimeoutReportTests {
         }
         for _ in 0..<500 {
             let children = ProcFS.read("/proc/\(shell)/task/\(shell)/children")?.split(separator: " ") ?? []
-            if children.count == 2, ProcFS.read("/proc/\(shell)/wchan").map({ $0 != "0" }) == true,
-                children.allSatisfy({ ProcFS.read("/proc/\($0)/cmdline")?.hasPrefix("/bin/sleep") == true })
+            // Each where the test expects it (the shell in its wait, each sleep in its nanosleep), not
+            // only asleep somewhere on the way there (a wchan read then can name what it left).
+            if children.count == 2, ProcFS.read("/proc/\(shell)/wchan") == "do_wait",
+                children.allSatisfy({ ProcFS.read("/proc/\($0)/wchan") == "hrtimer_nanosleep" })
             {
                 break
             }
