@@ -25,7 +25,9 @@ public final class PressureReader {
     public func readTotals() -> PressureTotals {
         var totals = PressureTotals()
         for (resource, file) in files {
-            totals[resource] = file.read(using: &buffer).flatMap(PressureTotals.someTotal(parsing:))
+            totals[resource] = file.readBytes(into: &buffer).flatMap {
+                PressureTotals.someTotal(parsing: buffer[..<$0])
+            }
         }
         return totals
     }

@@ -34,6 +34,9 @@ public final class ProcessCounterReader {
     public let pid: Int32
     /// Opened only when a reading is asked for without the group's figures.
     private lazy var stat: RereadableFile? = RereadableFile(path: "/proc/\(pid)/stat")
+    /// Also says whether a group's CPU time is the ns clock's (the sampler's reading comes
+    /// from the same clock_getcpuclockid), not 10 ms ticks, which can stand still while a
+    /// thread runs.
     private lazy var cpuClock: ProcessCPUClock? = ProcessCPUClock(pid: pid)
     /// The leader's schedstat, for a process whose leader is its only thread.
     private lazy var soleSchedstat: RereadableFile? = RereadableFile(path: "/proc/\(pid)/schedstat")
@@ -52,6 +55,9 @@ public final class ProcessCounterReader {
 
     /// The live threads' files, while the process has more than one thread.
     private var threadFiles: KeptThreadFiles<ThreadFiles>?
+    /// The last reading and the group's thread count then: handed back while the CPU clock
+    /// stands still (see `read`).
+    private var last: (reading: ProcessCounterReading, threads: Int)?
 
     public init(pid: Int32) {
         self.pid = pid
@@ -59,8 +65,16 @@ public final class ProcessCounterReader {
 
     /// One reading, or nil once the process is gone (or its pid names another process). With
     /// `group` (the sampler's reading of the same moment), only the threads' files are read.
+    /// While the process's ns CPU clock has not moved since the last reading, that reading is
+    /// the answer and no thread's file is read: a thread's switches and run-queue wait grow when
+    /// it leaves a CPU or gets one, and threads come and go only by running, which moves the
+    /// clock. (A thread moved between run queues while it waits adds that wait without running;
+    /// it then shows at the first reading after the thread ran.)
     public func read(group given: Group? = nil) -> ProcessCounterReading? {
         guard let group = given ?? readGroup() else { return nil }
+        if let last, cpuClock != nil, last.reading.cpuNs == group.cpuNs, last.threads == group.threads {
+            return last.reading
+        }
         let threads: [Int32: ThreadCounterReading]
         if let switches = group.soleThreadSwitches {
             threadFiles = nil
@@ -82,7 +96,9 @@ public final class ProcessCounterReader {
             let readings = files.read(threads: group.threads) { _, files in readThread(files) }
             threads = Dictionary(uniqueKeysWithValues: readings.map { ($0.tid, $0.reading) })
         }
-        return ProcessCounterReading(cpuNs: group.cpuNs, faults: group.faults, threads: threads)
+        let reading = ProcessCounterReading(cpuNs: group.cpuNs, faults: group.faults, threads: threads)
+        last = (reading, group.threads)
+        return reading
     }
 
     /// The whole process's figures from /proc/PID/stat and its CPU clock.

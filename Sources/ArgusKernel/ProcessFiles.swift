@@ -11,6 +11,15 @@ public final class ProcessFiles {
     private let fdDirectory: RereadableFile?
     private let cpuClock: clockid_t?
     private var buffer = [UInt8](repeating: 0, count: 4096)
+    /// What `activity(cpuNs:soleThread:)` last read, and the CPU clock it was read at.
+    private var lastActivity: (cpuNs: UInt64, soleThread: Bool, activity: Activity)?
+
+    /// The counters that only the process's own running moves.
+    public struct Activity: Sendable {
+        /// The leader thread's status (its switches), when it was asked for.
+        public var leaderStatus: ProcStatus?
+        public var io: ProcIO?
+    }
 
     public init(pid: Int32) {
         self.pid = pid
@@ -34,10 +43,27 @@ public final class ProcessFiles {
 
     public func readStat() -> ProcStat? { reread(stat).flatMap(ProcStat.init(parsing:)) }
 
-    public func readIO() -> ProcIO? { reread(io).flatMap(ProcIO.init(parsing:)) }
+    private func readIO() -> ProcIO? { reread(io).flatMap(ProcIO.init(parsing:)) }
 
     /// The leader thread's own status (for a single-threaded process, the whole process's).
-    public func readLeaderStatus() -> ProcStatus? { reread(leaderStatus).map(ProcStatus.init(parsing:)) }
+    private func readLeaderStatus() -> ProcStatus? { reread(leaderStatus).map(ProcStatus.init(parsing:)) }
+
+    /// The leader's status (only when `soleThread`: the switches of a process with one thread)
+    /// and /proc/PID/io, read again only when the process's CPU clock moved since they were
+    /// last read. `cpuNs` is that clock as `cpuTimeNs()` read it just now; nil (no ns clock)
+    /// reads them every time. Neither changes while the clock stands still: a switch is a
+    /// thread leaving a CPU, each field of /proc/PID/io is counted by the thread doing the I/O,
+    /// and a thread comes or goes only by running, while any run, however short, moves the ns
+    /// clock. An idle process's sample then reads its stat alone (measured: an idle watch at
+    /// --interval 1 reads two /proc files less each second).
+    public func activity(cpuNs: UInt64?, soleThread: Bool) -> Activity {
+        if let last = lastActivity, let cpuNs, last.cpuNs == cpuNs, last.soleThread == soleThread {
+            return last.activity
+        }
+        let activity = Activity(leaderStatus: soleThread ? readLeaderStatus() : nil, io: readIO())
+        lastActivity = cpuNs.map { ($0, soleThread, activity) }
+        return activity
+    }
 
     /// Open descriptors: since Linux 6.2, the size of /proc/PID/fd is their count.
     public func openFileCount() -> Int? {

@@ -92,9 +92,12 @@ public enum ProcessReader {
             stat.vsizeBytes = thread.vsizeBytes
         }
         let tickNs = 1_000_000_000 / max(ticksPerSecond, 1)
-        let cpu = files.cpuTimeNs() ?? stat.cpuTimeNs(tickNs: tickNs)
+        let clockNs = files.cpuTimeNs()
+        let cpu = clockNs ?? stat.cpuTimeNs(tickNs: tickNs)
+        let soleThread = stat.threads == 1 && stat.state != "Z"
+        let activity = files.activity(cpuNs: clockNs, soleThread: soleThread)
         let switches: (voluntary: UInt64, involuntary: UInt64)?
-        if stat.threads == 1, stat.state != "Z", let status = files.readLeaderStatus() {
+        if soleThread, let status = activity.leaderStatus {
             switches = (status.voluntarySwitches ?? 0, status.involuntarySwitches ?? 0)
         } else {
             switches = threadSwitches ? contextSwitches(pid) : nil
@@ -107,7 +110,7 @@ public enum ProcessReader {
             openFds: files.openFileCount(),
             voluntarySwitches: switches?.voluntary,
             involuntarySwitches: switches?.involuntary,
-            io: files.readIO(),
+            io: activity.io,
             monotonicNs: monotonic,
             realtimeNs: realtime
         )

@@ -22,6 +22,11 @@ final class RereadableFile {
     /// pread, not two, reads it. (Not so for many-record files such as maps or cgroup.procs,
     /// which may stop short at a record's edge: do not read those through this class.)
     func read(using buffer: inout [UInt8]) -> String? {
+        readBytes(into: &buffer).map { String(decoding: buffer[0..<$0], as: UTF8.self) }
+    }
+
+    /// The same, as bytes: the count read into the front of `buffer`.
+    func readBytes(into buffer: inout [UInt8]) -> Int? {
         var filled = 0
         while true {
             if filled == buffer.count { buffer.append(contentsOf: repeatElement(0, count: max(buffer.count, 4096))) }
@@ -33,7 +38,7 @@ final class RereadableFile {
             }
             guard let count = read else { return nil }
             filled += count
-            if count < room { return String(decoding: buffer[0..<filled], as: UTF8.self) }
+            if count < room { return filled }
         }
     }
 }

@@ -18,20 +18,27 @@ public struct ProcSchedstat: Sendable, Equatable {
 
 extension PressureTotals {
     /// The "some" line's `total=` of /proc/pressure/RESOURCE
-    /// (`some avg10=0.00 avg60=0.00 avg300=0.00 total=N`), scanned as bytes: read 5 times a second.
+    /// (`some avg10=0.00 avg60=0.00 avg300=0.00 total=N`).
     public static func someTotal(parsing text: String) -> UInt64? {
-        let bytes = Array(text.utf8)
-        let some = Array("some ".utf8)
-        let total = Array("total=".utf8)
-        guard bytes.starts(with: some) else { return nil }
-        var index = some.count
-        while index + total.count <= bytes.count {
-            if bytes[index] == 0x0A { return nil }
-            if bytes[index..<(index + total.count)].elementsEqual(total) {
+        someTotal(parsing: Array(text.utf8)[...])
+    }
+
+    /// The same, scanned in the bytes as read: three files a second while a watch idles.
+    static func someTotal(parsing bytes: ArraySlice<UInt8>) -> UInt64? {
+        let some: StaticString = "some "
+        let total: StaticString = "total="
+        func matches(_ word: StaticString, at index: Int) -> Bool {
+            guard index + word.utf8CodeUnitCount <= bytes.endIndex else { return false }
+            return word.withUTF8Buffer { word in word.indices.allSatisfy { bytes[index + $0] == word[$0] } }
+        }
+        guard matches(some, at: bytes.startIndex) else { return nil }
+        var index = bytes.startIndex + some.utf8CodeUnitCount
+        while index < bytes.endIndex, bytes[index] != 0x0A {
+            if matches(total, at: index) {
                 var value: UInt64 = 0
                 var digits = 0
-                index += total.count
-                while index < bytes.count, bytes[index] >= 0x30 && bytes[index] <= 0x39 {
+                index += total.utf8CodeUnitCount
+                while index < bytes.endIndex, bytes[index] >= 0x30 && bytes[index] <= 0x39 {
                     value = value &* 10 &+ UInt64(bytes[index] - 0x30)
                     digits += 1
                     index += 1

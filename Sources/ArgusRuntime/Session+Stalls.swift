@@ -21,13 +21,15 @@ extension Session {
         let silence = settings.logfiles.isEmpty ? nil : lastLogLineNs
         submitStallRecords(stallMonitor.tick(clock: clock, lastLogLineNs: silence, early: early, sampled: rows))
         let tickNs = stallMonitor.tickIntervalNs
-        if tickNs != stallTickNs { armStallTimer(everyNs: tickNs) }
+        if tickNs != stallTickNs || (stallTimerCarried && !stallMonitor.isQuiet) { armStallTimer(everyNs: tickNs) }
     }
 
     /// While the ring is quiet it ticks once a second. A sample tick at least half a second
-    /// after the ring's last full sample takes the next one with it, and the ring's timer starts
-    /// its second again from now (which drops an expiry already pending): from then on the two
-    /// tick together, so an idle watch at 1 s wakes once a second, not twice.
+    /// after the ring's last full sample takes the next one with it. When sample ticks come at
+    /// least once a second, they alone carry the quiet ring: its timer is disarmed until the
+    /// ring leaves the quiet (checkStalls arms it then), so an idle watch at 1 s wakes once a
+    /// second, not twice, and re-arms no timer. Slower sample ticks restart the ring's second
+    /// from now (which drops an expiry already pending), so the two tick together from then on.
     /// `rows`: what the sample tick just read; a single-threaded member's state in them spares
     /// the ring reading that member's files again while it rests (StallMonitor.restate).
     func takeQuietStallTickIfDue(_ rows: [MetricRecord]) {
@@ -35,13 +37,20 @@ extension Session {
             return  // no members (between incarnations): the ring's timer stays as finishStalls left it
         }
         checkStalls(early: true, sampled: rows)
-        armStallTimer(everyNs: stallTickNs)
+        if stallMonitor.quietRingCarried(bySampleTicksEvery: settings.intervalNs) {
+            guard !stallTimerCarried else { return }
+            try? stallTimer.disarm()
+            stallTimerCarried = true
+        } else {
+            armStallTimer(everyNs: stallTickNs)
+        }
     }
 
     /// Ticks the stall ring every `everyNs`, the first tick `everyNs` from now (at once for a
     /// new root).
     func armStallTimer(everyNs: UInt64, firstNs: UInt64? = nil) {
         stallTickNs = everyNs
+        stallTimerCarried = false
         try? stallTimer.arm(firstNs: firstNs ?? everyNs, intervalNs: everyNs)
     }
 
@@ -80,5 +89,6 @@ extension Session {
             stallMonitor.finish(
                 clock: clock, reason: rootEnded ? "process ended" : "watching stopped", processAlive: !rootEnded))
         try? stallTimer.disarm()
+        stallTimerCarried = false
     }
 }

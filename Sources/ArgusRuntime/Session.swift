@@ -50,6 +50,8 @@ public final class Session {
     var stallTimer: Timer!
     /// The stall ring's tick interval now (faster while a member is busy; StallPacing).
     var stallTickNs: UInt64 = 0
+    /// The stall ring's timer is disarmed: the sample ticks carry the quiet ring.
+    var stallTimerCarried = false
     /// The scope's own one-shot timer.
     var scopeTimer: Timer!
     var signals: SignalChannel!

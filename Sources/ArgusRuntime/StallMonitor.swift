@@ -110,24 +110,38 @@ final class StallMonitor {
         pacing.quietSampleDue(at: now, early: true, fastNs: settings.sampleIntervalNs)
     }
 
+    var isQuiet: Bool { pacing.isQuiet }
+
+    /// Whether sample ticks this far apart can carry the quiet ring without its own timer: the
+    /// ring is quiet, and they come often enough to take its full sample at least once a quiet
+    /// interval (each takes it once half that interval has passed; StallPacing.quietSampleDue),
+    /// which they do only while the ring's own interval is no longer than the quiet one.
+    func quietRingCarried(bySampleTicksEvery sampleIntervalNs: UInt64) -> Bool {
+        pacing.isQuiet && sampleIntervalNs <= pacing.quietIntervalNs
+            && settings.sampleIntervalNs <= pacing.quietIntervalNs
+    }
+
     /// The members' pids, for the session to keep in step with its table.
     var memberPids: [Int32] { Array(members.keys) }
 
     /// One fine tick: sample (every thread, or only the cheap check while the process is quiet),
     /// detect, and return the rows to store.
-    /// `sampled`: the rows of the sample tick just before this one (a tick that rides on it);
-    /// a single-threaded member's state in them spares reading it again while it rests.
+    /// `sampled`: the rows of the sample tick just before this one (a tick that rides on it):
+    /// their CPU times are the members' clocks, not read again, and a single-threaded member's
+    /// state in them spares reading its files again while it rests.
     func tick(
         clock: ClockMapping, lastLogLineNs: UInt64?, early: Bool = false, sampled rows: [MetricRecord] = []
     ) -> [Record] {
         var records: [Record] = []
         let monotonic = Clocks.monotonicNs()
         sampledStates.removeAll(keepingCapacity: true)
-        for row in rows where row.threadCount == 1 {
-            if let state = row.state.first { sampledStates[row.pid] = state }
-        }
         clocks.removeAll(keepingCapacity: true)
-        for (pid, member) in members { clocks[pid] = member.cpuClock?.nanoseconds() }
+        for row in rows where members[row.pid]?.cpuClock != nil {
+            // The sample tick read the same clock (ProcessFiles) a moment ago: not again.
+            clocks[row.pid] = row.cpuTimeNs
+            if row.threadCount == 1, let state = row.state.first { sampledStates[row.pid] = state }
+        }
+        for (pid, member) in members where clocks[pid] == nil { clocks[pid] = member.cpuClock?.nanoseconds() }
         let cpu = clocks.values.reduce(UInt64(0), &+)
         let probe = StallPacing.Probe(cpuNs: cpu, pressure: pressure.readTotals())
         guard pacing.needsFullSample(at: monotonic, probe: probe, early: early, fastNs: settings.sampleIntervalNs)

@@ -38,23 +38,9 @@ struct ProcessCounterReaderTests {
     /// A single-threaded process: the switches come from the sampler's /proc/PID/status, and only
     /// its schedstat is read (its run-queue wait, the second field).
     @Test func aSoleThreadTakesTheSamplersSwitchesAndReadsItsRunQueueWait() throws {
-        var pid: pid_t = 0
-        let argv: [UnsafeMutablePointer<CChar>?] = ["/bin/sleep", "30"].map { (text: String) in strdup(text) } + [nil]
-        defer { argv.forEach { free($0) } }
-        #expect(posix_spawn(&pid, "/bin/sleep", nil, nil, argv, environ) == 0)
-        defer {
-            kill(pid, SIGKILL)
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-        }
-        // Asleep in its nanosleep, not still starting (its run-queue wait moves until then).
-        var asleep = false
-        for _ in 0..<500 where !asleep {
-            let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
-            asleep = stat?.contains("(sleep) S ") == true
-            if !asleep { usleep(10_000) }
-        }
-        try #require(asleep)
+        let child = try SleepingChild()
+        defer { child.end() }
+        let pid = child.pid
         let group = ProcessCounterReader.Group(
             cpuNs: 5, faults: 9, threads: 1, soleThreadSwitches: (voluntary: 111, involuntary: 22))
         let reading = try #require(ProcessCounterReader(pid: pid).read(group: group))
@@ -68,5 +54,21 @@ struct ProcessCounterReaderTests {
         // More than one thread: each thread's own files, never the sampler's sums.
         let two = ProcessCounterReader.Group(cpuNs: 5, faults: 9, threads: 2, soleThreadSwitches: (1, 1))
         #expect(two.soleThreadSwitches == nil)
+    }
+
+    /// While the group's CPU time stands still, the last reading is the answer: nothing is read
+    /// (here the sampler's switches, handed in anew, are not taken); once it moves, all is read.
+    @Test func aGroupWhoseClockStoodStillGetsTheLastReading() throws {
+        let child = try SleepingChild()
+        defer { child.end() }
+        let reader = ProcessCounterReader(pid: child.pid)
+        func switches(cpuNs: UInt64, voluntary: UInt64) -> UInt64? {
+            let group = ProcessCounterReader.Group(
+                cpuNs: cpuNs, faults: 9, threads: 1, soleThreadSwitches: (voluntary: voluntary, involuntary: 0))
+            return reader.read(group: group)?.threads[child.pid]?.voluntarySwitches
+        }
+        #expect(switches(cpuNs: 5, voluntary: 111) == 111)
+        #expect(switches(cpuNs: 5, voluntary: 999) == 111)
+        #expect(switches(cpuNs: 6, voluntary: 999) == 999)
     }
 }
