@@ -410,40 +410,62 @@ IDLE_DEFAULTS = "argus-trace (defaults: stalls on, BPF exit/exec probes)"
 IDLE_NO_RING = "argus-trace --no-stalls"
 
 
-def idle_rows(tracer, testee, seconds, workdir):
+def idle_rows(tracer, testee, seconds, workdir, rounds=3):
     """Every configuration watches with a database that an earlier run created, as a user's
     second and later runs do (the first run of each would otherwise pay the schema's creation,
-    about 10 ms, in its start-up); one more row shows the defaults creating a new database."""
+    about 10 ms, in its start-up); one more row shows the defaults creating a new database.
+    Each configuration runs `rounds` times, the rounds interleaved, and each row gives the median
+    (a start-up costs 30 % more or less from one run to the next on a shared VM, the same for
+    every phase of it)."""
     existing = os.path.join(workdir, "idle.db")
     subprocess.run([tracer, "run", "--quiet", "--db", existing, "--", "true"], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def argus(*extra, db=existing):
         return lambda pid: [tracer, "--pid", str(pid), "--interval", "1", "--quiet", "--db", db, *extra]
-    return {
-        IDLE_DEFAULTS: idle_cost(argus(), testee, seconds),
+    configurations = {
+        IDLE_DEFAULTS: lambda round: argus(),
         "argus-trace (defaults, creating a new database)":
-            idle_cost(argus(db=os.path.join(workdir, "idle-new.db")), testee, seconds),
-        "argus-trace --runq-histogram (every counter)": idle_cost(argus("--runq-histogram"), testee, seconds),
-        IDLE_NO_RING: idle_cost(argus("--no-stalls"), testee, seconds),
-        "argus-trace --no-stalls --no-bpf": idle_cost(argus("--no-stalls", "--no-bpf"), testee, seconds),
-        "pidstat": idle_cost(lambda pid: ["pidstat", "-h", "-u", "-r", "-p", str(pid), "1"], testee, seconds),
+            lambda round: argus(db=os.path.join(workdir, f"idle-new-{round}.db")),
+        "argus-trace --runq-histogram (every counter)": lambda round: argus("--runq-histogram"),
+        IDLE_NO_RING: lambda round: argus("--no-stalls"),
+        "argus-trace --no-stalls --no-bpf": lambda round: argus("--no-stalls", "--no-bpf"),
+        "pidstat": lambda round: lambda pid: ["pidstat", "-h", "-u", "-r", "-p", str(pid), "1"],
     }
+    runs = {name: [] for name in configurations}
+    for round in range(rounds):
+        for name, command_for in configurations.items():
+            runs[name].append(idle_cost(command_for(round), testee, seconds))
+    return {
+        name: {"cpu_ms": median([run["cpu_ms"] for run in costs]),
+               "peak_rss_kb": int(median([run["peak_rss_kb"] for run in costs])),
+               "cpu_ms_runs": [run["cpu_ms"] for run in costs]}
+        for name, costs in runs.items()
+    }
+
+
+def idle_cpu_text(cost):
+    """A row's CPU: the median, and the lowest and highest run when there were several."""
+    runs = cost.get("cpu_ms_runs", [])
+    spread = f" ({min(runs):.1f}-{max(runs):.1f})" if len(runs) > 1 else ""
+    return f"{cost['cpu_ms']:.2f}{spread}"
 
 
 def cost_only(args, workdir, report):
     """The idle and overhead parts alone, as one report."""
     report["notes"].append(f"tracefs: {ensure_tracefs()}")
-    report["idle"] = idle_rows(args.tracer, args.testee, args.idle_seconds, workdir)
+    report["idle"] = idle_rows(args.tracer, args.testee, args.idle_seconds, workdir, args.idle_rounds)
     report["overhead"] = overhead(args.tracer, args.testee, args.rounds, args.workload, workdir)
     pidstat = report["idle"]["pidstat"]
     lines = [
         f"# argus-trace cost, {report['when']} (kernel {report['kernel']})",
         "",
-        f"Command: `scripts/bench --cost-only --idle-seconds {args.idle_seconds} --rounds {args.rounds} "
+        f"Command: `scripts/bench --cost-only --idle-seconds {args.idle_seconds} --idle-rounds {args.idle_rounds} "
+        f"--rounds {args.rounds} "
         f"--workload {args.workload}`",
         "",
-        f"## Idle: watching an idle process at 1 s for {args.idle_seconds} s",
+        f"## Idle: watching an idle process at 1 s for {args.idle_seconds} s, median of {args.idle_rounds} "
+        "interleaved runs (lowest-highest)",
         "",
         "CPU: the tool's process CPU clock (clock_gettime, ns resolution), start-up included; RSS: VmHWM.",
         "",
@@ -451,7 +473,7 @@ def cost_only(args, workdir, report):
         "|---|---|---|---|---|",
     ]
     for name, cost in report["idle"].items():
-        lines.append(f"| {name} | {cost['cpu_ms']:.2f} | {cost['peak_rss_kb']} | "
+        lines.append(f"| {name} | {idle_cpu_text(cost)} | {cost['peak_rss_kb']} | "
                      f"{cost['cpu_ms'] / pidstat['cpu_ms']:.2f} | {cost['peak_rss_kb'] / pidstat['peak_rss_kb']:.2f} |")
     lines += [
         "",
@@ -484,6 +506,8 @@ def main():
     parser.add_argument("--testee", required=True)
     parser.add_argument("--runs", type=int, default=30, help="exits per tool (default 30)")
     parser.add_argument("--idle-seconds", type=int, default=30, help="idle watch length (default 30)")
+    parser.add_argument("--idle-rounds", type=int, default=3,
+                        help="runs of each idle configuration, interleaved; rows give the median (default 3)")
     parser.add_argument("--rounds", type=int, default=9, help="interleaved rounds of the overhead test (default 9)")
     parser.add_argument("--workload", type=int, default=100,
                         help="size of the overhead workload in %% of issue #12's (default 100)")
@@ -520,7 +544,7 @@ def main():
     report["notes"] += notes
     report["peer_exit_ns_median"] = {"forkstat": median(forkstat or []), "exitsnoop": median(exitsnoop or [])}
 
-    report["idle"] = idle_rows(args.tracer, args.testee, args.idle_seconds, workdir)
+    report["idle"] = idle_rows(args.tracer, args.testee, args.idle_seconds, workdir, args.idle_rounds)
     argus_idle = report["idle"][IDLE_DEFAULTS]
     argus_idle_no_ring = report["idle"][IDLE_NO_RING]
     pidstat_idle = report["idle"]["pidstat"]
@@ -539,6 +563,7 @@ def main():
         f"# argus-trace benchmark, {report['when']} (kernel {report['kernel']})",
         "",
         f"Command: `scripts/bench --runs {args.runs} --idle-seconds {args.idle_seconds} "
+        f"--idle-rounds {args.idle_rounds} "
         f"--slow-lines {args.slow_lines} --fast-lines {args.fast_lines} --storm {args.storm} "
         f"--rounds {args.rounds} --workload {args.workload}`",
         "",
@@ -561,7 +586,8 @@ def main():
             f"{fmt(ms(max(values)) if values else None)} | {fmt(ratio(median(values or []) if values else None, latency['console']), 2)} |")
     lines += [
         "",
-        f"## Idle cost: watching an idle process at 1 s for {args.idle_seconds} s",
+        f"## Idle cost: watching an idle process at 1 s for {args.idle_seconds} s, median of "
+        f"{args.idle_rounds} interleaved runs (lowest-highest)",
         "",
         "CPU: the tool's process CPU clock (clock_gettime, ns resolution), start-up included; RSS: VmHWM.",
         "",
@@ -570,7 +596,7 @@ def main():
     ]
     for name, cost in report["idle"].items():
         lines.append(
-            f"| {name} | {fmt(cost['cpu_ms'], 1)} | {cost['peak_rss_kb']} | "
+            f"| {name} | {idle_cpu_text(cost)} | {cost['peak_rss_kb']} | "
             f"{fmt(ratio(cost['cpu_ms'], pidstat_idle['cpu_ms']), 2)} | "
             f"{fmt(ratio(cost['peak_rss_kb'], pidstat_idle['peak_rss_kb']), 2)} |")
     lines += [
