@@ -424,18 +424,18 @@ def idle_rows(tracer, testee, seconds, workdir, rounds=3):
     def argus(*extra, db=existing):
         return lambda pid: [tracer, "--pid", str(pid), "--interval", "1", "--quiet", "--db", db, *extra]
     configurations = {
-        IDLE_DEFAULTS: lambda round: argus(),
+        IDLE_DEFAULTS: lambda index: argus(),
         "argus-trace (defaults, creating a new database)":
-            lambda round: argus(db=os.path.join(workdir, f"idle-new-{round}.db")),
-        "argus-trace --runq-histogram (every counter)": lambda round: argus("--runq-histogram"),
-        IDLE_NO_RING: lambda round: argus("--no-stalls"),
-        "argus-trace --no-stalls --no-bpf": lambda round: argus("--no-stalls", "--no-bpf"),
-        "pidstat": lambda round: lambda pid: ["pidstat", "-h", "-u", "-r", "-p", str(pid), "1"],
+            lambda index: argus(db=os.path.join(workdir, f"idle-new-{index}.db")),
+        "argus-trace --runq-histogram (every counter)": lambda index: argus("--runq-histogram"),
+        IDLE_NO_RING: lambda index: argus("--no-stalls"),
+        "argus-trace --no-stalls --no-bpf": lambda index: argus("--no-stalls", "--no-bpf"),
+        "pidstat": lambda index: lambda pid: ["pidstat", "-h", "-u", "-r", "-p", str(pid), "1"],
     }
     runs = {name: [] for name in configurations}
-    for round in range(rounds):
+    for index in range(max(rounds, 1)):
         for name, command_for in configurations.items():
-            runs[name].append(idle_cost(command_for(round), testee, seconds))
+            runs[name].append(idle_cost(command_for(index), testee, seconds))
     return {
         name: {"cpu_ms": median([run["cpu_ms"] for run in costs]),
                "peak_rss_kb": int(median([run["peak_rss_kb"] for run in costs])),

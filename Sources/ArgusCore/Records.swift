@@ -52,6 +52,9 @@ public struct MetricRecord: Sendable, Equatable {
     public var writeBytes: UInt64?
     public var state: String
     public var cpuTimeNs: UInt64
+    /// Whether `cpuTimeNs` is the process's ns CPU clock, not 10 ms ticks (not stored: readers
+    /// of the same moment may then take it for the clock instead of reading it again).
+    public var cpuFromClock = false
     /// The BPF counters' deltas since the previous sample, when they are on.
     public var kernel: KernelCounterDeltas?
     /// CPU time in user and in kernel mode (/proc/PID/stat utime and stime, 10 ms ticks), for

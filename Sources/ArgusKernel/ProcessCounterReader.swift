@@ -14,6 +14,8 @@ public final class ProcessCounterReader {
     /// and the CPU clock are read once per sample, not twice.
     public struct Group: Sendable {
         public let cpuNs: UInt64
+        /// Whether `cpuNs` is the ns CPU clock's (which moves with any run), not 10 ms ticks.
+        public let cpuFromClock: Bool
         public let faults: UInt64
         public let threads: Int
         /// The switches of the only thread, when there is one, as the sampler read them from
@@ -21,10 +23,11 @@ public final class ProcessCounterReader {
         public let soleThreadSwitches: (voluntary: UInt64, involuntary: UInt64)?
 
         public init(
-            cpuNs: UInt64, faults: UInt64, threads: Int,
+            cpuNs: UInt64, cpuFromClock: Bool, faults: UInt64, threads: Int,
             soleThreadSwitches: (voluntary: UInt64, involuntary: UInt64)? = nil
         ) {
             self.cpuNs = cpuNs
+            self.cpuFromClock = cpuFromClock
             self.faults = faults
             self.threads = threads
             self.soleThreadSwitches = threads == 1 ? soleThreadSwitches : nil
@@ -34,9 +37,6 @@ public final class ProcessCounterReader {
     public let pid: Int32
     /// Opened only when a reading is asked for without the group's figures.
     private lazy var stat: RereadableFile? = RereadableFile(path: "/proc/\(pid)/stat")
-    /// Also says whether a group's CPU time is the ns clock's (the sampler's reading comes
-    /// from the same clock_getcpuclockid), not 10 ms ticks, which can stand still while a
-    /// thread runs.
     private lazy var cpuClock: ProcessCPUClock? = ProcessCPUClock(pid: pid)
     /// The leader's schedstat, for a process whose leader is its only thread.
     private lazy var soleSchedstat: RereadableFile? = RereadableFile(path: "/proc/\(pid)/schedstat")
@@ -65,15 +65,15 @@ public final class ProcessCounterReader {
 
     /// One reading, or nil once the process is gone (or its pid names another process). With
     /// `group` (the sampler's reading of the same moment), only the threads' files are read.
-    /// While the process's ns CPU clock has not moved since the last reading, that reading is
-    /// the answer and no thread's file is read: a thread's switches and run-queue wait grow when
+    /// While the process's ns CPU clock has not moved since the last reading, that reading's
+    /// threads are the answer and no thread's file is read: a thread's switches and run-queue wait grow when
     /// it leaves a CPU or gets one, and threads come and go only by running, which moves the
     /// clock. (A thread moved between run queues while it waits adds that wait without running;
     /// it then shows at the first reading after the thread ran.)
     public func read(group given: Group? = nil) -> ProcessCounterReading? {
         guard let group = given ?? readGroup() else { return nil }
-        if let last, cpuClock != nil, last.reading.cpuNs == group.cpuNs, last.threads == group.threads {
-            return last.reading
+        if let last, group.cpuFromClock, last.reading.cpuNs == group.cpuNs, last.threads == group.threads {
+            return ProcessCounterReading(cpuNs: group.cpuNs, faults: group.faults, threads: last.reading.threads)
         }
         let threads: [Int32: ThreadCounterReading]
         if let switches = group.soleThreadSwitches {
@@ -105,8 +105,10 @@ public final class ProcessCounterReader {
     private func readGroup() -> Group? {
         guard let text = stat?.read(using: &buffer), let stat = ProcStat(parsing: text) else { return nil }
         let tickNs = 1_000_000_000 / max(ProcessReader.ticksPerSecond, 1)
-        let cpuNs = cpuClock?.nanoseconds() ?? stat.cpuTimeNs(tickNs: tickNs)
-        return Group(cpuNs: cpuNs, faults: stat.minorFaults + stat.majorFaults, threads: stat.threads)
+        let clockNs = cpuClock?.nanoseconds()
+        return Group(
+            cpuNs: clockNs ?? stat.cpuTimeNs(tickNs: tickNs), cpuFromClock: clockNs != nil,
+            faults: stat.minorFaults + stat.majorFaults, threads: stat.threads)
     }
 
     /// One thread's switches and run-queue wait; nil once it is gone.

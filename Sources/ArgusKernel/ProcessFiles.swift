@@ -1,7 +1,8 @@
 import Glibc
 
-/// The target's /proc files, opened once and re-read with pread(2) at offset 0 on every sample:
-/// a sample then costs no path lookups in /proc, only the kernel's formatting of each file.
+/// The target's /proc files, opened once and re-read with pread(2) at offset 0: a sample then
+/// costs no path lookups in /proc, only the kernel's formatting of each file (and those that
+/// only the process's running changes are read only once it ran: `activity`).
 /// Once the process is gone every read fails, so a reused pid can never be read through these.
 public final class ProcessFiles {
     public let pid: Int32
@@ -16,8 +17,9 @@ public final class ProcessFiles {
 
     /// The counters that only the process's own running moves.
     public struct Activity: Sendable {
-        /// The leader thread's status (its switches), when it was asked for.
-        public var leaderStatus: ProcStatus?
+        /// The leader thread's context switches (its status), when they were asked for.
+        public var switches: (voluntary: UInt64, involuntary: UInt64)?
+        /// /proc/PID/io.
         public var io: ProcIO?
     }
 
@@ -48,9 +50,9 @@ public final class ProcessFiles {
     /// The leader thread's own status (for a single-threaded process, the whole process's).
     private func readLeaderStatus() -> ProcStatus? { reread(leaderStatus).map(ProcStatus.init(parsing:)) }
 
-    /// The leader's status (only when `soleThread`: the switches of a process with one thread)
-    /// and /proc/PID/io, read again only when the process's CPU clock moved since they were
-    /// last read. `cpuNs` is that clock as `cpuTimeNs()` read it just now; nil (no ns clock)
+    /// The leader's switches (only when `soleThread`: those of a process with one thread, from
+    /// its status) and /proc/PID/io, read again only when the process's CPU clock moved since
+    /// they were last read. `cpuNs` is that clock as `cpuTimeNs()` read it just now; nil (no ns clock)
     /// reads them every time. Neither changes while the clock stands still: a switch is a
     /// thread leaving a CPU, each field of /proc/PID/io is counted by the thread doing the I/O,
     /// and a thread comes or goes only by running, while any run, however short, moves the ns
@@ -60,7 +62,9 @@ public final class ProcessFiles {
         if let last = lastActivity, let cpuNs, last.cpuNs == cpuNs, last.soleThread == soleThread {
             return last.activity
         }
-        let activity = Activity(leaderStatus: soleThread ? readLeaderStatus() : nil, io: readIO())
+        let status = soleThread ? readLeaderStatus() : nil
+        let activity = Activity(
+            switches: status.map { ($0.voluntarySwitches ?? 0, $0.involuntarySwitches ?? 0) }, io: readIO())
         lastActivity = cpuNs.map { ($0, soleThread, activity) }
         return activity
     }

@@ -7,6 +7,8 @@ public struct ProcessReading: Sendable {
     /// On-CPU time of the whole thread group in ns (dead threads included), from the process's
     /// CPU clock; falls back to the 10 ms tick counters of /proc/PID/stat.
     public var cpuTimeNs: UInt64
+    /// Whether `cpuTimeNs` is the CPU clock's (it moves with any run, however short), not ticks.
+    public var cpuFromClock: Bool
     public var rssBytes: UInt64
     public var vmsBytes: UInt64
     public var openFds: Int?
@@ -18,7 +20,8 @@ public struct ProcessReading: Sendable {
     public var realtimeNs: Int64
 }
 
-/// Reads /proc for one process. Nothing here keeps state between calls.
+/// Reads /proc for one process. Nothing here keeps state between calls (what is kept between
+/// samples is in the process's ProcessFiles).
 public enum ProcessReader {
     public static let pageSize = UInt64(sysconf(Int32(_SC_PAGESIZE)))
     public static let ticksPerSecond = UInt64(sysconf(Int32(_SC_CLK_TCK)))
@@ -97,14 +100,15 @@ public enum ProcessReader {
         let soleThread = stat.threads == 1 && stat.state != "Z"
         let activity = files.activity(cpuNs: clockNs, soleThread: soleThread)
         let switches: (voluntary: UInt64, involuntary: UInt64)?
-        if soleThread, let status = activity.leaderStatus {
-            switches = (status.voluntarySwitches ?? 0, status.involuntarySwitches ?? 0)
+        if soleThread, let sole = activity.switches {
+            switches = sole
         } else {
             switches = threadSwitches ? contextSwitches(pid) : nil
         }
         return ProcessReading(
             stat: stat,
             cpuTimeNs: cpu,
+            cpuFromClock: clockNs != nil,
             rssBytes: stat.rssPages * pageSize,
             vmsBytes: stat.vsizeBytes,
             openFds: files.openFileCount(),

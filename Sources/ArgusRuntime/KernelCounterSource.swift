@@ -131,7 +131,8 @@ final class KernelCounterSource {
             sample.involuntarySwitches.map { (voluntary: voluntary, involuntary: $0) }
         }
         let group = ProcessCounterReader.Group(
-            cpuNs: sample.cpuTimeNs, faults: sample.minorFaults + sample.majorFaults, threads: sample.threadCount,
+            cpuNs: sample.cpuTimeNs, cpuFromClock: sample.cpuFromClock, faults: sample.minorFaults + sample.majorFaults,
+            threads: sample.threadCount,
             soleThreadSwitches: switches)
         guard let now = readers[pid]?.read(group: group) else { return nil }
         previous[pid] = now

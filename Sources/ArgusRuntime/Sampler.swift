@@ -39,7 +39,7 @@ struct Sampler {
 
         let megabyte = 1024.0 * 1024.0
         let tickNs = 1_000_000_000 / max(ProcessReader.ticksPerSecond, 1)
-        return MetricRecord(
+        var row = MetricRecord(
             time: WallTime(nanoseconds: reading.realtimeNs), appName: appName, processName: processName, pid: pid,
             cpuPercent: (percent * 10).rounded() / 10, memoryMB: Double(reading.rssBytes) / megabyte,
             threadCount: reading.stat.threads, startTicks: startTicks, vmsMB: Double(reading.vmsBytes) / megabyte,
@@ -48,5 +48,7 @@ struct Sampler {
             majorFaults: reading.stat.majorFaults, readBytes: reading.io?.readBytes, writeBytes: reading.io?.writeBytes,
             state: String(reading.stat.state), cpuTimeNs: reading.cpuTimeNs,
             cpuUserNs: reading.stat.userTicks &* tickNs, cpuSystemNs: reading.stat.systemTicks &* tickNs)
+        row.cpuFromClock = reading.cpuFromClock
+        return row
     }
 }

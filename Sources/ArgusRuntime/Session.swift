@@ -266,7 +266,8 @@ public final class Session {
         case .logEvents?:
             record(logTail?.handleEvents() ?? [])
         case .stallTimer?:
-            // Nothing to read when the sample tick in the same wake took this tick and re-armed.
+            // Nothing to read when the sample tick in the same wake took this tick and re-armed
+            // (or disarmed) the ring's timer.
             if stallTimer.acknowledge() > 0 { checkStalls() }
         case .scopeTimer?:
             scopeTimer.acknowledge()

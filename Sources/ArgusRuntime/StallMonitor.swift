@@ -110,6 +110,7 @@ final class StallMonitor {
         pacing.quietSampleDue(at: now, early: true, fastNs: settings.sampleIntervalNs)
     }
 
+    /// Whether the ring is quiet now (StallPacing): every member asleep and unmoved.
     var isQuiet: Bool { pacing.isQuiet }
 
     /// Whether sample ticks this far apart can carry the quiet ring without its own timer: the
@@ -136,7 +137,7 @@ final class StallMonitor {
         let monotonic = Clocks.monotonicNs()
         sampledStates.removeAll(keepingCapacity: true)
         clocks.removeAll(keepingCapacity: true)
-        for row in rows where members[row.pid]?.cpuClock != nil {
+        for row in rows where row.cpuFromClock && members[row.pid]?.cpuClock != nil {
             // The sample tick read the same clock (ProcessFiles) a moment ago: not again.
             clocks[row.pid] = row.cpuTimeNs
             if row.threadCount == 1, let state = row.state.first { sampledStates[row.pid] = state }

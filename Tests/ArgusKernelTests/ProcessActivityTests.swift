@@ -1,32 +1,34 @@
 import ArgusKernel
 import Testing
 
-/// A sample of an idle process reads its status and I/O again only once its CPU clock moved.
+/// A sample of an idle process reads its switches and I/O again only once its CPU clock moved.
 struct ProcessActivityTests {
     @Test func switchesAreReadAgainOnlyOnceTheClockMoved() throws {
-        let child = try SleepingChild()
+        let child = try IdleChild()
         defer { child.end() }
         let files = ProcessFiles(pid: child.pid)
-        let first = try #require(files.activity(cpuNs: 42, soleThread: true).leaderStatus?.voluntarySwitches)
+        let first = try #require(files.activity(cpuNs: 42, soleThread: true).switches?.voluntary)
         try child.stopAndContinue()
-        #expect(files.activity(cpuNs: 42, soleThread: true).leaderStatus?.voluntarySwitches == first)
-        let moved = try #require(files.activity(cpuNs: 43, soleThread: true).leaderStatus?.voluntarySwitches)
+        #expect(files.activity(cpuNs: 42, soleThread: true).switches?.voluntary == first)
+        let moved = try #require(files.activity(cpuNs: 43, soleThread: true).switches?.voluntary)
         #expect(moved > first)
         // Without an ns clock, read every time.
-        #expect(files.activity(cpuNs: nil, soleThread: true).leaderStatus?.voluntarySwitches == moved)
-        #expect(files.activity(cpuNs: 43, soleThread: false).leaderStatus == nil)
+        #expect(files.activity(cpuNs: nil, soleThread: true).switches?.voluntary == moved)
+        try child.stopAndContinue()
+        #expect(try #require(files.activity(cpuNs: nil, soleThread: true).switches?.voluntary) > moved)
+        // A process with several threads: the leader's switches are not its own, not read.
+        #expect(files.activity(cpuNs: 44, soleThread: false).switches == nil)
+        #expect(files.activity(cpuNs: 44, soleThread: false).io != nil)
     }
 
-    /// With the process's real clock: a sample while it sleeps reads what the first one read,
-    /// and the runs that stopping and continuing it take show in the next.
+    /// With the process's real clock: the runs that stopping and continuing it take move the
+    /// clock, and the next sample has their switches.
     @Test func aSampleAfterTheProcessRanHasItsNewSwitches() throws {
-        let child = try SleepingChild()
+        let child = try IdleChild()
         defer { child.end() }
         let files = ProcessFiles(pid: child.pid)
         let before = try #require(ProcessReader.read(files))
-        let idle = try #require(ProcessReader.read(files))
-        #expect(idle.cpuTimeNs == before.cpuTimeNs)
-        #expect(idle.voluntarySwitches == before.voluntarySwitches)
+        #expect(before.cpuFromClock)
         try child.stopAndContinue()
         let after = try #require(ProcessReader.read(files))
         #expect(after.cpuTimeNs > before.cpuTimeNs)

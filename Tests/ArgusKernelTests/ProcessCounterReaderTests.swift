@@ -38,11 +38,11 @@ struct ProcessCounterReaderTests {
     /// A single-threaded process: the switches come from the sampler's /proc/PID/status, and only
     /// its schedstat is read (its run-queue wait, the second field).
     @Test func aSoleThreadTakesTheSamplersSwitchesAndReadsItsRunQueueWait() throws {
-        let child = try SleepingChild()
+        let child = try IdleChild()
         defer { child.end() }
         let pid = child.pid
         let group = ProcessCounterReader.Group(
-            cpuNs: 5, faults: 9, threads: 1, soleThreadSwitches: (voluntary: 111, involuntary: 22))
+            cpuNs: 5, cpuFromClock: true, faults: 9, threads: 1, soleThreadSwitches: (voluntary: 111, involuntary: 22))
         let reading = try #require(ProcessCounterReader(pid: pid).read(group: group))
         #expect(reading.cpuNs == 5 && reading.faults == 9)
         #expect(Array(reading.threads.keys) == [pid])
@@ -52,23 +52,35 @@ struct ProcessCounterReaderTests {
             reading.threads[pid]
                 == ThreadCounterReading(voluntarySwitches: 111, involuntarySwitches: 22, runDelayNs: wait))
         // More than one thread: each thread's own files, never the sampler's sums.
-        let two = ProcessCounterReader.Group(cpuNs: 5, faults: 9, threads: 2, soleThreadSwitches: (1, 1))
+        let two = ProcessCounterReader.Group(
+            cpuNs: 5, cpuFromClock: true, faults: 9, threads: 2, soleThreadSwitches: (1, 1))
         #expect(two.soleThreadSwitches == nil)
     }
 
-    /// While the group's CPU time stands still, the last reading is the answer: nothing is read
-    /// (here the sampler's switches, handed in anew, are not taken); once it moves, all is read.
+    /// While the group's CPU time stands still, the last reading's threads are the answer: nothing
+    /// is read (here the sampler's switches, handed in anew, are not taken); once it moves, all
+    /// is read. CPU time in 10 ms ticks can stand still while a thread runs: read every time.
     @Test func aGroupWhoseClockStoodStillGetsTheLastReading() throws {
-        let child = try SleepingChild()
+        let child = try IdleChild()
         defer { child.end() }
         let reader = ProcessCounterReader(pid: child.pid)
-        func switches(cpuNs: UInt64, voluntary: UInt64) -> UInt64? {
+        func switches(cpuNs: UInt64, fromClock: Bool = true, faults: UInt64 = 9, voluntary: UInt64) -> UInt64? {
             let group = ProcessCounterReader.Group(
-                cpuNs: cpuNs, faults: 9, threads: 1, soleThreadSwitches: (voluntary: voluntary, involuntary: 0))
+                cpuNs: cpuNs, cpuFromClock: fromClock, faults: faults, threads: 1,
+                soleThreadSwitches: (voluntary: voluntary, involuntary: 0))
             return reader.read(group: group)?.threads[child.pid]?.voluntarySwitches
         }
         #expect(switches(cpuNs: 5, voluntary: 111) == 111)
         #expect(switches(cpuNs: 5, voluntary: 999) == 111)
         #expect(switches(cpuNs: 6, voluntary: 999) == 999)
+        #expect(switches(cpuNs: 6, fromClock: false, voluntary: 5) == 5)
+        #expect(switches(cpuNs: 6, fromClock: false, voluntary: 7) == 7)
+        // The group's own figures are always the ones handed in.
+        let group = ProcessCounterReader.Group(
+            cpuNs: 8, cpuFromClock: true, faults: 40, threads: 1, soleThreadSwitches: (voluntary: 1, involuntary: 0))
+        _ = reader.read(group: group)
+        let again = ProcessCounterReader.Group(
+            cpuNs: 8, cpuFromClock: true, faults: 41, threads: 1, soleThreadSwitches: (voluntary: 1, involuntary: 0))
+        #expect(reader.read(group: again)?.faults == 41)
     }
 }

@@ -176,6 +176,29 @@ extension EndToEnd {
             #expect(stalls(scratch, "kind = 'stopped'") == 2)
         }
 
+        /// At --interval 10 the sample ticks come too seldom to carry the quiet ring: its own timer
+        /// ticks it once a second (also after a sample tick took one of its ticks), so a stop
+        /// while the process sleeps is a stall about 2 s later (seen within a second, declared
+        /// after --stall-stopped 1 s), not after the next sample tick, 10 s later.
+        @Test func aStopBetweenSlowSampleTicksIsCaughtByTheRingsOwnTimer() throws {
+            let scratch = Scratch()
+            let testee = try Child(Binaries.testee, ["gate", "exit", "0"], scratch: scratch, label: "testee")
+            let tracer = try startTracer(
+                ["--pid", "\(testee.pid)", "--interval", "10", "--stall-pressure", "0"], scratch: scratch)
+            #expect(waitAttached(tracer))
+            // The second sample (the first periodic tick, which takes the quiet ring's tick along).
+            #expect(eventually(within: 20) { tracer.lines(containing: "Metrics: CPU=") >= 2 })
+            let stoppedNs = Int64(Date().timeIntervalSince1970 * 1e9)
+            testee.signal(SIGSTOP)
+            #expect(eventually(within: 15) { stalls(scratch, "kind = 'stopped'") == 1 })
+            let detected = try #require(try Rows(scratch.database).int("SELECT detected_ns FROM stalls"))
+            let seconds = Double(detected - stoppedNs) / 1e9
+            #expect(seconds < 4, "detected \(seconds) s after the stop")
+            testee.signal(SIGCONT)
+            testee.openGate()
+            #expect(tracer.exitStatus(within: 20) == 0, "stderr: \(tracer.stderr)")
+        }
+
         @Test func noStallsTakesNoFineSamples() throws {
             let scratch = Scratch()
             let testee = try Child(Binaries.testee, ["gate", "exit", "0"], scratch: scratch, label: "testee")

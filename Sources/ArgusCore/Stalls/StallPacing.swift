@@ -83,8 +83,10 @@ public struct StallPacing: Sendable, Equatable {
     /// is full then). A tick a little early (the timer's own jitter) still counts as on time.
     /// `early`: another timer's tick (the session's sample tick) takes the ring's with it once
     /// half the quiet interval has passed. The ring's timer then starts its second again from
-    /// there, so after one such tick the two tick together, whatever their phase was; full
-    /// samples stay at most `quietIntervalNs` apart. Never early when the ring's own sample
+    /// there, so after one such tick the two tick together, whatever their phase was (or, when
+    /// the sample ticks come at least once a quiet interval, it stays disarmed while they carry
+    /// the quiet ring; Session.takeQuietStallTickIfDue); full samples stay at most
+    /// `quietIntervalNs` apart. Never early when the ring's own sample
     /// interval (`fastNs`) is longer than the quiet interval: the ring then ticks at that slower
     /// rate, quiet or not, and its length in samples is sized for it.
     public func quietSampleDue(at now: UInt64, early: Bool = false, fastNs: UInt64 = 0) -> Bool {
