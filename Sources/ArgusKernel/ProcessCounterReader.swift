@@ -66,9 +66,9 @@ public final class ProcessCounterReader {
     /// One reading, or nil once the process is gone (or its pid names another process). With
     /// `group` (the sampler's reading of the same moment), only the threads' files are read.
     /// While the process's ns CPU clock has not moved since the last reading, that reading's
-    /// threads are the answer and no thread's file is read: a thread's switches and run-queue wait grow when
-    /// it leaves a CPU or gets one, and threads come and go only by running, which moves the
-    /// clock. (A thread moved between run queues while it waits adds that wait without running;
+    /// threads are the answer and no thread's file is read: a thread's switches and run-queue
+    /// wait grow when it leaves a CPU or gets one, and threads come and go only by running,
+    /// which moves the clock. (A thread moved between run queues while it waits adds that wait without running;
     /// it then shows at the first reading after the thread ran.)
     public func read(group given: Group? = nil) -> ProcessCounterReading? {
         guard let group = given ?? readGroup() else { return nil }

@@ -52,12 +52,12 @@ public final class ProcessFiles {
 
     /// The leader's switches (only when `soleThread`: those of a process with one thread, from
     /// its status) and /proc/PID/io, read again only when the process's CPU clock moved since
-    /// they were last read. `cpuNs` is that clock as `cpuTimeNs()` read it just now; nil (no ns clock)
-    /// reads them every time. Neither changes while the clock stands still: a switch is a
+    /// they were last read. `cpuNs` is that clock as `cpuTimeNs()` read it just now; nil (no ns
+    /// clock) reads them every time. Neither changes while the clock stands still: a switch is a
     /// thread leaving a CPU, each field of /proc/PID/io is counted by the thread doing the I/O,
     /// and a thread comes or goes only by running, while any run, however short, moves the ns
-    /// clock. An idle process's sample then reads its stat alone (measured: an idle watch at
-    /// --interval 1 reads two /proc files less each second).
+    /// clock. An idle process's sample then reads its stat and its fd count only (an idle watch
+    /// at --interval 1 reads two /proc files less each second).
     public func activity(cpuNs: UInt64?, soleThread: Bool) -> Activity {
         if let last = lastActivity, let cpuNs, last.cpuNs == cpuNs, last.soleThread == soleThread {
             return last.activity
