@@ -25,10 +25,7 @@ public final class ProcConnector {
     public init(receiveBufferBytes wanted: Int = 64 << 20) throws(Errno) {
         guard let socket = mnl_socket_open2(NETLINK_CONNECTOR, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
         else { throw Errno.current }
-        self.socket = socket
-        descriptor = mnl_socket_get_fd(socket)
-        buffer = Array(repeating: 0, count: 16 * 1024)
-
+        let descriptor = mnl_socket_get_fd(socket)
         var size = Int32(clamping: wanted)
         let length = socklen_t(MemoryLayout<Int32>.size)
         if setsockopt(descriptor, SOL_SOCKET, SO_RCVBUFFORCE, &size, length) != 0 {
@@ -37,19 +34,23 @@ public final class ProcConnector {
         var granted: Int32 = 0
         var grantedLength = length
         _ = getsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &granted, &grantedLength)
-        receiveBufferBytes = Int(granted)
-
+        // Bound and subscribed before self is whole: a class whose init throws after that runs
+        // its deinit, which would close the socket a second time.
         do {
             try SystemCall.retrying { mnl_socket_bind(socket, ARGUS_CN_IDX_PROC, pid_t(MNL_SOCKET_AUTOPID)) }
-            try send(listen: true)
+            try Self.send(listen: true, on: socket)
         } catch {
             mnl_socket_close(socket)
             throw error
         }
+        self.socket = socket
+        self.descriptor = descriptor
+        receiveBufferBytes = Int(granted)
+        buffer = Array(repeating: 0, count: 16 * 1024)
     }
 
     deinit {
-        try? send(listen: false)
+        try? Self.send(listen: false, on: socket)
         mnl_socket_close(socket)
     }
 
@@ -104,7 +105,7 @@ public final class ProcConnector {
         return events
     }
 
-    private func send(listen: Bool) throws(Errno) {
+    private static func send(listen: Bool, on socket: OpaquePointer) throws(Errno) {
         var message = [UInt8](repeating: 0, count: 64)
         let portID = mnl_socket_get_portid(socket)
         let length = message.withUnsafeMutableBytes { bytes in
