@@ -1,8 +1,8 @@
 import Glibc
 
 /// The target's /proc files, opened once and re-read with pread(2) at offset 0: a sample then
-/// costs no path lookups in /proc, only the kernel's formatting of each file (and those that
-/// only the process's running changes are read only once it ran: `activity`).
+/// costs no path lookups in /proc, only the kernel's formatting of each file (and what only
+/// the process's running changes is read only once it ran: `activity`).
 /// Once the process is gone every read fails, so a reused pid can never be read through these.
 public final class ProcessFiles {
     public let pid: Int32
@@ -21,6 +21,8 @@ public final class ProcessFiles {
         public var switches: (voluntary: UInt64, involuntary: UInt64)?
         /// /proc/PID/io.
         public var io: ProcIO?
+        /// Open descriptors (openFileCount).
+        public var openFds: Int?
     }
 
     public init(pid: Int32) {
@@ -51,20 +53,22 @@ public final class ProcessFiles {
     private func readLeaderStatus() -> ProcStatus? { reread(leaderStatus).map(ProcStatus.init(parsing:)) }
 
     /// The leader's switches (only when `soleThread`: those of a process with one thread, from
-    /// its status) and /proc/PID/io, read again only when the process's CPU clock moved since
-    /// they were last read. `cpuNs` is that clock as `cpuTimeNs()` read it just now; nil (no ns
-    /// clock) reads them every time. Neither changes while the clock stands still: a switch is a
-    /// thread leaving a CPU, each field of /proc/PID/io is counted by the thread doing the I/O,
-    /// and a thread comes or goes only by running, while any run, however short, moves the ns
-    /// clock. An idle process's sample then reads its stat and its fd count only (an idle watch
-    /// at --interval 1 reads two /proc files less each second).
+    /// its status), /proc/PID/io and the fd count, read again only when the process's CPU clock
+    /// moved since they were last read. `cpuNs` is that clock as `cpuTimeNs()` read it just now;
+    /// nil (no ns clock) reads them every time. None changes while the clock stands still: a
+    /// switch is a thread leaving a CPU, each field of /proc/PID/io is counted by the thread
+    /// doing the I/O, a descriptor is opened or closed by a system call of the process's own
+    /// (one received over a socket too), and a thread comes or goes only by running, while any
+    /// run, however short, moves the ns clock. An idle process's sample then reads its stat
+    /// only (an idle watch at --interval 1 reads /proc three times less each second).
     public func activity(cpuNs: UInt64?, soleThread: Bool) -> Activity {
         if let last = lastActivity, let cpuNs, last.cpuNs == cpuNs, last.soleThread == soleThread {
             return last.activity
         }
         let status = soleThread ? readLeaderStatus() : nil
         let activity = Activity(
-            switches: status.map { ($0.voluntarySwitches ?? 0, $0.involuntarySwitches ?? 0) }, io: readIO())
+            switches: status.map { ($0.voluntarySwitches ?? 0, $0.involuntarySwitches ?? 0) }, io: readIO(),
+            openFds: openFileCount())
         lastActivity = cpuNs.map { ($0, soleThread, activity) }
         return activity
     }

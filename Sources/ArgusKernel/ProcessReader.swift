@@ -111,7 +111,7 @@ public enum ProcessReader {
             cpuFromClock: clockNs != nil,
             rssBytes: stat.rssPages * pageSize,
             vmsBytes: stat.vsizeBytes,
-            openFds: files.openFileCount(),
+            openFds: activity.openFds,
             voluntarySwitches: switches?.voluntary,
             involuntarySwitches: switches?.involuntary,
             io: activity.io,

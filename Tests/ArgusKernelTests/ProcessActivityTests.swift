@@ -1,8 +1,40 @@
 import ArgusKernel
+import Glibc
 import Testing
 
-/// A sample of an idle process reads its switches and I/O again only once its CPU clock moved.
+/// A sample of an idle process reads its switches, I/O and fd count again only once its CPU
+/// clock moved.
 struct ProcessActivityTests {
+    /// A shell that opens one more descriptor each time it is let go on, and stops itself after.
+    @Test func theFdCountIsReadAgainOnlyOnceTheClockMoved() throws {
+        var pid: pid_t = 0
+        let script = "exec 3</dev/null; kill -STOP $$; exec 4</dev/null; kill -STOP $$; exec sleep 30"
+        let argv: [UnsafeMutablePointer<CChar>?] =
+            ["/bin/sh", "-c", script].map { (text: String) in strdup(text) } + [nil]
+        defer { argv.forEach { free($0) } }
+        try #require(posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0)
+        defer {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+        }
+        /// Waits (up to 5 s) until it stopped itself with descriptor `fd` open.
+        func stopped(holding fd: Int) -> Bool {
+            for _ in 0..<500 {
+                if ProcessReader.stat(pid)?.state == "T", access("/proc/\(pid)/fd/\(fd)", F_OK) == 0 { return true }
+                usleep(10_000)
+            }
+            return false
+        }
+        try #require(stopped(holding: 3))
+        let files = ProcessFiles(pid: pid)
+        let before = try #require(files.activity(cpuNs: 42, soleThread: true).openFds)
+        kill(pid, SIGCONT)
+        try #require(stopped(holding: 4))
+        #expect(files.activity(cpuNs: 42, soleThread: true).openFds == before)
+        #expect(files.activity(cpuNs: 43, soleThread: true).openFds == before + 1)
+    }
+
     @Test func switchesAreReadAgainOnlyOnceTheClockMoved() throws {
         let child = try IdleChild()
         defer { child.end() }
