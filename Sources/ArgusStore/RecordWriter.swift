@@ -119,17 +119,26 @@ public final class RecordWriter: Sendable {
     /// the writer thread with that connection. `warn` is called (from that thread) once when
     /// writing starts to fail and once when it recovers.
     public init(_ configuration: Configuration, warn: @escaping @Sendable (String) -> Void) throws(StoreRefusal) {
-        try DatabaseProbe.check(configuration.path)
+        let path = configuration.path
+        let tablesChecked = try DatabaseProbe.check(path, trustingStamp: true)
         let handoff: ConnectionHandoff
         do {
-            let connection = try StoreConnection(
-                path: configuration.path, hostname: configuration.session.hostname, create: true,
-                busyTimeoutMs: configuration.startBusyTimeoutMs)
+            let database = try StoreConnection.open(
+                path: path, create: true, busyTimeoutMs: configuration.startBusyTimeoutMs)
+            // Before anything is written: the probe read only the header of a file stamped as ours.
+            if !tablesChecked { try DatabaseProbe.checkTables(in: database, path: path) }
+            let connection = try StoreConnection(database: database, hostname: configuration.session.hostname)
             let session = try connection.beginSession(configuration.session)
             connection.database.setBusyTimeout(milliseconds: Self.busyTimeoutMs)
             handoff = ConnectionHandoff(connection: connection, session: session)
+        } catch let refusal as StoreRefusal {
+            throw refusal
+        } catch let error as SQLiteError where error.isDamage {
+            throw StoreRefusal(path: path, reason: "it is not an SQLite database or is damaged: \(error.message)")
+        } catch let error as SQLiteError {
+            throw StoreRefusal(path: path, reason: "cannot open it for writing: \(error.message)")
         } catch {
-            throw StoreRefusal(path: configuration.path, reason: "cannot open it for writing: \(error.message)")
+            throw StoreRefusal(path: path, reason: "cannot open it for writing: \(error)")
         }
         self.configuration = configuration
         self.warn = warn

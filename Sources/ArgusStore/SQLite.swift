@@ -18,6 +18,9 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     /// The path named a directory (EISDIR, 21 on every Linux architecture).
     public var isDirectory: Bool { systemErrno == 21 }
 
+    /// SQLITE_CORRUPT / SQLITE_NOTADB: the file is damaged or not a database at all.
+    public var isDamage: Bool { code & 0xff == SQLITE_CORRUPT || code & 0xff == SQLITE_NOTADB }
+
     /// SQLITE_BUSY / SQLITE_LOCKED: another connection holds the lock; worth retrying.
     public var isBusy: Bool { code & 0xff == SQLITE_BUSY || code & 0xff == SQLITE_LOCKED }
 }

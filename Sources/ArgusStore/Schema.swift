@@ -67,6 +67,7 @@
 ///   `sessions` row last, so at every commit each row's session, stall and snapshot exist.
 ///   A session whose `ended_ns` is NULL is not removed unless asked for.
 /// - `PRAGMA user_version` is the number of migrations applied; each runs in one transaction.
+///   `PRAGMA application_id` is 0x41524755 ("ARGU", `applicationID`) once argus-trace wrote it.
 ///   A database is refused before anything is written to it when its user_version is negative
 ///   or newer than this binary's, or when a table this schema names exists without the columns
 ///   the migrations up to its user_version give that table (another application's database).
@@ -405,13 +406,27 @@ public enum Schema {
         }
     }
 
-    /// Runs `script` and sets user_version to `version`, in one transaction.
+    /// Runs `script` and sets user_version to `version`, in one transaction, with argus-trace's
+    /// application_id.
     private static func apply(_ script: String, reaching version: Int, _ database: SQLiteDatabase)
         throws(SQLiteError)
     {
         try database.transaction { () throws(SQLiteError) in
             try database.execute(script)
             try database.execute("PRAGMA user_version = \(version)")
+            try database.execute("PRAGMA application_id = \(applicationID)")
         }
+    }
+
+    /// The header's application_id of a database argus-trace created, migrated or wrote
+    /// ("ARGU"): DatabaseProbe then leaves its tables to the writer's connection (`check`,
+    /// trustingStamp). A database that an earlier version made has 0 until `stamp`.
+    public static let applicationID: Int64 = 0x4152_4755
+
+    /// Gives a database whose tables were checked argus-trace's application_id when it has
+    /// none (an earlier version made it). Another application's id is left as it is.
+    static func stamp(_ database: SQLiteDatabase) throws(SQLiteError) {
+        guard try database.scalar("PRAGMA application_id") == 0 else { return }
+        try database.execute("PRAGMA application_id = \(applicationID)")
     }
 }

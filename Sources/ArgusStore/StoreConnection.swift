@@ -16,15 +16,28 @@ final class StoreConnection {
     private var preparedAlerts: AlertStatements?
 
     /// Opens the database at `path` (sqlite3_open_v2; `create` makes the file when it is
-    /// missing, with the process's umask: the caller prepares the path), switches it to WAL,
-    /// brings its schema up to date and prepares the statements. `busyTimeoutMs` is how long
-    /// a write waits for another connection's lock (sqlite3_busy_timeout).
-    init(path: String, hostname: String, create: Bool, busyTimeoutMs: Int32) throws(SQLiteError) {
-        database = try SQLiteDatabase(path: path, mode: create ? .readWriteCreate : .readWrite)
+    /// missing, with the process's umask: the caller prepares the path) and writes nothing yet.
+    /// `busyTimeoutMs` is how long a write waits for another connection's lock
+    /// (sqlite3_busy_timeout).
+    static func open(path: String, create: Bool, busyTimeoutMs: Int32) throws(SQLiteError) -> SQLiteDatabase {
+        let database = try SQLiteDatabase(path: path, mode: create ? .readWriteCreate : .readWrite)
         database.setBusyTimeout(milliseconds: busyTimeoutMs)
-        // First: the pragmas below may write, and a commit at the default (FULL) waits for an
+        // First: the pragmas of init may write, and a commit at the default (FULL) waits for an
         // fdatasync that NORMAL leaves to the checkpoints.
         try database.execute("PRAGMA synchronous = NORMAL")
+        return database
+    }
+
+    /// `open`, then `init(database:hostname:)`.
+    convenience init(path: String, hostname: String, create: Bool, busyTimeoutMs: Int32) throws(SQLiteError) {
+        try self.init(
+            database: Self.open(path: path, create: create, busyTimeoutMs: busyTimeoutMs), hostname: hostname)
+    }
+
+    /// Switches an opened database to WAL, brings its schema up to date, gives it argus-trace's
+    /// application_id if it has none, and prepares the statements.
+    init(database: SQLiteDatabase, hostname: String) throws(SQLiteError) {
+        self.database = database
         // A new file gives pages freed by a prune back at once (PRAGMA incremental_vacuum); on
         // a file that has tables already this takes effect only after a VACUUM (prune --vacuum).
         // Set only when it is not set yet: setting it rewrites the header page (a transaction,
@@ -34,6 +47,7 @@ final class StoreConnection {
         }
         try database.execute("PRAGMA journal_mode = WAL")
         try Schema.migrate(database)
+        try Schema.stamp(database)
         self.hostname = hostname
 
         insertMetric = try database.prepare(

@@ -1,0 +1,60 @@
+import Testing
+
+@testable import ArgusStore
+
+/// The writer's probe reads only the header of a file argus-trace stamped at this schema
+/// version, and leaves the tables to the writer's connection; anything else is checked whole.
+@Suite struct DatabaseStampTests {
+    func applicationID(_ path: String) throws -> Int64? {
+        try SQLiteDatabase(path: path, readOnly: true).scalar("PRAGMA application_id")
+    }
+
+    @Test func aDatabaseArgusTraceMadeIsStampedAndTrustedByTheWriterOnly() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.path + "/ours.db"
+        try Fixtures.realDatabase(at: path)
+        #expect(try applicationID(path) == Schema.applicationID)
+        #expect(try DatabaseProbe.check(path, trustingStamp: true) == false)
+        // Readers and prune check the tables themselves.
+        #expect(try DatabaseProbe.check(path) == true)
+    }
+
+    @Test func aDatabaseAnEarlierVersionMadeIsStampedWhenTheWriterFirstOpensIt() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.path + "/earlier.db"
+        try Fixtures.realDatabase(at: path)
+        try SQLiteDatabase(path: path).execute("PRAGMA application_id = 0")
+        #expect(try DatabaseProbe.check(path, trustingStamp: true) == true)
+        _ = try Fixtures.writer(path).close()
+        #expect(try applicationID(path) == Schema.applicationID)
+        #expect(try DatabaseProbe.check(path, trustingStamp: true) == false)
+    }
+
+    @Test func anotherApplicationsIdIsCheckedWholeAndKept() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.path + "/theirs.db"
+        try Fixtures.realDatabase(at: path)
+        try SQLiteDatabase(path: path).execute("PRAGMA application_id = 7")
+        #expect(try DatabaseProbe.check(path, trustingStamp: true) == true)
+        _ = try Fixtures.writer(path).close()
+        #expect(try applicationID(path) == 7)
+    }
+
+    @Test func aRollbackJournalBesideAStampedFileIsNeverTrusted() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.path + "/journal.db"
+        try Fixtures.realDatabase(at: path)
+        // Any bytes: an empty journal is none (SQLite's own test of a hot journal starts there).
+        FileState.write(Array(repeating: 1, count: 512), to: path + "-journal")
+        #expect(try DatabaseProbe.check(path, trustingStamp: true) == true)
+    }
+
+    @Test func aStampedFileAtAnOlderVersionIsCheckedWhole() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.path + "/older.db"
+        let database = try SQLiteDatabase(path: path)
+        try Schema.migrate(database, upTo: Schema.version - 1)
+        #expect(try database.scalar("PRAGMA application_id") == Schema.applicationID)
+        #expect(try DatabaseProbe.check(path, trustingStamp: true) == true)
+    }
+}
