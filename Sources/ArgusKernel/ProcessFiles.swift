@@ -59,7 +59,9 @@ public final class ProcessFiles {
     /// switch is a thread leaving a CPU, each field of /proc/PID/io is counted by the thread
     /// doing the I/O, a descriptor is opened or closed by a system call of the process's own
     /// (one received over a socket too), and a thread comes or goes only by running, while any
-    /// run, however short, moves the ns clock. An idle process's sample then reads its stat
+    /// run, however short, moves the ns clock. (Not so for a process that shares its fd table
+    /// with another thread group, made with CLONE_FILES but not CLONE_THREAD: what the other
+    /// opens shows in `open_fds` once this one runs.) An idle process's sample then reads its stat
     /// only (an idle watch at --interval 1 reads /proc three times less each second).
     public func activity(cpuNs: UInt64?, soleThread: Bool) -> Activity {
         if let last = lastActivity, let cpuNs, last.cpuNs == cpuNs, last.soleThread == soleThread {

@@ -8,10 +8,12 @@ enum DatabaseProbe {
     /// is not SQLite or is damaged, a negative or newer schema version, or a table of this
     /// schema with other columns than the migrations give it (another application's file).
     /// `trustingStamp` (the writer): a file whose header says argus-trace wrote it at this
-    /// schema version (application_id Schema.applicationID), with no rollback journal beside
-    /// it, has its tables left to `checkTables` on the writer's own connection, before that
-    /// writes anything: the writer reads the whole schema anyway, and reading it here as well
-    /// cost every start about 0.4 ms. Returns whether the tables were checked here.
+    /// schema version (application_id Schema.applicationID), with neither a rollback journal
+    /// nor a WAL beside it (the writer's connection would roll the one back, and checkpoint the
+    /// other when it closes), has its tables left to `checkTables` on the writer's own
+    /// connection, before that writes anything: the writer reads the whole schema anyway, and
+    /// reading it here as well cost every start about 0.4 ms. Returns whether the tables were
+    /// checked here.
     @discardableResult
     static func check(_ path: String, trustingStamp: Bool = false) throws(StoreRefusal) -> Bool {
         guard exists(path) else { return true }
@@ -23,13 +25,10 @@ enum DatabaseProbe {
     }
 
     /// The tables of a database whose header the probe trusted, checked on the writer's
-    /// connection before it writes anything (`check`, trustingStamp).
-    static func checkTables(in database: SQLiteDatabase, path: String) throws(StoreRefusal) {
-        do {
-            try checkTables(in: database, version: Int64(Schema.version), path: path)
-        } catch {
-            throw refusal(path, error)
-        }
+    /// connection before it writes anything (`check`, trustingStamp). Throws the StoreRefusal,
+    /// or the SQLiteError as it came (a busy lock is not a damaged file: the writer says which).
+    static func checkTables(in database: SQLiteDatabase, path: String) throws {
+        try checkTables(in: database, version: Int64(Schema.version), path: path)
     }
 
     /// What the user is told when `error` keeps argus-trace from using the file.
@@ -59,8 +58,7 @@ enum DatabaseProbe {
                     "it was written by a newer argus-trace (schema version \(version); this one knows \(Schema.version))"
             )
         }
-        // A hot rollback journal would be rolled back by the writer's first read: never trusted.
-        if trustingStamp, version == Schema.version, !exists(path + "-journal"),
+        if trustingStamp, version == Schema.version, !exists(path + "-journal"), !exists(path + "-wal"),
             try database.scalar("PRAGMA application_id") == Schema.applicationID
         {
             return false

@@ -16,7 +16,9 @@ final class StoreConnection {
     private var preparedAlerts: AlertStatements?
 
     /// Opens the database at `path` (sqlite3_open_v2; `create` makes the file when it is
-    /// missing, with the process's umask: the caller prepares the path) and writes nothing yet.
+    /// missing, with the process's umask: the caller prepares the path) and writes nothing to
+    /// it yet (reading a database in WAL mode makes SQLite create its -wal and -shm files,
+    /// removed again when the connection closes).
     /// `busyTimeoutMs` is how long a write waits for another connection's lock
     /// (sqlite3_busy_timeout).
     static func open(path: String, create: Bool, busyTimeoutMs: Int32) throws(SQLiteError) -> SQLiteDatabase {

@@ -8,7 +8,9 @@ struct ProcessActivityTests {
     /// A shell that opens one more descriptor each time it is let go on, and stops itself after.
     @Test func theFdCountIsReadAgainOnlyOnceTheClockMoved() throws {
         var pid: pid_t = 0
-        let script = "exec 3</dev/null; kill -STOP $$; exec 4</dev/null; kill -STOP $$; exec sleep 30"
+        // Descriptor 4 closed first: one the test process left open without O_CLOEXEC would
+        // be inherited, and `exec 4<` would then replace it, not add one.
+        let script = "exec 4<&-; exec 3</dev/null; kill -STOP $$; exec 4</dev/null; kill -STOP $$; exec sleep 30"
         let argv: [UnsafeMutablePointer<CChar>?] =
             ["/bin/sh", "-c", script].map { (text: String) in strdup(text) } + [nil]
         defer { argv.forEach { free($0) } }

@@ -40,6 +40,36 @@ import Testing
         #expect(try applicationID(path) == 7)
     }
 
+    /// A stamped file in WAL mode (as every argus-trace database is) whose tables were changed:
+    /// refused on the writer's connection, the file as it was, its -wal and -shm gone again.
+    @Test func aStampedWALDatabaseWithOtherTablesIsRefusedUntouched() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.path + "/changed.db"
+        try Fixtures.realDatabase(at: path)
+        do {
+            let database = try SQLiteDatabase(path: path)
+            #expect(try database.scalar("PRAGMA application_id") == Schema.applicationID)
+            try database.execute("DROP TABLE group_samples")
+            try database.execute("CREATE TABLE group_samples (id INTEGER PRIMARY KEY, cpu REAL)")
+            try database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+        #expect(!FileState.exists(path + "-wal"))
+        #expect(try DatabaseProbe.check(path, trustingStamp: true) == false)
+        let before = FileState(path)
+        #expect(throws: StoreRefusal.self) { _ = try Fixtures.writer(path).close() }
+        #expect(FileState(path) == before)
+        #expect(!FileState.exists(path + "-wal"))
+        #expect(!FileState.exists(path + "-shm"))
+    }
+
+    @Test func aWALBesideAStampedFileIsNeverTrusted() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.path + "/wal.db"
+        try Fixtures.realDatabase(at: path)
+        FileState.write(Array(repeating: 1, count: 512), to: path + "-wal")
+        #expect(try DatabaseProbe.check(path, trustingStamp: true) == true)
+    }
+
     @Test func aRollbackJournalBesideAStampedFileIsNeverTrusted() throws {
         let scratch = ScratchDirectory()
         let path = scratch.path + "/journal.db"
