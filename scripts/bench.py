@@ -13,6 +13,7 @@ import argparse
 import datetime
 import json
 import os
+import random
 import shutil
 import sqlite3
 import statistics
@@ -387,6 +388,43 @@ def overhead(tracer, testee, rounds, iterations, workdir):
     return {name: dict(zip(("q1", "median", "q3"), quartiles(values)), ratios=values) for name, values in ratios.items()}
 
 
+def median_interval(values, draws=4000, seed=12):
+    """The 90 % bootstrap interval of the median of `values`: where the median of another run
+    of as many rounds would likely fall. Seeded, so a report can be recomputed from its JSON."""
+    rng = random.Random(seed)
+    medians = sorted(statistics.median(rng.choices(values, k=len(values))) for _ in range(draws))
+    return medians[int(0.05 * draws)], medians[int(0.95 * draws) - 1]
+
+
+def overhead_lines(overhead_report, args, reference="exitsnoop"):
+    """The overhead table: each tool's median slowdown with its spread and the bootstrap interval
+    of that median, and its slowdown over `reference`'s round by round (below 1: cheaper)."""
+    lines = [
+        "",
+        f"## Overhead: pipe ping-pong + fresh pages + fork workload ({args.workload} %) on CPU 0, "
+        f"{args.rounds} interleaved rounds",
+        "",
+        "Slowdown = workload time with the tool attached / without it, in the same round (1.00 = none). "
+        "The interval is the 90 % bootstrap interval of the median: two tools whose intervals overlap "
+        f"are not told apart by this run. Over {reference}: this tool's slowdown / {reference}'s, "
+        "round by round, median and interval.",
+        "",
+        f"| tool | median slowdown | IQR | median's 90 % interval | over {reference} (interval) |",
+        "|---|---|---|---|---|",
+    ]
+    base = overhead_report.get(reference, {}).get("ratios")
+    for name, result in overhead_report.items():
+        low, high = median_interval(result["ratios"])
+        versus = ""
+        if base and name != reference:
+            paired = [mine / theirs for mine, theirs in zip(result["ratios"], base)]
+            paired_low, paired_high = median_interval(paired)
+            versus = f"{statistics.median(paired):.3f} ({paired_low:.3f} - {paired_high:.3f})"
+        lines.append(f"| {name} | {result['median']:.3f} | {result['q1']:.3f} - {result['q3']:.3f} | "
+                     f"{low:.3f} - {high:.3f} | {versus} |")
+    return lines
+
+
 def ensure_tracefs():
     if os.path.exists("/sys/kernel/tracing/events"):
         return "already mounted"
@@ -475,18 +513,7 @@ def cost_only(args, workdir, report):
     for name, cost in report["idle"].items():
         lines.append(f"| {name} | {idle_cpu_text(cost)} | {cost['peak_rss_kb']} | "
                      f"{cost['cpu_ms'] / pidstat['cpu_ms']:.2f} | {cost['peak_rss_kb'] / pidstat['peak_rss_kb']:.2f} |")
-    lines += [
-        "",
-        f"## Overhead: pipe ping-pong + fresh pages + fork workload ({args.workload} %) on CPU 0, "
-        f"{args.rounds} interleaved rounds",
-        "",
-        "Slowdown = workload time with the tool attached / without it, in the same round (1.00 = none).",
-        "",
-        "| tool | median slowdown | IQR |",
-        "|---|---|---|",
-    ]
-    for name, result in report["overhead"].items():
-        lines.append(f"| {name} | {result['median']:.3f} | {result['q1']:.3f} - {result['q3']:.3f} |")
+    lines += overhead_lines(report["overhead"], args)
     if report["notes"]:
         lines += ["", "Notes: " + "; ".join(report["notes"])]
     text = "\n".join(lines) + "\n"
@@ -599,18 +626,7 @@ def main():
             f"| {name} | {idle_cpu_text(cost)} | {cost['peak_rss_kb']} | "
             f"{fmt(ratio(cost['cpu_ms'], pidstat_idle['cpu_ms']), 2)} | "
             f"{fmt(ratio(cost['peak_rss_kb'], pidstat_idle['peak_rss_kb']), 2)} |")
-    lines += [
-        "",
-        f"## Overhead: pipe ping-pong + fresh pages + fork workload ({args.workload} %) on CPU 0, "
-        f"{args.rounds} interleaved rounds",
-        "",
-        "Slowdown = workload time with the tool attached / without it, in the same round (1.00 = none).",
-        "",
-        "| tool | median slowdown | IQR |",
-        "|---|---|---|",
-    ]
-    for name, result in report["overhead"].items():
-        lines.append(f"| {name} | {result['median']:.3f} | {result['q1']:.3f} - {result['q3']:.3f} |")
+    lines += overhead_lines(report["overhead"], args)
     lines.append(
         f"\nargus-trace's own CPU per second while idle: {fmt(argus_idle['cpu_ms'] / args.idle_seconds, 2)} ms "
         f"with the stall ring, {fmt(argus_idle_no_ring['cpu_ms'] / args.idle_seconds, 2)} ms without "
