@@ -19,6 +19,16 @@ public final class Epoll {
         try SystemCall.retrying { epoll_ctl(descriptor.rawValue, EPOLL_CTL_ADD, fd, &event) }
     }
 
+    /// epoll_ctl(EPOLL_CTL_MOD): `readable` false keeps `fd` registered but no longer wakes the
+    /// loop (nor registers this epoll as a waiter on it); true watches it again, and reports it at
+    /// the next wait if it is readable already.
+    public func setReadable(_ fd: Int32, token: UInt64, _ readable: Bool) throws(Errno) {
+        var event = epoll_event()
+        event.events = readable ? EPOLLIN.rawValue : 0
+        event.data.u64 = token
+        try SystemCall.retrying { epoll_ctl(descriptor.rawValue, EPOLL_CTL_MOD, fd, &event) }
+    }
+
     /// epoll_ctl(EPOLL_CTL_DEL).
     public func unwatch(_ fd: Int32) throws(Errno) {
         try SystemCall.retrying { epoll_ctl(descriptor.rawValue, EPOLL_CTL_DEL, fd, nil) }

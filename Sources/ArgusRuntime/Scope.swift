@@ -47,6 +47,9 @@ protocol Scope: AnyObject {
     /// The scope watches a group of processes: a group line per interval, and a line for each
     /// member that fails.
     var isGroup: Bool { get }
+    /// The scope reads a program's /proc files when it execs (to match a name, to check its
+    /// cgroup), so every exec must be handled the moment it comes, even in a burst.
+    var readsProgramsAtExec: Bool { get }
     /// Why the session ended, for the session row and `monitoring_stopped`.
     func endReason(_ session: Session) -> String
     /// Prints the summary, writes reports, and returns argus-trace's exit status.

@@ -20,6 +20,7 @@ extension Session {
             submit(.process(processRecord(member)))
         }
         let reason = scope.endReason(self)
+        describeEventWakeups()
         submit(sessionEvent(.monitoringStopped, at: stoppedAt, detail: reason))
         let unsaved = closeStore(at: stoppedAt, reason: reason)
         return scope.finish(self, unsavedRows: unsaved, stoppedAt: stoppedAt)

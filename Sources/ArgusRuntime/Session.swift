@@ -13,7 +13,7 @@ public final class Session {
     enum Token: UInt64 {
         case procEvents = 1
         case sampleTimer, signals, statusTimer, logEvents, stallTimer, scopeTimer, bpfExits, background
-        case scopeEvents
+        case scopeEvents, eventHold
         /// pidfds carry the member's pid in the low 32 bits.
         static let pidfdBase: UInt64 = 1 << 32
     }
@@ -54,6 +54,15 @@ public final class Session {
     var stallTimerCarried = false
     /// The scope's own one-shot timer.
     var scopeTimer: Timer!
+    /// Reads the kernel's event descriptors while a burst keeps them from waking the loop.
+    var holdTimer: Timer!
+    var eventPacing = EventPacing()
+    /// The exit probe's ring, when it wakes the loop (`run`).
+    var watchedExitRing: Int32?
+    /// Events the last drain of the proc connector read.
+    var eventsDrained = 0
+    /// Times the proc connector or the exit ring woke the loop.
+    var eventWakeups = 0
     var signals: SignalChannel!
     var samples = 0
     /// The root's first sample, taken at attach and recorded once the header is out.
@@ -123,6 +132,9 @@ public final class Session {
             }
             // Kernel events first, always: an undrained socket overflows.
             drainEvents()
+            if ready.contains(Token.procEvents.rawValue) || ready.contains(Token.bpfExits.rawValue) {
+                eventDescriptorsWoke()
+            }
             for token in ready { dispatch(token) }
             if let logTail, logTail.hasBacklog { record(logTail.resume()) }
         }
@@ -144,12 +156,14 @@ public final class Session {
             statusTimer = try Timer()
             stallTimer = try Timer()
             scopeTimer = try Timer()
+            holdTimer = try Timer()
             background = try BackgroundWork()
             try epoll.watchReadable(signals.descriptor.rawValue, token: Token.signals.rawValue)
             try epoll.watchReadable(sampleTimer.descriptor.rawValue, token: Token.sampleTimer.rawValue)
             try epoll.watchReadable(statusTimer.descriptor.rawValue, token: Token.statusTimer.rawValue)
             try epoll.watchReadable(stallTimer.descriptor.rawValue, token: Token.stallTimer.rawValue)
             try epoll.watchReadable(scopeTimer.descriptor.rawValue, token: Token.scopeTimer.rawValue)
+            try epoll.watchReadable(holdTimer.descriptor.rawValue, token: Token.eventHold.rawValue)
             try epoll.watchReadable(background.descriptor, token: Token.background.rawValue)
         } catch {
             console.error("cannot set up the event loop: \(error)")
@@ -165,8 +179,10 @@ public final class Session {
         kernelCounters = KernelCounterSource.start(
             enabled: settings.useBPF, followForks: scope.followsChildren,
             runQueueHistogram: settings.runQueueHistogram, console: console)
-        if scope.followsChildren, let ring = kernelCounters?.exitDescriptor {
-            try? epoll.watchReadable(ring, token: Token.bpfExits.rawValue)
+        if scope.followsChildren, let ring = kernelCounters?.exitDescriptor,
+            (try? epoll.watchReadable(ring, token: Token.bpfExits.rawValue)) != nil
+        {
+            watchedExitRing = ring
         }
         return nil
     }
@@ -274,6 +290,9 @@ public final class Session {
             scope.timerFired(self)
         case .scopeEvents?:
             scope.descriptorReadable(self)
+        case .eventHold?:
+            holdTimer.acknowledge()
+            eventHoldEnded()
         case .bpfExits?:
             kernelCounters?.collect()
         case .background?:

@@ -84,6 +84,7 @@ final class SpawnedCommandScope: Scope {
     }
 
     let isGroup = false
+    let readsProgramsAtExec = false
     let followsRestarts = false
 
     func observe(_ event: ProcEvent, _ session: Session) {}

@@ -46,6 +46,7 @@ final class WatchScope: Scope {
     }
 
     var isGroup: Bool { followsChildren }
+    var readsProgramsAtExec: Bool { (awaited != nil && state == .waiting) || cgroup != nil }
     var followsRestarts: Bool { options.followRestarts }
 
     func begin(_ session: Session) -> ScopeStart {

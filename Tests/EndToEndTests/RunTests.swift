@@ -92,6 +92,30 @@ extension EndToEnd {
             #expect(try rows.int("SELECT event_overflows FROM sessions") == 0)
         }
 
+        @Test func aBurstOfChildrenIsReadOnATimerNotOneWakeUpPerEvent() throws {
+            let scratch = Scratch()
+            // 1,000 children forked back to back, then waited for: 2,000 fork and exit messages in a few ms.
+            let tracer = try run([Binaries.testee, "storm", "1000"], options: ["--verbose"], scratch: scratch)
+            #expect(tracer.exitStatus(within: 60) == 0, "stderr: \(tracer.stderr)")
+            let rows = try Rows(scratch.database)
+            #expect(try rows.int("SELECT count(*) FROM processes") == 1_001)
+            for code in 0...3 {
+                let expected: Int64 = code == 0 ? 251 : 250
+                #expect(try rows.int("SELECT count(*) FROM processes WHERE exit_code = \(code)") == expected)
+            }
+            let line = tracer.stderr.split(separator: "\n").first { $0.contains("Kernel events: ") }
+            let numbers = (line ?? "").split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+            // "Kernel events: N from the proc connector, W wake-up(s) by them, R timed read(s) in B burst(s)"
+            #expect(numbers.count == 4, "no events line in: \(tracer.stderr.suffix(2_000))")
+            if numbers.count == 4 {
+                let (events, wakeUps, reads, bursts) = (numbers[0], numbers[1], numbers[2], numbers[3])
+                #expect(events >= 2_000)
+                #expect(bursts >= 1)
+                // One wake-up per event (or per fork and exit pair) would be 1,000 or more.
+                #expect((wakeUps + reads) * 4 < events, "\(line ?? "")")
+            }
+        }
+
         @Test func whenTheKernelDropsMessagesItSaysSoAndInventsNothing() throws {
             let scratch = Scratch()
             let storm = "\(Binaries.testee) storm 2000 exec & \(Binaries.testee) storm 2000 & wait; exit 6"
