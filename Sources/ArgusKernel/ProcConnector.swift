@@ -54,8 +54,9 @@ public final class ProcConnector {
         mnl_socket_close(socket)
     }
 
-    /// Drops, inside the kernel, every message that cannot concern process `tgid` (a classic BPF
-    /// socket filter), so a busy machine does not wake the tracer.
+    /// Drops, inside the kernel, every message that cannot concern process `tgid` alone (a classic
+    /// BPF socket filter), so a busy machine does not wake the tracer: what is not about `tgid`
+    /// or one of its threads, including the forks of its children (not followed with this filter).
     public func keepOnly(tgid: Int32) throws(Errno) {
         try SystemCall.negativeErrno { argus_cn_proc_attach_filter(descriptor, tgid) }
     }

@@ -114,15 +114,19 @@ enum {
 int argus_cn_proc_attach_filter(int fd, int32_t tgid) {
     // BPF_ABS loads are big-endian: compare against the byte-swapped host value.
     uint32_t wanted = htonl((uint32_t)tgid);
+    // A fork is kept only when it makes a thread of tgid (child_tgid): the new processes tgid
+    // forks are not followed here, and each would wake the tracer. Any other event is kept
+    // when it is about tgid (process_tgid).
     struct sock_filter code[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, WHAT_OFFSET),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(PROC_EVENT_NONE), 5, 0),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, FIRST_TGID_OFFSET),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, wanted, 3, 0),
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, CHILD_TGID_OFFSET),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, wanted, 1, 0),
-        BPF_STMT(BPF_RET | BPF_K, 0),
-        BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),
+        /* 0 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, WHAT_OFFSET),
+        /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(PROC_EVENT_NONE), 6, 0),
+        /* 2 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htonl(PROC_EVENT_FORK), 2, 0),
+        /* 3 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, FIRST_TGID_OFFSET),
+        /* 4 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, wanted, 3, 2),
+        /* 5 */ BPF_STMT(BPF_LD | BPF_W | BPF_ABS, CHILD_TGID_OFFSET),
+        /* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, wanted, 1, 0),
+        /* 7 */ BPF_STMT(BPF_RET | BPF_K, 0),
+        /* 8 */ BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),
     };
     struct sock_fprog program = {.len = sizeof code / sizeof code[0], .filter = code};
     if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) < 0) return -errno;

@@ -66,4 +66,28 @@ struct ProcConnectorLiveTests {
         }
         #expect(aboutOther.isEmpty, "the filter let through \(aboutOther)")
     }
+
+    @Test func theSocketFilterKeepsTheWatchedProcesssThreadsButNotItsChildren() throws {
+        let connector = try ProcConnector()
+        let me = getpid()
+        try connector.keepOnly(tgid: me)
+        let child = spawnExiting(5)
+        var status: Int32 = 0
+        waitpid(child, &status, 0)
+        // Then a thread of this process: its fork message comes after the child's.
+        var thread = pthread_t()
+        #expect(pthread_create(&thread, nil, { _ in nil }, nil) == 0)
+        pthread_join(thread, nil)
+        let events = try collect(from: connector) { events in
+            events.contains { if case .fork(_, _, let pid, me) = $0.kind { pid != me } else { false } }
+        }
+        #expect(events.contains { if case .fork(_, _, let pid, me) = $0.kind { pid != me } else { false } })
+        let aboutChild = events.filter {
+            switch $0.kind {
+            case .fork(_, _, _, child), .exit(_, child, _, _), .exec(_, child): true
+            default: false
+            }
+        }
+        #expect(aboutChild.isEmpty, "the filter let through \(aboutChild)")
+    }
 }
