@@ -42,6 +42,11 @@ public struct EventPacing: Sendable, Equatable {
         return .hold
     }
 
+    /// The descriptors could not be watched again after a release: stay on the hold timer.
+    public mutating func keepHolding() {
+        holding = true
+    }
+
     /// The hold timer fired at `now` and the descriptors were read: `drained` events waited.
     /// `allowed`: holding is still allowed (the session may have started to need every event at once).
     public mutating func holdEnded(at now: UInt64, drained: Int, allowed: Bool = true) -> Step {

@@ -19,9 +19,10 @@ public final class Epoll {
         try SystemCall.retrying { epoll_ctl(descriptor.rawValue, EPOLL_CTL_ADD, fd, &event) }
     }
 
-    /// epoll_ctl(EPOLL_CTL_MOD): `readable` false keeps `fd` registered but no longer wakes the
-    /// loop (nor registers this epoll as a waiter on it); true watches it again, and reports it at
-    /// the next wait if it is readable already.
+    /// epoll_ctl(EPOLL_CTL_MOD): `readable` false keeps `fd` registered but its input no longer
+    /// wakes the loop (the kernel still runs epoll's callback on the descriptor's wait queue, and
+    /// still reports an error or hang-up); true watches it again, and reports it at the next wait
+    /// if it is readable already.
     public func setReadable(_ fd: Int32, token: UInt64, _ readable: Bool) throws(Errno) {
         var event = epoll_event()
         event.events = readable ? EPOLLIN.rawValue : 0

@@ -62,6 +62,9 @@ final class KernelCounterSource {
 
     var exitDescriptor: Int32? { counters.exitDescriptor }
 
+    /// The exec probe runs: an exec's program name and arguments are read in the exec itself.
+    var namesExecs: Bool { counters.attached.contains("on_exec") }
+
     func watch(_ pid: Int32) {
         watchInKernel(pid)
         let reader = ProcessCounterReader(pid: pid)

@@ -4,28 +4,52 @@ import ArgusKernel
 /// Bursts of kernel events read on a timer instead of one wake-up each (EventPacing).
 extension Session {
     /// Holding is allowed only when nothing is lost by handling an event a little later: the
-    /// exec probe has the program's name and arguments (else they are read from /proc, and a
-    /// short-lived program is gone), and the scope reads nothing of a program at its exec.
+    /// scope reads nothing of a program at its exec, and a member's exec is named by the exec
+    /// probe in the exec itself (else its /proc files are read, and a short-lived program is
+    /// gone), or only the root can exec (no children are followed: it is the watched process).
     var holdsEventBursts: Bool {
-        procEvents != nil && kernelCounters != nil && !scope.readsProgramsAtExec && !isEnding
+        guard procEvents != nil, !isEnding, !scope.readsProgramsAtExec else { return false }
+        return !scope.followsChildren || kernelCounters?.namesExecs == true
     }
 
     /// The proc connector or the exit ring woke the loop (their events are drained already).
     func eventDescriptorsWoke() {
         eventWakeups += 1
         guard holdsEventBursts, eventPacing.woke(at: Clocks.monotonicNs()) == .hold else { return }
-        watchEventDescriptors(false)
-        armEventHold()
+        if watchEventDescriptors(false) {
+            armEventHold()
+        } else {
+            releaseEventHold()
+        }
     }
 
-    /// The hold timer fired; this wake drained the proc connector already.
+    /// The hold timer fired; this wake read the exit ring and the proc connector already.
     func eventHoldEnded() {
-        kernelCounters?.collect()
         switch eventPacing.holdEnded(at: Clocks.monotonicNs(), drained: eventsDrained, allowed: holdsEventBursts) {
         case .hold: armEventHold()
-        case .release: watchEventDescriptors(true)
+        case .release: watchAgainOrKeepHolding()
         case .stay: break
         }
+    }
+
+    /// After each turn of the loop: a hold the session no longer allows (the scope went back to
+    /// waiting for a program's exec) ends now, not at its timer.
+    func endEventHoldIfNotAllowed() {
+        guard eventPacing.holding, !holdsEventBursts else { return }
+        try? holdTimer.disarm()
+        releaseEventHold()
+    }
+
+    private func releaseEventHold() {
+        _ = eventPacing.holdEnded(at: Clocks.monotonicNs(), drained: 0, allowed: false)
+        watchAgainOrKeepHolding()
+    }
+
+    private func watchAgainOrKeepHolding() {
+        guard !watchEventDescriptors(true) else { return }
+        // Unwatched with no timer, events would wait for an unrelated wake-up: read them on the timer.
+        eventPacing.keepHolding()
+        armEventHold()
     }
 
     private func armEventHold() {
@@ -33,20 +57,27 @@ extension Session {
             try holdTimer.arm(firstNs: eventPacing.holdNs)
         } catch {
             // Without the timer nothing would read them: let the events wake the loop again.
+            console.warning("cannot arm the timer that reads bursts of kernel events: \(error)")
             _ = eventPacing.holdEnded(at: Clocks.monotonicNs(), drained: 0, allowed: false)
-            watchEventDescriptors(true)
+            _ = watchEventDescriptors(true)
         }
     }
 
-    private func watchEventDescriptors(_ readable: Bool) {
-        do {
-            if let procEvents {
-                try epoll.setReadable(procEvents.descriptor, token: Token.procEvents.rawValue, readable)
+    /// Sets whether the proc connector and the exit ring wake the loop; false when one could not be set.
+    private func watchEventDescriptors(_ readable: Bool) -> Bool {
+        var descriptors: [(Int32, Token)] = []
+        if let procEvents { descriptors.append((procEvents.descriptor, .procEvents)) }
+        if let watchedExitRing { descriptors.append((watchedExitRing, .bpfExits)) }
+        var allSet = true
+        for (descriptor, token) in descriptors {
+            do {
+                try epoll.setReadable(descriptor, token: token.rawValue, readable)
+            } catch {
+                allSet = false
+                console.warning("cannot \(readable ? "watch" : "pause") a kernel event descriptor: \(error)")
             }
-            if let watchedExitRing { try epoll.setReadable(watchedExitRing, token: Token.bpfExits.rawValue, readable) }
-        } catch {
-            console.warning("cannot \(readable ? "watch" : "pause") the kernel's event descriptors: \(error)")
         }
+        return allSet
     }
 
     /// One line for --verbose at the end: how many wake-ups the kernel's events cost.

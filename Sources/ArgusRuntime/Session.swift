@@ -122,6 +122,7 @@ public final class Session {
             break
         }
         while !scope.isDone(self) {
+            endEventHoldIfNotAllowed()  // the scope may have gone back to waiting for an exec
             let ready: [UInt64]
             do {
                 ready = try epoll.wait(timeoutMs: logTail?.hasBacklog == true ? 0 : -1)
@@ -130,7 +131,9 @@ public final class Session {
                 stopSignal = stopSignal ?? 0
                 break
             }
-            // Kernel events first, always: an undrained socket overflows.
+            // Kernel events first, always: an undrained socket overflows. While a burst is held,
+            // the exit ring first: a member's end takes the exit probe's status from it.
+            if eventPacing.holding { kernelCounters?.collect() }
             drainEvents()
             if ready.contains(Token.procEvents.rawValue) || ready.contains(Token.bpfExits.rawValue) {
                 eventDescriptorsWoke()

@@ -36,5 +36,9 @@ struct EventPacingTests {
         #expect(pacing.woke(at: 10 * ms + 1) == .hold)
         #expect(pacing.holdEnded(at: 12 * ms, drained: 9, allowed: false) == .release)
         #expect(pacing.holdEnded(at: 13 * ms, drained: 9) == .stay)
+        // The descriptors could not be watched again: the timer goes on reading them.
+        pacing.keepHolding()
+        #expect(pacing.holding && pacing.holds == 1)
+        #expect(pacing.holdEnded(at: 15 * ms, drained: 0) == .release)
     }
 }

@@ -108,11 +108,12 @@ extension EndToEnd {
             // "Kernel events: N from the proc connector, W wake-up(s) by them, R timed read(s) in B burst(s)"
             #expect(numbers.count == 4, "no events line in: \(tracer.stderr.suffix(2_000))")
             if numbers.count == 4 {
-                let (events, wakeUps, reads, bursts) = (numbers[0], numbers[1], numbers[2], numbers[3])
+                let (events, wakeUps, bursts) = (numbers[0], numbers[1], numbers[3])
                 #expect(events >= 2_000)
-                #expect(bursts >= 1)
-                // One wake-up per event (or per fork and exit pair) would be 1,000 or more.
-                #expect((wakeUps + reads) * 4 < events, "\(line ?? "")")
+                #expect(bursts >= 1, "\(line ?? "")")
+                // One wake-up per event (or per fork and exit pair) would be 1,000 or more. The
+                // timed reads are not counted: a slow machine stretches the storm, and with it them.
+                #expect(wakeUps * 4 < events, "\(line ?? "")")
             }
         }
 
