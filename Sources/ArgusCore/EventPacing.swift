@@ -26,19 +26,22 @@ public struct EventPacing: Sendable, Equatable {
     public private(set) var holds = 0
     public private(set) var holdReads = 0
     private var lastWakeNs: UInt64?
+    /// The source's count of events received, at the hold's start or its last timed read.
+    private var receivedAtRead = 0
 
     public init(burstGapNs: UInt64 = 1_000_000, holdNs: UInt64 = 2_000_000) {
         self.burstGapNs = burstGapNs
         self.holdNs = holdNs
     }
 
-    /// The descriptors woke the loop at `now`.
-    public mutating func woke(at now: UInt64) -> Step {
+    /// The descriptors woke the loop at `now`; `received`: events the source has delivered in all.
+    public mutating func woke(at now: UInt64, received: Int) -> Step {
         guard !holding else { return .stay }  // a wake-up already queued when the hold began
         defer { lastWakeNs = now }
         guard let last = lastWakeNs, now >= last, now - last < burstGapNs else { return .stay }
         holding = true
         holds += 1
+        receivedAtRead = received
         return .hold
     }
 
@@ -47,12 +50,15 @@ public struct EventPacing: Sendable, Equatable {
         holding = true
     }
 
-    /// The hold timer fired at `now` and the descriptors were read: `drained` events waited.
-    /// `allowed`: holding is still allowed (the session may have started to need every event at once).
-    public mutating func holdEnded(at now: UInt64, drained: Int, allowed: Bool = true) -> Step {
+    /// The hold timer fired at `now` and the descriptors were read: `received` events delivered in
+    /// all (the burst goes on if some came since the last read, by any wake-up). `allowed`: holding
+    /// is still allowed (the session may have started to need every event at once).
+    public mutating func holdEnded(at now: UInt64, received: Int, allowed: Bool = true) -> Step {
         guard holding else { return .stay }
         holdReads += 1
-        if drained > 0 && allowed { return .hold }
+        let arrived = received - receivedAtRead
+        receivedAtRead = received
+        if arrived > 0 && allowed { return .hold }
         holding = false
         lastWakeNs = now  // an event right after this is still part of the burst
         return .release

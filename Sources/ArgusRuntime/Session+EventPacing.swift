@@ -12,10 +12,14 @@ extension Session {
         return !scope.followsChildren || kernelCounters?.namesExecs == true
     }
 
+    private var eventsReceived: Int { procEvents?.eventsReceived ?? 0 }
+
     /// The proc connector or the exit ring woke the loop (their events are drained already).
     func eventDescriptorsWoke() {
         eventWakeups += 1
-        guard holdsEventBursts, eventPacing.woke(at: Clocks.monotonicNs()) == .hold else { return }
+        guard holdsEventBursts, eventPacing.woke(at: Clocks.monotonicNs(), received: eventsReceived) == .hold else {
+            return
+        }
         if watchEventDescriptors(false) {
             armEventHold()
         } else {
@@ -25,7 +29,7 @@ extension Session {
 
     /// The hold timer fired; this wake read the exit ring and the proc connector already.
     func eventHoldEnded() {
-        switch eventPacing.holdEnded(at: Clocks.monotonicNs(), drained: eventsDrained, allowed: holdsEventBursts) {
+        switch eventPacing.holdEnded(at: Clocks.monotonicNs(), received: eventsReceived, allowed: holdsEventBursts) {
         case .hold: armEventHold()
         case .release: watchAgainOrKeepHolding()
         case .stay: break
@@ -41,7 +45,7 @@ extension Session {
     }
 
     private func releaseEventHold() {
-        _ = eventPacing.holdEnded(at: Clocks.monotonicNs(), drained: 0, allowed: false)
+        _ = eventPacing.holdEnded(at: Clocks.monotonicNs(), received: eventsReceived, allowed: false)
         watchAgainOrKeepHolding()
     }
 
@@ -58,7 +62,7 @@ extension Session {
         } catch {
             // Without the timer nothing would read them: let the events wake the loop again.
             console.warning("cannot arm the timer that reads bursts of kernel events: \(error)")
-            _ = eventPacing.holdEnded(at: Clocks.monotonicNs(), drained: 0, allowed: false)
+            _ = eventPacing.holdEnded(at: Clocks.monotonicNs(), received: eventsReceived, allowed: false)
             _ = watchEventDescriptors(true)
         }
     }

@@ -122,8 +122,6 @@ extension Session {
 
     func drainEvents() {
         guard let procEvents else { return }
-        let before = procEvents.eventsReceived
-        defer { eventsDrained = procEvents.eventsReceived - before }
         do {
             let overflowed = try procEvents.drain { event in
                 scope.observe(event, self)

@@ -59,8 +59,6 @@ public final class Session {
     var eventPacing = EventPacing()
     /// The exit probe's ring, when it wakes the loop (`run`).
     var watchedExitRing: Int32?
-    /// Events the last drain of the proc connector read.
-    var eventsDrained = 0
     /// Times the proc connector or the exit ring woke the loop.
     var eventWakeups = 0
     var signals: SignalChannel!

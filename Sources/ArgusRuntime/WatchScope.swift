@@ -184,9 +184,7 @@ final class WatchScope: Scope {
     /// A new program outside the table: it may be the awaited name, or a process moved into the
     /// watched cgroup. Queued here and checked on a worker thread, a batch at a time.
     func observe(_ event: ProcEvent, _ session: Session) {
-        guard case .exec(_, let tgid) = event.kind, !session.table.contains(tgid),
-            (awaited != nil && state == .waiting) || cgroup != nil
-        else { return }
+        guard case .exec(_, let tgid) = event.kind, !session.table.contains(tgid), readsProgramsAtExec else { return }
         execQueue.append((tgid, event.monotonicNs))
         checkExecs(session)
     }

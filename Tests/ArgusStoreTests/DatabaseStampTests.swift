@@ -62,20 +62,15 @@ import Testing
         #expect(!FileState.exists(path + "-shm"))
     }
 
-    @Test func aWALBesideAStampedFileIsNeverTrusted() throws {
+    /// A WAL or a rollback journal beside a stamped file: the writer's connection would
+    /// checkpoint or roll it back into the file, so the probe checks it whole.
+    @Test(arguments: ["-wal", "-journal"])
+    func aWALOrRollbackJournalBesideAStampedFileIsNeverTrusted(suffix: String) throws {
         let scratch = ScratchDirectory()
-        let path = scratch.path + "/wal.db"
-        try Fixtures.realDatabase(at: path)
-        FileState.write(Array(repeating: 1, count: 512), to: path + "-wal")
-        #expect(try DatabaseProbe.check(path, trustingStamp: true) == true)
-    }
-
-    @Test func aRollbackJournalBesideAStampedFileIsNeverTrusted() throws {
-        let scratch = ScratchDirectory()
-        let path = scratch.path + "/journal.db"
+        let path = scratch.path + "/beside.db"
         try Fixtures.realDatabase(at: path)
         // Any bytes: an empty journal is none (SQLite's own test of a hot journal starts there).
-        FileState.write(Array(repeating: 1, count: 512), to: path + "-journal")
+        FileState.write(Array(repeating: 1, count: 512), to: path + suffix)
         #expect(try DatabaseProbe.check(path, trustingStamp: true) == true)
     }
 
