@@ -28,6 +28,7 @@ final class KernelCounterSource {
 
     private init(_ counters: BPFCounters, countsRunQueue: Bool, console: Console) {
         self.counters = counters
+        namesExecs = counters.attached.contains("on_exec")
         self.countsRunQueue = countsRunQueue
         self.console = console
     }
@@ -63,7 +64,7 @@ final class KernelCounterSource {
     var exitDescriptor: Int32? { counters.exitDescriptor }
 
     /// The exec probe runs: an exec's program name and arguments are read in the exec itself.
-    var namesExecs: Bool { counters.attached.contains("on_exec") }
+    let namesExecs: Bool
 
     func watch(_ pid: Int32) {
         watchInKernel(pid)
