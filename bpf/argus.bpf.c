@@ -6,6 +6,11 @@
 // The always-on programs are raw tracepoints reading through CO-RE, so loading them needs only
 // the few kernel types they touch (a minimal BTF embedded at build time), not the whole
 // vmlinux BTF. on_switch is a BTF tracepoint (direct loads: cheapest per switch).
+//
+// No global variables: a .rodata or .data section becomes a map, and libbpf then probes three
+// more kernel features (global data, mmap-able arrays, binding a map to a program: maps and
+// programs loaded and freed again) at every start. What a mode does not want is settled by
+// whether a program is loaded at all (on_fork, on_exec, on_switch).
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -13,8 +18,6 @@
 #include "argus_shared.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-const volatile struct argus_config argus_config = {};
 
 /* Watched thread groups and their run-queue slot (0: none). Grows as processes are watched. */
 struct {
@@ -108,8 +111,6 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 SEC("raw_tp/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
-    if (!argus_config.follow_forks)
-        return 0;
     __u32 parent_tgid = bpf_get_current_pid_tgid() >> 32;
     if (!is_watched(parent_tgid))
         return 0;

@@ -45,10 +45,4 @@ struct argus_exec_event {
     char args[ARGUS_ARGS_BYTES];
 };
 
-/* Fixed at load time (the program's .rodata). */
-struct argus_config {
-    __u32 follow_forks;  /* 1: a watched process's new children are watched too */
-    __u32 pad;
-};
-
 #endif

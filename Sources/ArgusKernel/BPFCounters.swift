@@ -75,7 +75,7 @@ public final class BPFCounters {
             guard let object else {
                 return .failure(BPFError(description: "opening the object: \(Errno.current)"))
             }
-            var code = Self.configure(object, followForks: followForks)
+            var code: Int32 = 0
             var program = bpf_object__next_program(object, nil)
             while let current = program, code == 0 {
                 if let wanted = wanted[String(cString: bpf_program__name(current))] {
@@ -203,8 +203,6 @@ public final class BPFCounters {
         return descriptor
     }
 
-    /// Writes the load-time configuration into the object's .rodata (the program's
-    /// `const volatile struct argus_config`, its only read-only global).
     /// One watched process: no exec ring (bpf_map__set_autocreate), a one-page exit ring
     /// (bpf_map__set_max_entries). Each ring's pages are mapped twice into this process, so the
     /// run-mode sizes would cost 2.5 MB of resident memory. The watched map holds that process
@@ -229,19 +227,5 @@ public final class BPFCounters {
     private static func shrinkRunQueueWaits(_ object: OpaquePointer) -> Int32 {
         guard let waits = bpf_object__find_map_by_name(object, "runq_waits") else { return -ENOENT }
         return bpf_map__set_max_entries(waits, 1)
-    }
-
-    /// Returns bpf_map__set_initial_value's code (0, or a negative errno).
-    private static func configure(_ object: OpaquePointer, followForks: Bool) -> Int32 {
-        var map = bpf_object__next_map(object, nil)
-        while let current = map {
-            let name = String(cString: bpf_map__name(current))
-            if name.hasSuffix(".rodata"), bpf_map__value_size(current) == MemoryLayout<argus_config>.size {
-                var config = argus_config(follow_forks: followForks ? 1 : 0, pad: 0)
-                return bpf_map__set_initial_value(current, &config, MemoryLayout<argus_config>.size)
-            }
-            map = bpf_object__next_map(object, current)
-        }
-        return 0
     }
 }
