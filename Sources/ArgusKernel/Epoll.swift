@@ -35,6 +35,9 @@ public final class Epoll {
         try SystemCall.retrying { epoll_ctl(descriptor.rawValue, EPOLL_CTL_DEL, fd, nil) }
     }
 
+    /// The most tokens one `wait` returns.
+    public var capacity: Int { events.count }
+
     /// epoll_wait: the tokens that are ready, waiting at most `timeoutMs` (-1 for ever).
     public func wait(timeoutMs: Int32) throws(Errno) -> [UInt64] {
         let capacity = Int32(events.count)

@@ -27,22 +27,32 @@ public struct ProcStat: Sendable, Equatable {
     public var isKernelThread: Bool { flags & 0x0020_0000 != 0 }
 
     public init?(parsing text: String) {
-        // The comm sits in parentheses and may itself contain spaces and ')'. The fields after
-        // it are read as bytes, without splitting into substrings: the stall sampler parses
-        // this file for every thread several times a second.
-        let bytes = Array(text.utf8)
+        var text = text  // withUTF8 is mutating: it makes the bytes contiguous (native text is already)
+        guard let parsed = text.withUTF8({ Self(parsing: $0) }) else { return nil }
+        self = parsed
+    }
+
+    /// The file's bytes as read, without making a String of them first: the sampler reads this
+    /// file at every sample and the stall ring for every thread.
+    public init?(parsing bytes: ArraySlice<UInt8>) {
+        guard let parsed = bytes.withUnsafeBufferPointer({ Self(parsing: $0) }) else { return nil }
+        self = parsed
+    }
+
+    /// The comm sits in parentheses and may itself contain spaces and ')'. The fields after it
+    /// are read in place: no substrings, no array of numbers, only the fields kept are stored.
+    init?(parsing bytes: UnsafeBufferPointer<UInt8>) {
         guard let open = bytes.firstIndex(of: UInt8(ascii: "(")), let close = bytes.lastIndex(of: UInt8(ascii: ")")),
             open < close
         else { return nil }
-        comm = String(decoding: bytes[(open + 1)..<close], as: UTF8.self)
-        var fields = [Int64](repeating: 0, count: 50)
-        var count = 0
+        var field = 0  // 0 is the state, 1 the ppid … as proc(5) numbers them minus 3
         var stateByte: UInt8 = 0
+        var numbers = Self.Numbers()
         var index = close + 1
-        while index < bytes.count && count < fields.count {
+        while index < bytes.count && field < Numbers.fieldCount {
             while index < bytes.count && (bytes[index] == 0x20 || bytes[index] == 0x0A) { index += 1 }
             guard index < bytes.count else { break }
-            if count == 0 {
+            if field == 0 {
                 stateByte = bytes[index]
                 index += 1
             } else {
@@ -59,26 +69,53 @@ public struct ProcStat: Sendable, Equatable {
                     index += 1
                 }
                 guard digits > 0 else { return nil }
-                fields[count] = negative ? -value : value
+                numbers.keep(negative ? -value : value, field: field)
             }
             guard index == bytes.count || bytes[index] == 0x20 || bytes[index] == 0x0A else { return nil }
-            count += 1
+            field += 1
         }
-        guard count >= 22 else { return nil }
-        func unsigned(_ index: Int) -> UInt64 { UInt64(max(fields[index], 0)) }
+        guard field >= 22 else { return nil }
+        func unsigned(_ value: Int64) -> UInt64 { UInt64(max(value, 0)) }
+        comm = String(decoding: UnsafeBufferPointer(rebasing: bytes[(open + 1)..<close]), as: UTF8.self)
         state = Character(Unicode.Scalar(stateByte))
-        ppid = Int32(truncatingIfNeeded: fields[1])
-        flags = unsigned(6)
-        minorFaults = unsigned(7)
-        majorFaults = unsigned(9)
-        userTicks = unsigned(11)
-        systemTicks = unsigned(12)
-        threads = Int(fields[17])
-        startTicks = unsigned(19)
-        vsizeBytes = unsigned(20)
-        rssPages = unsigned(21)
-        exitCode = count >= 50 ? UInt32(truncatingIfNeeded: fields[49]) : nil
-        processor = count >= 37 ? Int(fields[36]) : nil
+        ppid = Int32(truncatingIfNeeded: numbers.ppid)
+        flags = unsigned(numbers.flags)
+        minorFaults = unsigned(numbers.minorFaults)
+        majorFaults = unsigned(numbers.majorFaults)
+        userTicks = unsigned(numbers.userTicks)
+        systemTicks = unsigned(numbers.systemTicks)
+        threads = Int(numbers.threads)
+        startTicks = unsigned(numbers.startTicks)
+        vsizeBytes = unsigned(numbers.vsizeBytes)
+        rssPages = unsigned(numbers.rssPages)
+        exitCode = field >= Numbers.fieldCount ? UInt32(truncatingIfNeeded: numbers.exitCode) : nil
+        processor = field >= 37 ? Int(numbers.processor) : nil
+    }
+
+    /// The numeric fields kept, by their place after the comm (the state is 0).
+    private struct Numbers {
+        static let fieldCount = 50
+        var ppid: Int64 = 0, flags: Int64 = 0, minorFaults: Int64 = 0, majorFaults: Int64 = 0
+        var userTicks: Int64 = 0, systemTicks: Int64 = 0, threads: Int64 = 0, startTicks: Int64 = 0
+        var vsizeBytes: Int64 = 0, rssPages: Int64 = 0, processor: Int64 = 0, exitCode: Int64 = 0
+
+        mutating func keep(_ value: Int64, field: Int) {
+            switch field {
+            case 1: ppid = value
+            case 6: flags = value
+            case 7: minorFaults = value
+            case 9: majorFaults = value
+            case 11: userTicks = value
+            case 12: systemTicks = value
+            case 17: threads = value
+            case 19: startTicks = value
+            case 20: vsizeBytes = value
+            case 21: rssPages = value
+            case 36: processor = value
+            case 49: exitCode = value
+            default: break
+            }
+        }
     }
 }
 

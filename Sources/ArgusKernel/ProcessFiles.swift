@@ -45,7 +45,7 @@ public final class ProcessFiles {
         return missing
     }
 
-    public func readStat() -> ProcStat? { reread(stat).flatMap(ProcStat.init(parsing:)) }
+    public func readStat() -> ProcStat? { stat?.readStat(using: &buffer) }
 
     private func readIO() -> ProcIO? { reread(io).flatMap(ProcIO.init(parsing:)) }
 

@@ -129,10 +129,16 @@ public final class Session {
                 stopSignal = stopSignal ?? 0
                 break
             }
-            // Kernel events first, always: an undrained socket overflows. While a burst is held,
-            // the exit ring first: a member's end takes the exit probe's status from it.
+            // Kernel events first: an undrained socket overflows, and an exit or exec read now is
+            // applied before the timers' work. While a burst is held, the exit ring first: a
+            // member's end takes the exit probe's status from it. The socket is read when epoll
+            // says it is readable (or failed), while a burst is held (it is then watched for
+            // nothing), and when the wait filled its list (it may be among those left out); a
+            // timer's wake-up alone reads nothing from it.
             if eventPacing.holding { kernelCounters?.collect() }
-            drainEvents()
+            if eventPacing.holding || ready.contains(Token.procEvents.rawValue) || ready.count == epoll.capacity {
+                drainEvents()
+            }
             if ready.contains(Token.procEvents.rawValue) || ready.contains(Token.bpfExits.rawValue) {
                 eventDescriptorsWoke()
             }
