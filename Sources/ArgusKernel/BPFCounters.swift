@@ -124,6 +124,18 @@ public final class BPFCounters {
         openRingBuffers()
     }
 
+    /// The object's maps, by name. A global variable in the programs would show up as a map
+    /// named after its section (".rodata", ".data", ".bss").
+    public var mapNames: [String] {
+        var names: [String] = []
+        var map = bpf_object__next_map(object, nil)
+        while let current = map {
+            names.append(String(cString: bpf_map__name(current)))
+            map = bpf_object__next_map(object, current)
+        }
+        return names
+    }
+
     deinit {
         if let ringBuffer { ring_buffer__free(ringBuffer) }
         for link in links.reversed() { bpf_link__destroy(link) }

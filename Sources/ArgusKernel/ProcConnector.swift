@@ -6,7 +6,7 @@ import Glibc
 /// A subscription to the kernel's proc connector (NETLINK_CONNECTOR, CN_IDX_PROC) through
 /// libmnl: every fork, exec and exit on the machine, the instant it happens.
 ///
-/// The socket is non-blocking and drained completely on every wake-up: a socket that is not
+/// The socket is non-blocking and drained completely whenever it is read: a socket that is not
 /// drained fast enough overflows (ENOBUFS), and the kernel then says only that some events
 /// were lost, never how many.
 public final class ProcConnector {

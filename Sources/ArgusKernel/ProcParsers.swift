@@ -69,7 +69,7 @@ public struct ProcStat: Sendable, Equatable {
                     index += 1
                 }
                 guard digits > 0 else { return nil }
-                numbers.keep(negative ? -value : value, field: field)
+                numbers.keep(negative ? 0 &- value : value, field: field)
             }
             guard index == bytes.count || bytes[index] == 0x20 || bytes[index] == 0x0A else { return nil }
             field += 1

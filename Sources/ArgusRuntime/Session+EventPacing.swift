@@ -51,7 +51,8 @@ extension Session {
 
     private func watchAgainOrKeepHolding() {
         guard !watchEventDescriptors(true) else { return }
-        // Unwatched with no timer, events would wait for an unrelated wake-up: read them on the timer.
+        // Unwatched with no timer, nothing would read them (the loop reads the proc connector
+        // when epoll reports it, or while holding): read them on the timer.
         eventPacing.keepHolding()
         armEventHold()
     }
@@ -60,10 +61,11 @@ extension Session {
         do {
             try holdTimer.arm(firstNs: eventPacing.holdNs)
         } catch {
-            // Without the timer nothing would read them: let the events wake the loop again.
+            // Without the timer nothing would read them: let the events wake the loop again. If
+            // that fails too, stay holding: the loop then reads them at every wake-up.
             console.warning("cannot arm the timer that reads bursts of kernel events: \(error)")
             _ = eventPacing.holdEnded(at: Clocks.monotonicNs(), received: eventsReceived, allowed: false)
-            _ = watchEventDescriptors(true)
+            if !watchEventDescriptors(true) { eventPacing.keepHolding() }
         }
     }
 

@@ -8,7 +8,8 @@ import ArgusStore
 /// processes are members and when it ends; everything else is here, once.
 ///
 /// Everything runs on the loop thread. Rows go to the sinks; slow work (machine-wide /proc
-/// scans) goes to `background`. Kernel events are drained first on every wake-up.
+/// scans) goes to `background`. Kernel events are drained first on every wake-up that reports
+/// them (and on every wake-up while a burst of them is held).
 public final class Session {
     enum Token: UInt64 {
         case procEvents = 1

@@ -21,6 +21,13 @@ struct BPFCountersLiveTests {
         #expect(counters.usedMinimalBTF)
     }
 
+    /// A global variable becomes a map of its section, and libbpf then probes three more kernel
+    /// features at every start (bpf/argus.bpf.c says why there are none).
+    @Test func theProgramsHaveNoGlobalVariables() throws {
+        let counters = try BPFCounters(followForks: true, runQueueHistogram: true)
+        #expect(Set(counters.mapNames) == ["watched", "runq_waits", "exits", "execs", "lost"])
+    }
+
     @Test func sleepingAndWakingCountsRunQueueWaitsInTheSlot() throws {
         let counters = try BPFCounters(followForks: false, runQueueHistogram: true)
         try counters.resetRunQueueSlot(1)

@@ -35,6 +35,16 @@ import Testing
         #expect(ProcStat(parsing: "12 (x) R 1 2") == nil)
     }
 
+    /// What the samplers parse: the bytes as read into a buffer, from wherever they start in it.
+    @Test(arguments: [
+        stat, "", "12 (x) R 1 2", "12 (x) R 1 -2 3", "12 (x R 1 2",
+        "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 0 0 0 20 0 1 0 1 0",
+    ])
+    func statBytesParseAsTheText(text: String) {
+        let bytes = Array(("junk" + text).utf8)
+        #expect(ProcStat(parsing: bytes[4...]) == ProcStat(parsing: text))
+    }
+
     @Test func statusGivesSizesAndSwitches() {
         let status = ProcStatus(
             parsing: """

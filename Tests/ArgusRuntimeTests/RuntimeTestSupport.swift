@@ -119,6 +119,10 @@ final class SleepingChild {
         let code = posix_spawn(&pid, "/bin/sleep", nil, &attributes, argv, environ)
         guard code == 0 else { throw POSIXError(.init(rawValue: code) ?? .EINVAL) }
         self.pid = pid
+        // posix_spawn returns once the exec has dropped the parent's memory, before the kernel
+        // has set the new argv: until then /proc/PID/cmdline is empty or the parent's, and a
+        // test that pushes the exec event would have the session read the wrong name.
+        _ = eventually { ProcessReader.commandLine(pid).argv?.first == name }
     }
 
     func kill(_ signal: Int32) { _ = Glibc.kill(pid, signal) }
