@@ -50,6 +50,13 @@ public struct EventPacing: Sendable, Equatable {
         holding = true
     }
 
+    /// The hold ends at `now` without a timed read (the session no longer allows it, or its timer
+    /// could not be armed).
+    public mutating func release(at now: UInt64) {
+        holding = false
+        lastWakeNs = now  // an event right after this is still part of the burst
+    }
+
     /// The hold timer fired at `now` and the descriptors were read: `received` events delivered in
     /// all (the burst goes on if some came since the last read, by any wake-up). `allowed`: holding
     /// is still allowed (the session may have started to need every event at once).
@@ -59,8 +66,7 @@ public struct EventPacing: Sendable, Equatable {
         let arrived = received - receivedAtRead
         receivedAtRead = received
         if arrived > 0 && allowed { return .hold }
-        holding = false
-        lastWakeNs = now  // an event right after this is still part of the burst
+        release(at: now)
         return .release
     }
 }

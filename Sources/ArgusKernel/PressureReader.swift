@@ -25,9 +25,7 @@ public final class PressureReader {
     public func readTotals() -> PressureTotals {
         var totals = PressureTotals()
         for (resource, file) in files {
-            totals[resource] = file.readBytes(into: &buffer).flatMap {
-                PressureTotals.someTotal(parsing: buffer[..<$0])
-            }
+            totals[resource] = file.read(using: &buffer, parsing: PressureTotals.someTotal(parsing:))
         }
         return totals
     }

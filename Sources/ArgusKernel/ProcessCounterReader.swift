@@ -103,7 +103,7 @@ public final class ProcessCounterReader {
 
     /// The whole process's figures from /proc/PID/stat and its CPU clock.
     private func readGroup() -> Group? {
-        guard let stat = stat?.readStat(using: &buffer) else { return nil }
+        guard let stat = stat?.read(using: &buffer, parsing: ProcStat.init(parsing:)) else { return nil }
         let tickNs = 1_000_000_000 / max(ProcessReader.ticksPerSecond, 1)
         let clockNs = cpuClock?.nanoseconds()
         return Group(

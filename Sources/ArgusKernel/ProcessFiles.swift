@@ -45,7 +45,7 @@ public final class ProcessFiles {
         return missing
     }
 
-    public func readStat() -> ProcStat? { stat?.readStat(using: &buffer) }
+    public func readStat() -> ProcStat? { stat?.read(using: &buffer, parsing: ProcStat.init(parsing:)) }
 
     private func readIO() -> ProcIO? { reread(io).flatMap(ProcIO.init(parsing:)) }
 

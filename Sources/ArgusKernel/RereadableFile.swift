@@ -25,9 +25,9 @@ final class RereadableFile {
         readBytes(into: &buffer).map { String(decoding: buffer[0..<$0], as: UTF8.self) }
     }
 
-    /// The file read as a /proc stat file, parsed from the bytes read (no String of the whole file).
-    func readStat(using buffer: inout [UInt8]) -> ProcStat? {
-        readBytes(into: &buffer).flatMap { ProcStat(parsing: buffer[0..<$0]) }
+    /// The file read and parsed from the bytes read, with no String of the whole file.
+    func read<Parsed>(using buffer: inout [UInt8], parsing parse: (ArraySlice<UInt8>) -> Parsed?) -> Parsed? {
+        readBytes(into: &buffer).flatMap { parse(buffer[0..<$0]) }
     }
 
     /// The same, as bytes: the count read into the front of `buffer`.

@@ -48,7 +48,7 @@ public final class ThreadSampler {
     private func read(_ tid: Int32, _ files: ThreadFiles, tickNs: UInt64) -> (
         sample: ThreadSample, processThreads: Int
     )? {
-        guard let stat = files.stat.readStat(using: &buffer),
+        guard let stat = files.stat.read(using: &buffer, parsing: ProcStat.init(parsing:)),
             stat.state != "Z" && stat.state != "X"
         else { return nil }
         let schedstat = files.schedstat?.read(using: &buffer).flatMap(ProcSchedstat.init(parsing:))

@@ -45,7 +45,7 @@ extension Session {
     }
 
     private func releaseEventHold() {
-        _ = eventPacing.holdEnded(at: Clocks.monotonicNs(), received: eventsReceived, allowed: false)
+        eventPacing.release(at: Clocks.monotonicNs())
         watchAgainOrKeepHolding()
     }
 
@@ -64,7 +64,7 @@ extension Session {
             // Without the timer nothing would read them: let the events wake the loop again. If
             // that fails too, stay holding: the loop then reads them at every wake-up.
             console.warning("cannot arm the timer that reads bursts of kernel events: \(error)")
-            _ = eventPacing.holdEnded(at: Clocks.monotonicNs(), received: eventsReceived, allowed: false)
+            eventPacing.release(at: Clocks.monotonicNs())
             if !watchEventDescriptors(true) { eventPacing.keepHolding() }
         }
     }

@@ -51,4 +51,14 @@ struct EventPacingTests {
         #expect(pacing.holding && pacing.holds == 1)
         #expect(pacing.holdEnded(at: 15 * ms, received: 11) == .release)
     }
+
+    @Test func aReleaseWithoutATimedReadIsNotCountedAsARead() {
+        var pacing = EventPacing()
+        _ = pacing.woke(at: 10 * ms, received: 1)
+        #expect(pacing.woke(at: 10 * ms + 1, received: 2) == .hold)
+        pacing.release(at: 11 * ms)
+        #expect(!pacing.holding && pacing.holdReads == 0)
+        // An event right after the release is still part of the burst.
+        #expect(pacing.woke(at: 11 * ms + 1, received: 3) == .hold)
+    }
 }
