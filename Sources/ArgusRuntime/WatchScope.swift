@@ -281,14 +281,37 @@ final class WatchScope: Scope {
     /// session waits for the next incarnation.
     private func waitForRestart(_ session: Session) {
         let status = session.table.root?.end?.status?.description ?? "exit status unknown"
+        let ended = session.table.root.map { (pid: $0.pid, startTicks: session.startTicks(of: $0)) }
         session.endIncarnation()
         state = .waiting
         if case .name(let name, _) = options.target {
             awaited = name
             session.console.info("Service ended (\(status)); waiting for a process named '\(name)' to start again")
+            if let ended { lookForRunningIncarnation(of: name, after: ended, session) }
         } else if let cgroup {
             session.console.info("Service ended (\(status)); waiting for cgroup \(cgroup.path) to be populated again")
         }
+    }
+
+    /// The next incarnation may be running already: a supervisor can start it before the last
+    /// one's exit is read, and an exec read before that exit, or in the same batch, was not
+    /// looked at (the name is awaited only from the exit on). So the processes of the name are
+    /// read once, on the worker: one that started no earlier than the incarnation that ended is
+    /// the next (an older one is not a restart of it); later ones are seen by their exec.
+    private func lookForRunningIncarnation(
+        of name: String, after ended: (pid: Int32, startTicks: UInt64), _ session: Session
+    ) {
+        session.background.run(
+            { ProcessChoice.matches(of: name) },
+            then: { [self] matches in
+                guard awaited == name, state == .waiting, !session.isEnding else { return }  // an exec was first
+                let newer = ProcessMatch.incarnations(after: ended.startTicks, ended: ended.pid, in: matches)
+                guard
+                    let next = ProcessChoice.choose(
+                        among: newer, name: name, topOfTree: options.followChildren, session.console)
+                else { return }
+                if case .attached = attach(next.pid, execNs: nil, session) { awaited = nil }
+            })
     }
 
     /// A new incarnation is arriving: count it.

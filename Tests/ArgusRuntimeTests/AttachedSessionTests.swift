@@ -8,8 +8,12 @@ import Testing
 /// The real session and attached scope, fed scripted proc connector events about a real child
 /// (its pidfd and /proc are real): no root needed.
 @Suite struct AttachedSessionTests {
-    func session(_ target: WatchOptions.Target, events: ScriptedEvents, sink: MemorySink) -> Session {
-        let options = WatchOptions(target: target, recording: quietSettings, stalls: noStalls)
+    func session(
+        _ target: WatchOptions.Target, maxRestarts: Int? = nil, events: ScriptedEvents, sink: MemorySink
+    ) -> Session {
+        let options = WatchOptions(
+            target: target, recording: quietSettings, stalls: noStalls, followRestarts: maxRestarts != nil,
+            maxRestarts: maxRestarts)
         return Session(
             scope: WatchScope(options: options), settings: quietSettings, stalls: noStalls,
             procEvents: events, sinks: [sink])
@@ -80,6 +84,49 @@ import Testing
         #expect(running.exitStatus() == ExitStatus.success)
         #expect(sink.events(.terminated).map(\.pid) == [child.pid])
         #expect(sink.events(.terminated).map(\.exitCode) == [143])
+    }
+
+    /// The next incarnation of a name can exec before the last one's exit is read: in the same
+    /// batch of events, or in an earlier one (its supervisor started it early). Either way its
+    /// exec came while the name was not awaited, and the restart is still followed. A process of
+    /// the name older than the one that ended is not its restart.
+    @Test(arguments: [true, false])
+    func aRestartWhoseExecCameWithOrBeforeTheLastExitIsFollowed(sameBatch: Bool) throws {
+        let name = "argus-again-" + UUID().uuidString.prefix(6).lowercased()
+        let older = try SleepingChild(named: name)
+        defer {
+            older.kill(SIGKILL)
+            older.reap()
+        }
+        let olderTicks = try #require(ProcessReader.stat(older.pid)?.startTicks)
+        // The watched one starts in a later clock tick (/proc's start times count those).
+        #expect(
+            eventually {
+                Clocks.startTicks(ofMonotonicNs: Clocks.monotonicNs(), ticksPerSecond: ProcessReader.ticksPerSecond)
+                    > olderTicks + 1
+            })
+        let first = try SleepingChild(named: name)
+        defer { first.reap() }
+        let events = try ScriptedEvents()
+        let sink = MemorySink()
+        let running = RunningSession(session(.name(name, wait: false), maxRestarts: 1, events: events, sink: sink))
+        #expect(eventually { sink.events(.monitoringStarted).first?.pid == first.pid })
+        let second = try SleepingChild(named: name)
+        defer { second.reap() }
+        let secondExec = ProcEvent(monotonicNs: 2, kind: .exec(pid: second.pid, tgid: second.pid))
+        if !sameBatch {
+            events.push([secondExec])
+            #expect(eventually { events.eventsReceived == 1 })
+        }
+        first.kill(SIGTERM)
+        #expect(eventually { ProcessReader.stat(first.pid)?.state == "Z" })
+        events.push([exitEvent(first.pid, .signaled(15))] + (sameBatch ? [secondExec] : []))
+        #expect(eventually { sink.events(.restarted).map(\.pid) == [second.pid] })
+        second.kill(SIGTERM)
+        #expect(eventually { ProcessReader.stat(second.pid)?.state == "Z" })
+        events.push([exitEvent(second.pid, .signaled(15))])
+        #expect(running.exitStatus() == ExitStatus.success)
+        #expect(sink.events(.terminated).map(\.pid) == [first.pid, second.pid])
     }
 
     @Test func anOverflowIsCountedAndTheEndStillSettles() throws {
