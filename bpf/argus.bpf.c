@@ -5,13 +5,14 @@
 //
 // The always-on programs are raw tracepoints reading through CO-RE, so loading them needs only
 // the few kernel types they touch (a minimal BTF embedded at build time), not the whole
-// vmlinux BTF. on_switch is a BTF tracepoint (direct loads: cheapest per switch).
+// vmlinux BTF; and the object declares only those types and fields (argus_kernel_types.h), not
+// vmlinux.h's. on_switch is a BTF tracepoint (direct loads: cheapest per switch).
 //
 // No global variables: a .rodata or .data section becomes a map, and libbpf then probes three
 // more kernel features (global data, mmap-able arrays, binding a map to a program: maps and
 // programs loaded and freed again) at every start. What a mode does not want is settled by
 // whether a program is loaded at all (on_fork, on_exec, on_switch).
-#include "vmlinux.h"
+#include "argus_kernel_types.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>

@@ -1,6 +1,6 @@
 /* The one definition of everything that crosses between argus-trace's BPF programs and user
  * space. Fixed-width fields only, 64-bit fields first. The includer provides __u64/__u32:
- * vmlinux.h in BPF code, <linux/types.h> in user space. */
+ * <linux/types.h>, in BPF code (argus_kernel_types.h) and in user space. */
 #ifndef ARGUS_SHARED_H
 #define ARGUS_SHARED_H
 

@@ -29,9 +29,8 @@ bpftool=$(command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
 [ -r /sys/kernel/btf/vmlinux ] || unavailable "the build machine's kernel has no BTF (/sys/kernel/btf/vmlinux)"
 [ -r /usr/include/bpf/bpf_helpers.h ] || unavailable "libbpf-dev is not installed on the build machine"
 
-"$bpftool" btf dump file /sys/kernel/btf/vmlinux format c > "$work/vmlinux.h" 2> "$work/bpftool.log" \
-    || unavailable "bpftool could not dump the kernel's BTF: $(cat "$work/bpftool.log")"
-"$clang" -O2 -g -target bpf -D__TARGET_ARCH_$arch -I"$work" -I"$src" -I/usr/include/$(uname -m)-linux-gnu \
+# The kernel types come from bpf/argus_kernel_types.h (CO-RE), not from a dump of this kernel's.
+"$clang" -O2 -g -target bpf -D__TARGET_ARCH_$arch -I"$src" -I/usr/include/$(uname -m)-linux-gnu \
     -c "$src/argus.bpf.c" -o "$work/argus.bpf.o" 2> "$work/clang.log" \
     || unavailable "clang could not compile bpf/argus.bpf.c: $(head -c 300 "$work/clang.log")"
 # Debug info is 95 % of the object and libbpf does not need it (.BTF stays).
