@@ -18,9 +18,10 @@ struct BPFObjectPlugin: BuildToolPlugin {
                 displayName: "Building BPF programs (bpf/argus.bpf.c)",
                 executable: URL(fileURLWithPath: "/bin/sh"),
                 arguments: [script.path, clang, objcopy, source.path, work.path, output.path],
-                inputFiles: [script] + ["argus.bpf.c", "argus_shared.h", "argus_kernel_types.h"].map {
-                    source.appending(path: $0)
-                },
+                inputFiles: [script]
+                    + ["argus.bpf.c", "argus_shared.h", "argus_kernel_types.h"].map {
+                        source.appending(path: $0)
+                    },
                 outputFiles: [output])
         ]
     }
