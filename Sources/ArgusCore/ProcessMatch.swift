@@ -37,13 +37,4 @@ public enum ProcessMatch {
             ($0.startTicks, $0.pid) > ($1.startTicks, $1.pid)
         }
     }
-
-    /// Which of `matches` may be the next incarnation of a service whose last one started at
-    /// `startTicks` and has ended: those that started no earlier (an older one ran beside it, and
-    /// is not its restart), except `pid` itself, in the order given.
-    public static func incarnations(
-        after startTicks: UInt64, ended pid: Int32, in matches: [ProcessCandidate]
-    ) -> [ProcessCandidate] {
-        matches.filter { $0.startTicks >= startTicks && $0.pid != pid }
-    }
 }

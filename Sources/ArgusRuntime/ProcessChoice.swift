@@ -6,19 +6,7 @@ import ArgusKernel
 /// postgres's postmaster, gunicorn's arbiter). Says how many matched and which it chose.
 enum ProcessChoice {
     static func find(_ name: String, topOfTree: Bool, _ console: Console) -> ProcessCandidate? {
-        choose(among: matches(of: name), name: name, topOfTree: topOfTree, console)
-    }
-
-    /// The running processes NAME means, newest first (reads every process's /proc files: a
-    /// worker thread's job on a busy machine).
-    static func matches(of name: String) -> [ProcessCandidate] {
-        ProcessMatch.matching(name, in: ProcessReader.candidates(excluding: [ProcessControl.currentPID]))
-    }
-
-    /// The one of `matches` (newest first) to watch, said on the console; nil when there are none.
-    static func choose(
-        among matches: [ProcessCandidate], name: String, topOfTree: Bool, _ console: Console
-    ) -> ProcessCandidate? {
+        let matches = ProcessMatch.matching(name, in: ProcessReader.candidates(excluding: [ProcessControl.currentPID]))
         guard !matches.isEmpty else { return nil }
         var chosen = matches[0]
         var how = "the newest"

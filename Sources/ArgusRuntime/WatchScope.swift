@@ -182,11 +182,32 @@ final class WatchScope: Scope {
     }
 
     /// A new program outside the table: it may be the awaited name, or a process moved into the
-    /// watched cgroup. Queued here and checked on a worker thread, a batch at a time.
+    /// watched cgroup. Queued here and checked on a worker thread, a batch at a time. While a
+    /// --process NAME that follows restarts is watched, it is only kept (`recentExecs`).
     func observe(_ event: ProcEvent, _ session: Session) {
-        guard case .exec(_, let tgid) = event.kind, !session.table.contains(tgid), readsProgramsAtExec else { return }
-        execQueue.append((tgid, event.monotonicNs))
-        checkExecs(session)
+        guard case .exec(_, let tgid) = event.kind, !session.table.contains(tgid) else { return }
+        if readsProgramsAtExec {
+            execQueue.append((tgid, event.monotonicNs))
+            checkExecs(session)
+        } else if keepsRecentExecs {
+            if recentExecs.count >= Self.recentExecLimit { recentExecs.removeFirst(Self.recentExecLimit / 2) }
+            recentExecs.append((tgid, event.monotonicNs))
+        }
+    }
+
+    /// With --process NAME --follow-restarts, while an incarnation is watched: the latest execs
+    /// outside the table, oldest first, unread (between `recentExecLimit` / 2 and
+    /// `recentExecLimit` of them). The next incarnation can exec before the last one's exit is
+    /// read (a supervisor starts it early, or both are in one batch of events): when that exit
+    /// comes, they are checked as if they had come while waiting (waitForRestart), and the first
+    /// still running under the name is the next, from the time of its exec. A process of the name
+    /// that was forked but did not exec (a worker of the last one) is not a restart.
+    private var recentExecs: [(pid: Int32, ns: UInt64)] = []
+    static let recentExecLimit = 1_024
+
+    private var keepsRecentExecs: Bool {
+        guard case .name = options.target, options.followRestarts else { return false }
+        return state == .watching
     }
 
     /// One worker job at a time reads the queued programs' /proc files (their names, their
@@ -281,37 +302,18 @@ final class WatchScope: Scope {
     /// session waits for the next incarnation.
     private func waitForRestart(_ session: Session) {
         let status = session.table.root?.end?.status?.description ?? "exit status unknown"
-        let ended = session.table.root.map { (pid: $0.pid, startTicks: session.startTicks(of: $0)) }
         session.endIncarnation()
         state = .waiting
         if case .name(let name, _) = options.target {
             awaited = name
             session.console.info("Service ended (\(status)); waiting for a process named '\(name)' to start again")
-            if let ended { lookForRunningIncarnation(of: name, after: ended, session) }
+            // An exec that came while it was watched may be the next one's.
+            execQueue += recentExecs
+            recentExecs.removeAll()
+            checkExecs(session)
         } else if let cgroup {
             session.console.info("Service ended (\(status)); waiting for cgroup \(cgroup.path) to be populated again")
         }
-    }
-
-    /// The next incarnation may be running already: a supervisor can start it before the last
-    /// one's exit is read, and an exec read before that exit, or in the same batch, was not
-    /// looked at (the name is awaited only from the exit on). So the processes of the name are
-    /// read once, on the worker: one that started no earlier than the incarnation that ended is
-    /// the next (an older one is not a restart of it); later ones are seen by their exec.
-    private func lookForRunningIncarnation(
-        of name: String, after ended: (pid: Int32, startTicks: UInt64), _ session: Session
-    ) {
-        session.background.run(
-            { ProcessChoice.matches(of: name) },
-            then: { [self] matches in
-                guard awaited == name, state == .waiting, !session.isEnding else { return }  // an exec was first
-                let newer = ProcessMatch.incarnations(after: ended.startTicks, ended: ended.pid, in: matches)
-                guard
-                    let next = ProcessChoice.choose(
-                        among: newer, name: name, topOfTree: options.followChildren, session.console)
-                else { return }
-                if case .attached = attach(next.pid, execNs: nil, session) { awaited = nil }
-            })
     }
 
     /// A new incarnation is arriving: count it.

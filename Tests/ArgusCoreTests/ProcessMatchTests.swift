@@ -24,16 +24,6 @@ import Testing
         #expect(candidate(1, start: 1, comm: "x", exe: "/opt/app/worker (deleted)").matches("worker"))
     }
 
-    @Test func theNextIncarnationStartedNoEarlierThanTheOneThatEnded() {
-        let running = [
-            candidate(30, start: 500, comm: "app"), candidate(20, start: 400, comm: "app"),
-            candidate(10, start: 300, comm: "app"),
-        ]
-        #expect(ProcessMatch.incarnations(after: 400, ended: 20, in: running).map(\.pid) == [30])
-        #expect(ProcessMatch.incarnations(after: 400, ended: 99, in: running).map(\.pid) == [30, 20])
-        #expect(ProcessMatch.incarnations(after: 501, ended: 30, in: running).isEmpty)
-    }
-
     @Test func picksTheNewestByStartTimeThenPid() {
         let found = ProcessMatch.matching(
             "app",

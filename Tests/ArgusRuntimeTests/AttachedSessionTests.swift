@@ -88,23 +88,11 @@ import Testing
 
     /// The next incarnation of a name can exec before the last one's exit is read: in the same
     /// batch of events, or in an earlier one (its supervisor started it early). Either way its
-    /// exec came while the name was not awaited, and the restart is still followed. A process of
-    /// the name older than the one that ended is not its restart.
+    /// exec came while the name was not awaited, and the restart is still followed, from the
+    /// time of that exec.
     @Test(arguments: [true, false])
     func aRestartWhoseExecCameWithOrBeforeTheLastExitIsFollowed(sameBatch: Bool) throws {
         let name = "argus-again-" + UUID().uuidString.prefix(6).lowercased()
-        let older = try SleepingChild(named: name)
-        defer {
-            older.kill(SIGKILL)
-            older.reap()
-        }
-        let olderTicks = try #require(ProcessReader.stat(older.pid)?.startTicks)
-        // The watched one starts in a later clock tick (/proc's start times count those).
-        #expect(
-            eventually {
-                Clocks.startTicks(ofMonotonicNs: Clocks.monotonicNs(), ticksPerSecond: ProcessReader.ticksPerSecond)
-                    > olderTicks + 1
-            })
         let first = try SleepingChild(named: name)
         defer { first.reap() }
         let events = try ScriptedEvents()
@@ -113,15 +101,19 @@ import Testing
         #expect(eventually { sink.events(.monitoringStarted).first?.pid == first.pid })
         let second = try SleepingChild(named: name)
         defer { second.reap() }
-        let secondExec = ProcEvent(monotonicNs: 2, kind: .exec(pid: second.pid, tgid: second.pid))
+        let secondExec = ProcEvent(monotonicNs: Clocks.monotonicNs(), kind: .exec(pid: second.pid, tgid: second.pid))
         if !sameBatch {
             events.push([secondExec])
             #expect(eventually { events.eventsReceived == 1 })
         }
+        let killedAt = Clocks.realtimeNs()
         first.kill(SIGTERM)
         #expect(eventually { ProcessReader.stat(first.pid)?.state == "Z" })
         events.push([exitEvent(first.pid, .signaled(15))] + (sameBatch ? [secondExec] : []))
         #expect(eventually { sink.events(.restarted).map(\.pid) == [second.pid] })
+        // Stamped with its exec, not with when it was attached (after the first was killed).
+        let restartedAt = try #require(sink.events(.restarted).first?.time.nanoseconds)
+        #expect(restartedAt < killedAt)
         second.kill(SIGTERM)
         #expect(eventually { ProcessReader.stat(second.pid)?.state == "Z" })
         events.push([exitEvent(second.pid, .signaled(15))])
