@@ -31,6 +31,8 @@ public struct ThreadSample: Sendable, Equatable {
         self.processor = processor
     }
 
+    /// Asleep: S (interruptible) or I (idle kernel thread), neither running nor stalled.
+    public var sleeps: Bool { state == "S" || state == "I" }
     public var isUninterruptible: Bool { state == "D" }
     public var isStopped: Bool { state == "T" || state == "t" }
     public var isRunnable: Bool { state == "R" }

@@ -126,10 +126,13 @@ public struct StallPacing: Sendable, Equatable {
     /// Every thread in S or I, each with the CPU time and run-queue wait it had in `previous`.
     static func sleepsUnchanged(_ sample: FineSample, since previous: FineSample?) -> Bool {
         guard let previous else { return false }
+        if sample.threads == previous.threads {  // the quiet ring's sample of unchanged threads
+            return sample.threads.allSatisfy { $0.sleeps }
+        }
         var before: [Int32: ThreadSample] = [:]
         for thread in previous.threads { before[thread.tid] = thread }
         return sample.threads.allSatisfy { thread in
-            guard thread.state == "S" || thread.state == "I", let earlier = before[thread.tid] else { return false }
+            guard thread.sleeps, let earlier = before[thread.tid] else { return false }
             return earlier.cpuNs == thread.cpuNs && earlier.runDelayNs == thread.runDelayNs
         }
     }
@@ -157,7 +160,7 @@ extension StallPacing {
         /// pressure could be read (without them a wait for a CPU would go unseen).
         public init?(threads: [ThreadSample], cpuNs: UInt64?, pressure: PressureTotals, readNs: UInt64) {
             guard let cpuNs, pressure.cpu != nil, !threads.isEmpty,
-                threads.allSatisfy({ $0.state == "S" || $0.state == "I" })
+                threads.allSatisfy({ $0.sleeps })
             else { return nil }
             self.cpuNs = cpuNs
             self.pressure = pressure
