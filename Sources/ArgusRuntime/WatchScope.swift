@@ -43,6 +43,9 @@ final class WatchScope: Scope {
         case .pid, .name: followsChildren = options.followChildren
         case .cgroup, .unit: followsChildren = true
         }
+        if case .name = options.target, options.followRestarts {
+            recentExecs = SampleRing(capacity: Self.recentExecLimit)
+        }
     }
 
     var isGroup: Bool { followsChildren }
@@ -189,26 +192,20 @@ final class WatchScope: Scope {
         if readsProgramsAtExec {
             execQueue.append((tgid, event.monotonicNs))
             checkExecs(session)
-        } else if keepsRecentExecs {
-            if recentExecs.count >= Self.recentExecLimit { recentExecs.removeFirst(Self.recentExecLimit / 2) }
-            recentExecs.append((tgid, event.monotonicNs))
+        } else if state == .watching {
+            recentExecs?.append((tgid, event.monotonicNs))
         }
     }
 
-    /// With --process NAME --follow-restarts, while an incarnation is watched: the latest execs
-    /// outside the table, oldest first, unread (between `recentExecLimit` / 2 and
-    /// `recentExecLimit` of them). The next incarnation can exec before the last one's exit is
-    /// read (a supervisor starts it early, or both are in one batch of events): when that exit
-    /// comes, they are checked as if they had come while waiting (waitForRestart), and the first
-    /// still running under the name is the next, from the time of its exec. A process of the name
-    /// that was forked but did not exec (a worker of the last one) is not a restart.
-    private var recentExecs: [(pid: Int32, ns: UInt64)] = []
+    /// With --process NAME --follow-restarts (nil otherwise), while an incarnation is watched:
+    /// the latest `recentExecLimit` execs outside the table, unread. The next incarnation can
+    /// exec before the last one's exit is read (a supervisor starts it early, or both are in one
+    /// batch of events): when that exit comes, they are checked, oldest first, as if they had
+    /// come while waiting (waitForRestart), and the first still running under the name is the
+    /// next, from the time of its exec. A process of the name that was forked but did not exec
+    /// (a worker of the last one) is not a restart.
+    private var recentExecs: SampleRing<(pid: Int32, ns: UInt64)>?
     static let recentExecLimit = 1_024
-
-    private var keepsRecentExecs: Bool {
-        guard case .name = options.target, options.followRestarts else { return false }
-        return state == .watching
-    }
 
     /// One worker job at a time reads the queued programs' /proc files (their names, their
     /// cgroup): however many programs a busy machine starts, the loop is woken once per batch.
@@ -308,8 +305,10 @@ final class WatchScope: Scope {
             awaited = name
             session.console.info("Service ended (\(status)); waiting for a process named '\(name)' to start again")
             // An exec that came while it was watched may be the next one's.
-            execQueue += recentExecs
-            recentExecs.removeAll()
+            if let kept = recentExecs {
+                execQueue.append(contentsOf: kept)
+                recentExecs = SampleRing(capacity: Self.recentExecLimit)
+            }
             checkExecs(session)
         } else if let cgroup {
             session.console.info("Service ended (\(status)); waiting for cgroup \(cgroup.path) to be populated again")
