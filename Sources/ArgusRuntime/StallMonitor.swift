@@ -149,7 +149,7 @@ final class StallMonitor {
         else { return records }
         let sample = FineSample(
             monotonicNs: monotonic, time: clock.wallTime(monotonicNs: monotonic),
-            threads: unchangedThreads() ?? sampleThreads(pressure: probe.pressure, at: monotonic),
+            threads: sampleThreads(pressure: probe.pressure, at: monotonic),
             pressure: watchesPressure ? probe.pressure : PressureTotals())
         guard !sample.threads.isEmpty else { return records }  // all gone: the session is about to end
         let windowStart = ring.lastMatching { sample.monotonicNs - $0.monotonicNs >= settings.thresholds.windowNs }
@@ -162,18 +162,6 @@ final class StallMonitor {
             sample, previous: previous, probe: probe, stallOpen: !open.isEmpty || capturing > 0,
             alwaysFull: lastLogLineNs != nil)
         return records
-    }
-
-    /// The quiet ring's due sample when nothing moved (StallPacing) and every member is one
-    /// thread that the sample tick this tick rides on read in the state it had: the last
-    /// sample's threads, as they are (not rebuilt; `restate` gives the reasons). nil when a
-    /// member has more threads, or a state differs: those are read (`sampleThreads`).
-    private func unchangedThreads() -> [ThreadSample]? {
-        guard pacing.isQuiet, let last = ring.last, last.threads.count == members.count else { return nil }
-        for thread in last.threads where members[thread.tid] == nil || sampledStates[thread.tid] != thread.state {
-            return nil
-        }
-        return last.threads
     }
 
     /// Every member's threads, lowest pid first, up to `maxThreads` in all: read from their

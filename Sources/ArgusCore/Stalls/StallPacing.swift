@@ -126,9 +126,6 @@ public struct StallPacing: Sendable, Equatable {
     /// Every thread in S or I, each with the CPU time and run-queue wait it had in `previous`.
     static func sleepsUnchanged(_ sample: FineSample, since previous: FineSample?) -> Bool {
         guard let previous else { return false }
-        if sample.threads == previous.threads {  // the quiet ring's sample of unchanged threads
-            return sample.threads.allSatisfy { $0.sleeps }
-        }
         var before: [Int32: ThreadSample] = [:]
         for thread in previous.threads { before[thread.tid] = thread }
         return sample.threads.allSatisfy { thread in
