@@ -1,10 +1,21 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// Swift 6, and in release builds each function in a section of its own, so the link can
-/// place the ones a run executes together (releaseLink).
+/// Swift 6, and in release builds:
+/// - each function in a section of its own, so the link can place the ones a run executes
+///   together (releaseLink);
+/// - the metadata of a concrete generic type (`[Int32: Member]`, `Option<String?>`) reached by
+///   calling its accessor, with the conformances it needs passed in, instead of demangling its
+///   name at the first use and looking those conformances up by scanning every conformance
+///   record of the binary (3,928). A watch's start makes 640 such lookups instead of 1,020 and
+///   49 conformance scans instead of 67: about 0.6 ms less CPU (medians of 30 interleaved
+///   starts), for 85 KB more code. scripts/setup's argus_build_release gives ArgumentParser
+///   both flags too.
 let strict: [SwiftSetting] = [
-    .swiftLanguageMode(.v6), .unsafeFlags(["-Xfrontend", "-function-sections"], .when(configuration: .release)),
+    .swiftLanguageMode(.v6),
+    .unsafeFlags(
+        ["-Xfrontend", "-function-sections", "-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"],
+        .when(configuration: .release)),
 ]
 /// The same for the C shims linked into the binary.
 let cSections: [CSetting] = [.unsafeFlags(["-ffunction-sections"], .when(configuration: .release))]
