@@ -8,8 +8,8 @@ import PackageDescription
 ///   calling its accessor, with the conformances it needs passed in, instead of demangling its
 ///   name at the first use and looking those conformances up by scanning every conformance
 ///   record of the binary (3,928). A watch's start makes 640 such lookups instead of 1,020 and
-///   49 conformance scans instead of 67: about 0.6 ms less CPU (medians of 30 interleaved
-///   starts), for 85 KB more code. scripts/setup's argus_build_release gives ArgumentParser
+///   49 conformance scans instead of 67: 0.6-0.8 ms less CPU (medians of 24 and 30
+///   interleaved starts), for 85 KB more code. scripts/setup's argus_build_release gives ArgumentParser
 ///   both flags too.
 let strict: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
