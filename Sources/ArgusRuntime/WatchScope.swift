@@ -305,10 +305,8 @@ final class WatchScope: Scope {
             awaited = name
             session.console.info("Service ended (\(status)); waiting for a process named '\(name)' to start again")
             // An exec that came while it was watched may be the next one's.
-            if let kept = recentExecs {
-                execQueue.append(contentsOf: kept)
-                recentExecs = SampleRing(capacity: Self.recentExecLimit)
-            }
+            if let kept = recentExecs { execQueue.append(contentsOf: kept) }
+            recentExecs?.removeAll()
             checkExecs(session)
         } else if let cgroup {
             session.console.info("Service ended (\(status)); waiting for cgroup \(cgroup.path) to be populated again")

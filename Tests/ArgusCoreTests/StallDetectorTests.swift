@@ -162,6 +162,17 @@ import Testing
         #expect(ring.lastMatching { $0 > 9 } == nil)
     }
 
+    @Test func anEmptiedRingStartsOverInOrder() {
+        var ring = SampleRing<Int>(capacity: 3)
+        for value in 1...4 { ring.append(value) }
+        ring.removeAll()
+        #expect(ring.isEmpty)
+        #expect(ring.last == nil)
+        for value in 5...8 { ring.append(value) }
+        #expect(Array(ring) == [6, 7, 8])
+        #expect(ring.last == 8)
+    }
+
     @Test func partlyFilledRingIsInOrder() {
         var ring = SampleRing<Int>(capacity: 4)
         ring.append(1)

@@ -1,5 +1,5 @@
 /// A fixed-capacity ring of the most recent values: appending to a full ring drops the oldest.
-/// Memory is allocated once, when the ring first fills. Inlinable, so the stall monitor (another
+/// Its memory is reserved once, when it is made, and kept when it is emptied. Inlinable, so the stall monitor (another
 /// module) gets a version specialized for its samples, not generic code that copies each one
 /// through the type's metadata (the ring's `last` alone was 4 % of an idle watch's tick).
 public struct SampleRing<Element>: Sequence {
@@ -23,6 +23,12 @@ public struct SampleRing<Element>: Sequence {
             storage[head] = element
             head = (head + 1) % capacity
         }
+    }
+
+    /// Empties the ring, keeping its memory.
+    @inlinable public mutating func removeAll() {
+        storage.removeAll(keepingCapacity: true)
+        head = 0
     }
 
     /// Oldest first.
